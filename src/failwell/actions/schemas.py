@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from failwell.enums import ActionPriority, ActionStatus, ActionType
+from failwell.failures.schemas import PersonRef
+from failwell.fields import Email, LongText, Name, ShortText, Title, Url
+from failwell.listing import PageParams
+
+
+class ActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    failure_id: int
+    title: Title
+    description: LongText = ""
+    action_type: ActionType
+    owner_team: Name
+    owner_person: Email | None = Field(None, description="E-mail of the person who owns it, if any.")
+    due_date: date | None = Field(None, description="YYYY-MM-DD")
+    priority: ActionPriority = ActionPriority.medium
+    external_url: Url | None = Field(None, description="The ticket in your tracker.")
+
+
+class ActionUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Title | None = None
+    description: LongText | None = None
+    action_type: ActionType | None = None
+    owner_team: Name | None = None
+    owner_person: Email | None = None
+    due_date: date | None = None
+    priority: ActionPriority | None = None
+    status: ActionStatus | None = None
+    wont_do_reason: ShortText | None = Field(None, description="Required when status is wont_do.")
+    external_url: Url | None = None
+
+    @model_validator(mode="after")
+    def _reason_for_wont_do(self) -> Self:
+        if self.status == ActionStatus.wont_do and not (self.wont_do_reason or "").strip():
+            raise ValueError("wont_do_reason is required when status is wont_do")
+        return self
+
+
+class ActionOut(BaseModel):
+    id: int
+    failure_id: int
+    review_id: int | None
+    title: str
+    description: str
+    action_type: ActionType
+    owner_team: str
+    owner_person: PersonRef | None
+    due_date: date | None
+    priority: ActionPriority
+    status: ActionStatus
+    overdue: bool
+    wont_do_reason: str | None
+    external_url: str | None
+    completed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ActionFilter(PageParams):
+    failure_id: int | None = None
+    team: Name | None = Field(None, description="Owner team.")
+    service: Name | None = Field(None, description="Affected service of the failure.")
+    status: ActionStatus | None = None
+    action_type: ActionType | None = None
+    priority: ActionPriority | None = None
+    overdue: bool | None = Field(None, description="Only (or no) actions past their due date and not closed.")
+    due_before: date | None = None
+    q: str | None = Field(None, max_length=200, description="Text in the title or description.")

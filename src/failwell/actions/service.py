@@ -1,0 +1,195 @@
+"""Corrective actions, tracked to closure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import and_, not_, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from failwell.actions.models import CorrectiveAction
+from failwell.actions.schemas import ActionFilter, ActionIn, ActionOut, ActionUpdate
+from failwell.authz import Actor, require
+from failwell.catalogue.service import service_by_name
+from failwell.db import utcnow
+from failwell.enums import ActionStatus, Role
+from failwell.errors import InvalidInput, NotFound
+from failwell.failures.models import failure_services
+from failwell.failures.schemas import PersonRef
+from failwell.failures.service import get_failure
+from failwell.listing import apply_sort, paginate
+from failwell.people.service import person_by_email, team_by_name
+from failwell.reviews.models import Review
+
+OPEN_STATUSES = (ActionStatus.open, ActionStatus.in_progress)
+# Who owns the work and by when is the practice manager's call; practitioners work the action.
+ASSIGNMENT_FIELDS = ("owner_team", "owner_person", "due_date", "priority")
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+def is_overdue(action: CorrectiveAction, on: date | None = None) -> bool:
+    return (
+        action.status in OPEN_STATUSES and action.due_date is not None and action.due_date < (on or today())
+    )
+
+
+def overdue_clause(on: date) -> ColumnElement[bool]:
+    return and_(CorrectiveAction.status.in_(OPEN_STATUSES), CorrectiveAction.due_date < on)
+
+
+def review_ids(session: Session, failure_ids: set[int]) -> dict[int, int]:
+    if not failure_ids:
+        return {}
+    rows = session.execute(select(Review.failure_id, Review.id).where(Review.failure_id.in_(failure_ids)))
+    return {failure_id: review_id for failure_id, review_id in rows}
+
+
+def action_out(action: CorrectiveAction, review_id: int | None) -> ActionOut:
+    person = action.owner_person
+    return ActionOut(
+        id=action.id,
+        failure_id=action.failure_id,
+        review_id=review_id,
+        title=action.title,
+        description=action.description,
+        action_type=action.action_type,
+        owner_team=action.owner_team.name,
+        owner_person=PersonRef(id=person.id, name=person.name) if person else None,
+        due_date=action.due_date,
+        priority=action.priority,
+        status=action.status,
+        overdue=is_overdue(action),
+        wont_do_reason=action.wont_do_reason,
+        external_url=action.external_url,
+        completed_at=action.completed_at,
+        created_at=action.created_at,
+        updated_at=action.updated_at,
+    )
+
+
+def actions_out(session: Session, actions: Sequence[CorrectiveAction]) -> list[ActionOut]:
+    reviews = review_ids(session, {a.failure_id for a in actions})
+    return [action_out(a, reviews.get(a.failure_id)) for a in actions]
+
+
+def get_action(session: Session, action_id: int) -> CorrectiveAction:
+    action = session.get(CorrectiveAction, action_id)
+    if action is None:
+        raise NotFound(detail=f"No corrective action with id {action_id}.")
+    return action
+
+
+def create_action(session: Session, actor: Actor, data: ActionIn) -> CorrectiveAction:
+    require(actor, Role.practice_manager, "Assigning a corrective action")
+    action = CorrectiveAction(
+        failure=get_failure(session, data.failure_id, field="failure_id"),
+        title=data.title,
+        description=data.description,
+        action_type=data.action_type,
+        owner_team=team_by_name(session, data.owner_team, "owner_team"),
+        owner_person=person_by_email(session, data.owner_person, "owner_person")
+        if data.owner_person
+        else None,
+        due_date=data.due_date,
+        priority=data.priority,
+        external_url=str(data.external_url) if data.external_url else None,
+    )
+    session.add(action)
+    session.flush()
+    return action
+
+
+def update_action(session: Session, actor: Actor, action_id: int, data: ActionUpdate) -> CorrectiveAction:
+    require(actor, Role.practitioner, "Working a corrective action")
+    action = get_action(session, action_id)
+    if any(getattr(data, name) is not None for name in ASSIGNMENT_FIELDS):
+        require(actor, Role.practice_manager, "Re-assigning a corrective action (owner, due date, priority)")
+    if data.title is not None:
+        action.title = data.title
+    if data.description is not None:
+        action.description = data.description
+    if data.action_type is not None:
+        action.action_type = data.action_type
+    if data.owner_team is not None:
+        action.owner_team = team_by_name(session, data.owner_team, "owner_team")
+    if data.owner_person is not None:
+        action.owner_person = person_by_email(session, data.owner_person, "owner_person")
+    if data.due_date is not None:
+        action.due_date = data.due_date
+    if data.priority is not None:
+        action.priority = data.priority
+    if data.external_url is not None:
+        action.external_url = str(data.external_url)
+    if data.status is not None and data.status != action.status:
+        set_status(action, data.status, data.wont_do_reason)
+    elif data.wont_do_reason is not None:
+        if action.status != ActionStatus.wont_do:
+            raise InvalidInput.on("wont_do_reason", "only applies to actions marked wont_do")
+        action.wont_do_reason = data.wont_do_reason
+    session.flush()
+    return action
+
+
+def set_status(action: CorrectiveAction, status: ActionStatus, reason: str | None = None) -> None:
+    if status == ActionStatus.wont_do:
+        if not (reason or "").strip():
+            raise InvalidInput.on("wont_do_reason", "is required when status is wont_do")
+        action.wont_do_reason = reason
+    else:
+        action.wont_do_reason = None
+    action.completed_at = utcnow() if status in (ActionStatus.done, ActionStatus.wont_do) else None
+    action.status = status
+
+
+def complete_action(session: Session, actor: Actor, action_id: int) -> CorrectiveAction:
+    require(actor, Role.practitioner, "Completing a corrective action")
+    action = get_action(session, action_id)
+    if action.status != ActionStatus.done:
+        set_status(action, ActionStatus.done)
+    session.flush()
+    return action
+
+
+SORTS = {
+    "due_date": CorrectiveAction.due_date,
+    "priority": CorrectiveAction.priority,
+    "created_at": CorrectiveAction.created_at,
+    "updated_at": CorrectiveAction.updated_at,
+    "status": CorrectiveAction.status,
+}
+
+
+def list_actions(session: Session, filters: ActionFilter) -> tuple[Sequence[CorrectiveAction], int, bool]:
+    stmt = select(CorrectiveAction)
+    if filters.failure_id is not None:
+        stmt = stmt.where(CorrectiveAction.failure_id == filters.failure_id)
+    if filters.team:
+        stmt = stmt.where(CorrectiveAction.owner_team_id == team_by_name(session, filters.team).id)
+    if filters.service:
+        svc = service_by_name(session, filters.service)
+        stmt = stmt.where(
+            CorrectiveAction.failure_id.in_(
+                select(failure_services.c.failure_id).where(failure_services.c.service_id == svc.id)
+            )
+        )
+    if filters.status:
+        stmt = stmt.where(CorrectiveAction.status == filters.status)
+    if filters.action_type:
+        stmt = stmt.where(CorrectiveAction.action_type == filters.action_type)
+    if filters.priority:
+        stmt = stmt.where(CorrectiveAction.priority == filters.priority)
+    if filters.overdue is not None:
+        clause = overdue_clause(today())
+        stmt = stmt.where(clause if filters.overdue else not_(clause))
+    if filters.due_before:
+        stmt = stmt.where(CorrectiveAction.due_date < filters.due_before)
+    if filters.q:
+        like = f"%{filters.q.strip()}%"
+        stmt = stmt.where(or_(CorrectiveAction.title.ilike(like), CorrectiveAction.description.ilike(like)))
+    stmt = apply_sort(stmt, filters.sort, SORTS, "due_date", CorrectiveAction.id)
+    return paginate(session, stmt, filters)

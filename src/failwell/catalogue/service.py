@@ -1,0 +1,107 @@
+"""The service catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from failwell.authz import Actor, require
+from failwell.catalogue.models import Service, ServiceConsumer
+from failwell.catalogue.schemas import ConsumerIn, ServiceFilter, ServiceIn, ServiceOut, ServiceUpdate
+from failwell.enums import Role
+from failwell.errors import Conflict, InvalidInput, NotFound
+from failwell.listing import apply_sort, paginate
+from failwell.people.service import team_by_name
+
+
+def service_out(svc: Service) -> ServiceOut:
+    return ServiceOut(
+        id=svc.id,
+        name=svc.name,
+        description=svc.description,
+        owner_team=svc.owner_team.name,
+        owner_team_id=svc.owner_team_id,
+        tier=svc.tier,
+        consumers=[ConsumerIn(name=c.name, kind=c.kind) for c in svc.consumers],
+        created_at=svc.created_at,
+    )
+
+
+def get_service(session: Session, service_id: int) -> Service:
+    svc = session.get(Service, service_id)
+    if svc is None:
+        raise NotFound(detail=f"No service with id {service_id}.")
+    return svc
+
+
+def service_by_name(session: Session, name: str, field: str = "service") -> Service:
+    svc = session.scalar(select(Service).where(Service.name == name.strip()))
+    if svc is None:
+        raise InvalidInput.on(field, f"unknown service '{name}'")
+    return svc
+
+
+def services_by_names(session: Session, names: list[str], field: str = "services") -> list[Service]:
+    return [service_by_name(session, n, f"{field}[{i}]") for i, n in enumerate(dict.fromkeys(names))]
+
+
+def _ensure_name_free(session: Session, name: str, except_id: int | None = None) -> None:
+    existing = session.scalar(select(Service.id).where(Service.name == name))
+    if existing is not None and existing != except_id:
+        raise Conflict.on("name", f"a service named '{name}' already exists")
+
+
+def _consumers(items: list[ConsumerIn]) -> list[ServiceConsumer]:
+    seen = {(c.name, c.kind) for c in items}
+    return [ServiceConsumer(name=n, kind=k) for n, k in sorted(seen)]
+
+
+def create_service(session: Session, actor: Actor, data: ServiceIn) -> Service:
+    require(actor, Role.practice_manager, "Adding a service to the catalogue")
+    _ensure_name_free(session, data.name)
+    svc = Service(
+        name=data.name,
+        description=data.description,
+        tier=data.tier,
+        owner_team=team_by_name(session, data.owner_team, "owner_team"),
+        consumers=_consumers(data.consumers),
+    )
+    session.add(svc)
+    session.flush()
+    return svc
+
+
+def update_service(session: Session, actor: Actor, service_id: int, data: ServiceUpdate) -> Service:
+    require(actor, Role.practice_manager, "Changing a service")
+    svc = get_service(session, service_id)
+    if data.name is not None and data.name != svc.name:
+        _ensure_name_free(session, data.name, svc.id)
+        svc.name = data.name
+    if data.description is not None:
+        svc.description = data.description
+    if data.owner_team is not None:
+        svc.owner_team = team_by_name(session, data.owner_team, "owner_team")
+    if data.tier is not None:
+        svc.tier = data.tier
+    if data.consumers is not None:
+        svc.consumers = _consumers(data.consumers)
+    session.flush()
+    return svc
+
+
+SORTS = {"name": Service.name, "tier": Service.tier, "created_at": Service.created_at}
+
+
+def list_services(session: Session, filters: ServiceFilter) -> tuple[Sequence[Service], int, bool]:
+    stmt = select(Service)
+    if filters.team:
+        stmt = stmt.where(Service.owner_team_id == team_by_name(session, filters.team).id)
+    if filters.tier:
+        stmt = stmt.where(Service.tier == filters.tier)
+    if filters.q:
+        like = f"%{filters.q}%"
+        stmt = stmt.where(or_(Service.name.ilike(like), Service.description.ilike(like)))
+    stmt = apply_sort(stmt, filters.sort, SORTS, "name", Service.id)
+    return paginate(session, stmt, filters)

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from failwell.enums import ChangeType, DeploymentOutcome, Risk
+from failwell.fields import LongText, Name, Title, Url, UtcDateTime
+from failwell.listing import PageParams
+
+CommitSha = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[0-9a-f]{7,64}$")
+]
+Environment = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$"
+    ),
+]
+Version = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+
+
+class ChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Title
+    description: LongText = ""
+    change_type: ChangeType
+    risk: Risk = Risk.low
+    service: Name
+    external_ref: str | None = Field(None, max_length=300, description="e.g. the change ticket id")
+
+
+class ChangeUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Title | None = None
+    description: LongText | None = None
+    change_type: ChangeType | None = None
+    risk: Risk | None = None
+    external_ref: str | None = Field(None, max_length=300)
+
+
+class ChangeOut(BaseModel):
+    id: int
+    title: str
+    description: str
+    change_type: ChangeType
+    risk: Risk
+    service: str
+    external_ref: str | None
+    created_at: datetime
+
+
+class ChangeFilter(PageParams):
+    service: Name | None = None
+    team: Name | None = Field(None, description="Team owning the service.")
+    change_type: ChangeType | None = None
+    risk: Risk | None = None
+    since: UtcDateTime | None = Field(None, description="Created at or after.")
+    until: UtcDateTime | None = Field(None, description="Created before.")
+    q: str | None = Field(None, max_length=200, description="Text in the title or reference.")
+
+
+class DeploymentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    service: Name
+    environment: Environment = "production"
+    version: Version
+    commit_shas: list[CommitSha] = Field(default_factory=list, max_length=100)
+    started_at: UtcDateTime | None = Field(None, description="Default: now.")
+    finished_at: UtcDateTime | None = None
+    outcome: DeploymentOutcome
+    change_id: int | None = Field(None, description="The change this deployment releases.")
+    pipeline_url: Url | None = None
+
+    @model_validator(mode="after")
+    def _finish_after_start(self) -> Self:
+        if self.started_at and self.finished_at and self.finished_at < self.started_at:
+            raise ValueError("finished_at is before started_at")
+        return self
+
+
+class DeploymentUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    finished_at: UtcDateTime | None = None
+    outcome: DeploymentOutcome | None = None
+    change_id: int | None = None
+    pipeline_url: Url | None = None
+
+
+class DeploymentOut(BaseModel):
+    id: int
+    service: str
+    environment: str
+    version: str
+    commit_shas: list[str]
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: DeploymentOutcome
+    change_id: int | None
+    pipeline_url: str | None
+    created_at: datetime
+
+
+class DeploymentFilter(PageParams):
+    service: Name | None = None
+    team: Name | None = Field(None, description="Team owning the service.")
+    environment: Environment | None = None
+    outcome: DeploymentOutcome | None = None
+    change_id: int | None = None
+    since: UtcDateTime | None = Field(None, description="Started at or after.")
+    until: UtcDateTime | None = Field(None, description="Started before.")
+    q: str | None = Field(None, max_length=200, description="Version or commit SHA prefix.")

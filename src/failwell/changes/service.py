@@ -1,0 +1,224 @@
+"""Changes and deployments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from failwell.authz import Actor, require
+from failwell.catalogue.models import Service
+from failwell.catalogue.service import service_by_name
+from failwell.changes.models import Change, Deployment
+from failwell.changes.schemas import (
+    ChangeFilter,
+    ChangeIn,
+    ChangeOut,
+    ChangeUpdate,
+    DeploymentFilter,
+    DeploymentIn,
+    DeploymentOut,
+    DeploymentUpdate,
+)
+from failwell.db import utcnow
+from failwell.enums import Role
+from failwell.errors import InvalidInput, NotFound
+from failwell.listing import apply_sort, paginate
+from failwell.people.service import team_by_name
+
+
+def _check_range(since: datetime | None, until: datetime | None) -> None:
+    if since and until and until < since:
+        raise InvalidInput.on("until", "is before since")
+
+
+def _service_scope(
+    session: Session,
+    stmt: Select[Any],
+    column: InstrumentedAttribute[int],
+    service: str | None,
+    team: str | None,
+) -> Select[Any]:
+    if service:
+        stmt = stmt.where(column == service_by_name(session, service).id)
+    if team:
+        owned = select(Service.id).where(Service.owner_team_id == team_by_name(session, team).id)
+        stmt = stmt.where(column.in_(owned))
+    return stmt
+
+
+# ---- changes -----------------------------------------------------------------
+
+
+def change_out(change: Change) -> ChangeOut:
+    return ChangeOut(
+        id=change.id,
+        title=change.title,
+        description=change.description,
+        change_type=change.change_type,
+        risk=change.risk,
+        service=change.service.name,
+        external_ref=change.external_ref,
+        created_at=change.created_at,
+    )
+
+
+def get_change(session: Session, change_id: int, field: str | None = None) -> Change:
+    change = session.get(Change, change_id)
+    if change is None:
+        if field:
+            raise InvalidInput.on(field, f"unknown change {change_id}")
+        raise NotFound(detail=f"No change with id {change_id}.")
+    return change
+
+
+def create_change(session: Session, actor: Actor, data: ChangeIn) -> Change:
+    require(actor, Role.practitioner, "Recording a change")
+    change = Change(
+        title=data.title,
+        description=data.description,
+        change_type=data.change_type,
+        risk=data.risk,
+        service=service_by_name(session, data.service),
+        external_ref=data.external_ref,
+    )
+    session.add(change)
+    session.flush()
+    return change
+
+
+def update_change(session: Session, actor: Actor, change_id: int, data: ChangeUpdate) -> Change:
+    require(actor, Role.practitioner, "Changing a change record")
+    change = get_change(session, change_id)
+    for field in ("title", "description", "change_type", "risk", "external_ref"):
+        value = getattr(data, field)
+        if value is not None:
+            setattr(change, field, value)
+    session.flush()
+    return change
+
+
+CHANGE_SORTS = {"created_at": Change.created_at, "title": Change.title, "risk": Change.risk}
+
+
+def list_changes(session: Session, filters: ChangeFilter) -> tuple[Sequence[Change], int, bool]:
+    _check_range(filters.since, filters.until)
+    stmt: Select[Any] = select(Change)
+    stmt = _service_scope(session, stmt, Change.service_id, filters.service, filters.team)
+    if filters.change_type:
+        stmt = stmt.where(Change.change_type == filters.change_type)
+    if filters.risk:
+        stmt = stmt.where(Change.risk == filters.risk)
+    if filters.since:
+        stmt = stmt.where(Change.created_at >= filters.since)
+    if filters.until:
+        stmt = stmt.where(Change.created_at < filters.until)
+    if filters.q:
+        like = f"%{filters.q}%"
+        stmt = stmt.where(or_(Change.title.ilike(like), Change.external_ref.ilike(like)))
+    stmt = apply_sort(stmt, filters.sort, CHANGE_SORTS, "-created_at", Change.id)
+    return paginate(session, stmt, filters)
+
+
+# ---- deployments -------------------------------------------------------------
+
+
+def deployment_out(dep: Deployment) -> DeploymentOut:
+    return DeploymentOut(
+        id=dep.id,
+        service=dep.service.name,
+        environment=dep.environment,
+        version=dep.version,
+        commit_shas=list(dep.commit_shas or []),
+        started_at=dep.started_at,
+        finished_at=dep.finished_at,
+        outcome=dep.outcome,
+        change_id=dep.change_id,
+        pipeline_url=dep.pipeline_url,
+        created_at=dep.created_at,
+    )
+
+
+def get_deployment(session: Session, deployment_id: int) -> Deployment:
+    dep = session.get(Deployment, deployment_id)
+    if dep is None:
+        raise NotFound(detail=f"No deployment with id {deployment_id}.")
+    return dep
+
+
+def record_deployment(session: Session, actor: Actor, data: DeploymentIn) -> Deployment:
+    require(actor, Role.practitioner, "Recording a deployment")
+    svc = service_by_name(session, data.service)
+    if data.change_id is not None:
+        get_change(session, data.change_id, field="change_id")
+    started = data.started_at or utcnow()
+    if data.finished_at is not None and data.finished_at < started:
+        raise InvalidInput.on("finished_at", "is before started_at")
+    dep = Deployment(
+        service=svc,
+        environment=data.environment,
+        version=data.version,
+        commit_shas=list(dict.fromkeys(data.commit_shas)),
+        started_at=started,
+        finished_at=data.finished_at,
+        outcome=data.outcome,
+        change_id=data.change_id,
+        pipeline_url=str(data.pipeline_url) if data.pipeline_url else None,
+    )
+    session.add(dep)
+    session.flush()
+    return dep
+
+
+def update_deployment(
+    session: Session, actor: Actor, deployment_id: int, data: DeploymentUpdate
+) -> Deployment:
+    require(actor, Role.practitioner, "Changing a deployment record")
+    dep = get_deployment(session, deployment_id)
+    if data.finished_at is not None:
+        if data.finished_at < dep.started_at:
+            raise InvalidInput.on("finished_at", "is before started_at")
+        dep.finished_at = data.finished_at
+    if data.outcome is not None:
+        dep.outcome = data.outcome
+    if data.change_id is not None:
+        dep.change_id = get_change(session, data.change_id, field="change_id").id
+    if data.pipeline_url is not None:
+        dep.pipeline_url = str(data.pipeline_url)
+    session.flush()
+    return dep
+
+
+DEPLOYMENT_SORTS = {
+    "started_at": Deployment.started_at,
+    "finished_at": Deployment.finished_at,
+    "version": Deployment.version,
+}
+
+
+def list_deployments(session: Session, filters: DeploymentFilter) -> tuple[Sequence[Deployment], int, bool]:
+    _check_range(filters.since, filters.until)
+    stmt: Select[Any] = select(Deployment)
+    stmt = _service_scope(session, stmt, Deployment.service_id, filters.service, filters.team)
+    if filters.environment:
+        stmt = stmt.where(Deployment.environment == filters.environment)
+    if filters.outcome:
+        stmt = stmt.where(Deployment.outcome == filters.outcome)
+    if filters.change_id is not None:
+        stmt = stmt.where(Deployment.change_id == filters.change_id)
+    if filters.since:
+        stmt = stmt.where(Deployment.started_at >= filters.since)
+    if filters.until:
+        stmt = stmt.where(Deployment.started_at < filters.until)
+    if filters.q:
+        stmt = stmt.where(
+            or_(
+                Deployment.version == filters.q.strip(),
+                Deployment.version.startswith(filters.q.strip(), autoescape=True),
+            )
+        )
+    stmt = apply_sort(stmt, filters.sort, DEPLOYMENT_SORTS, "-started_at", Deployment.id)
+    return paginate(session, stmt, filters)

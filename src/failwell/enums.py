@@ -1,0 +1,118 @@
+"""Vocabulary shared across slices (ITIL 4 / DevOps terms). Stored as strings."""
+
+from enum import StrEnum
+
+from sqlalchemy import Enum as SAEnum
+
+
+def db_enum(enum_cls: type[StrEnum], name: str) -> SAEnum:
+    """A portable string enum column with a CHECK constraint on both databases."""
+    return SAEnum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        validate_strings=True,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class Role(StrEnum):
+    """ITIL 4 practice roles, most privileged first."""
+
+    practice_owner = "practice_owner"
+    practice_manager = "practice_manager"
+    practitioner = "practitioner"
+    viewer = "viewer"
+
+
+ROLE_RANK = {Role.viewer: 0, Role.practitioner: 1, Role.practice_manager: 2, Role.practice_owner: 3}
+
+
+class Tier(StrEnum):
+    tier1 = "tier1"  # business-critical: outage hurts partners and consumers at once
+    tier2 = "tier2"
+    tier3 = "tier3"
+    tier4 = "tier4"  # internal convenience
+
+
+class ConsumerKind(StrEnum):
+    partner = "partner"
+    consumer = "consumer"
+    internal = "internal"
+
+
+class ChangeType(StrEnum):
+    standard = "standard"
+    normal = "normal"
+    emergency = "emergency"
+
+
+class Risk(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class DeploymentOutcome(StrEnum):
+    succeeded = "succeeded"
+    failed = "failed"
+    rolled_back = "rolled_back"
+
+
+class FailureKind(StrEnum):
+    failed_deployment = "failed_deployment"
+    incident = "incident"
+    near_miss = "near_miss"
+
+
+class FailureStatus(StrEnum):
+    open = "open"
+    mitigated = "mitigated"
+    resolved = "resolved"
+    closed = "closed"
+
+
+class ReportChannel(StrEnum):
+    api = "api"
+    cli = "cli"
+    web = "web"
+    webhook = "webhook"
+    demo = "demo"
+
+
+class TimelineKind(StrEnum):
+    detection = "detection"
+    diagnosis = "diagnosis"
+    mitigation = "mitigation"
+    resolution = "resolution"
+    key_moment = "key_moment"
+    note = "note"
+
+
+class ReviewStatus(StrEnum):
+    draft = "draft"
+    in_review = "in_review"
+    published = "published"
+
+
+class ActionType(StrEnum):
+    mitigate = "mitigate"
+    prevent = "prevent"
+    detect = "detect"
+    process = "process"
+
+
+class ActionPriority(StrEnum):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+
+class ActionStatus(StrEnum):
+    open = "open"
+    in_progress = "in_progress"
+    done = "done"
+    wont_do = "wont_do"

@@ -1,0 +1,102 @@
+"""Domain errors raised by services, and their RFC 9457 problem-details rendering.
+
+Services raise these without knowing about HTTP; the app turns them into
+`application/problem+json` responses and the CLI into one-line messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    reason: str
+
+
+@dataclass
+class DomainError(Exception):
+    detail: str
+    errors: list[FieldError] = field(default_factory=list)
+
+    status = 400
+    title = "Bad request"
+    slug = "bad-request"
+
+    def __str__(self) -> str:
+        if self.errors:
+            parts = "; ".join(f"{e.field}: {e.reason}" for e in self.errors)
+            return f"{self.detail} ({parts})"
+        return self.detail
+
+
+class InvalidInput(DomainError):
+    status = 422
+    title = "Invalid input"
+    slug = "invalid-input"
+
+    @classmethod
+    def on(cls, field_name: str, reason: str) -> InvalidInput:
+        return cls(detail=f"{field_name}: {reason}", errors=[FieldError(field_name, reason)])
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+    slug = "not-found"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+    slug = "conflict"
+
+    @classmethod
+    def on(cls, field_name: str, reason: str) -> Conflict:
+        return cls(detail=f"{field_name}: {reason}", errors=[FieldError(field_name, reason)])
+
+
+class NotAuthenticated(DomainError):
+    status = 401
+    title = "Not authenticated"
+    slug = "not-authenticated"
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    title = "Permission denied"
+    slug = "permission-denied"
+
+
+def problem(
+    status: int,
+    title: str,
+    slug: str,
+    detail: str,
+    errors: list[dict[str, str]] | None = None,
+    instance: str | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": f"https://failwell.dev/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def domain_problem(exc: DomainError, instance: str | None = None) -> dict[str, Any]:
+    return problem(
+        exc.status,
+        exc.title,
+        exc.slug,
+        exc.detail,
+        [{"field": e.field, "reason": e.reason} for e in exc.errors] or None,
+        instance,
+    )

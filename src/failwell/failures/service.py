@@ -1,0 +1,334 @@
+"""Failures, their timelines, tags and the severity scale."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from failwell.authz import Actor, require
+from failwell.catalogue.models import Service
+from failwell.catalogue.service import service_by_name, services_by_names
+from failwell.changes.models import Change, Deployment
+from failwell.db import utcnow
+from failwell.enums import FailureStatus, Role
+from failwell.errors import InvalidInput, NotFound
+from failwell.failures.models import (
+    Failure,
+    SeverityLevel,
+    Tag,
+    TimelineEvent,
+    failure_services,
+    failure_tags,
+)
+from failwell.failures.schemas import (
+    FailureFilter,
+    FailureIn,
+    FailureOut,
+    FailureUpdate,
+    PersonRef,
+    SeverityLevelUpdate,
+    TimelineEventIn,
+    TimelineEventOut,
+    TimelineEventUpdate,
+)
+from failwell.listing import apply_sort, paginate
+from failwell.people.service import team_by_name
+
+_TIME_ORDER = ("started_at", "detected_at", "mitigated_at", "resolved_at")
+_TEXT_FIELDS = ("description", "impact_partners", "impact_consumers")
+_REQUIRED_FIELDS = ("title", "kind", "status", "started_at")
+_PLAIN_FIELDS = ("title", "kind", "status", *_TEXT_FIELDS, *_TIME_ORDER)
+
+
+def failure_out(failure: Failure) -> FailureOut:
+    reporter = failure.reporter
+    return FailureOut(
+        id=failure.id,
+        title=failure.title,
+        description=failure.description,
+        kind=failure.kind,
+        severity=failure.severity,
+        status=failure.status,
+        started_at=failure.started_at,
+        detected_at=failure.detected_at,
+        mitigated_at=failure.mitigated_at,
+        resolved_at=failure.resolved_at,
+        services=[s.name for s in failure.services],
+        impact_partners=failure.impact_partners,
+        impact_consumers=failure.impact_consumers,
+        deployment_ids=[d.id for d in failure.deployments],
+        change_ids=[c.id for c in failure.changes],
+        tags=[t.name for t in failure.tags],
+        reporter=PersonRef(id=reporter.id, name=reporter.name) if reporter else None,
+        anonymous=failure.anonymous,
+        reported_via=failure.reported_via,
+        created_at=failure.created_at,
+        updated_at=failure.updated_at,
+    )
+
+
+def get_failure(session: Session, failure_id: int, field: str | None = None) -> Failure:
+    failure = session.get(Failure, failure_id)
+    if failure is None:
+        if field:
+            raise InvalidInput.on(field, f"unknown failure {failure_id}")
+        raise NotFound(detail=f"No failure with id {failure_id}.")
+    return failure
+
+
+def _check_times(failure: Failure) -> None:
+    started = failure.started_at
+    for name in _TIME_ORDER[1:]:
+        value: datetime | None = getattr(failure, name)
+        if value is not None and value < started:
+            raise InvalidInput.on(name, "is before started_at")
+    if failure.mitigated_at and failure.resolved_at and failure.resolved_at < failure.mitigated_at:
+        raise InvalidInput.on("resolved_at", "is before mitigated_at")
+
+
+def _stamp_status(failure: Failure) -> None:
+    # Moving to mitigated/resolved without saying when means "just now".
+    now = utcnow()
+    if failure.status in (FailureStatus.mitigated, FailureStatus.resolved, FailureStatus.closed):
+        if failure.status == FailureStatus.mitigated and failure.mitigated_at is None:
+            failure.mitigated_at = max(now, failure.started_at)
+        if failure.status != FailureStatus.mitigated and failure.resolved_at is None:
+            failure.resolved_at = max(now, failure.started_at)
+
+
+def _severity(session: Session, level: int) -> int:
+    if session.get(SeverityLevel, level) is None:
+        raise InvalidInput.on("severity", f"unknown severity level {level}")
+    return level
+
+
+def _tags(session: Session, names: list[str]) -> list[Tag]:
+    wanted = list(dict.fromkeys(names))
+    if not wanted:
+        return []
+    existing = {t.name: t for t in session.scalars(select(Tag).where(Tag.name.in_(wanted)))}
+    tags = []
+    for name in wanted:
+        tag = existing.get(name)
+        if tag is None:
+            tag = Tag(name=name)
+            session.add(tag)
+        tags.append(tag)
+    return tags
+
+
+def _deployments(session: Session, ids: list[int]) -> list[Deployment]:
+    wanted = list(dict.fromkeys(ids))
+    found = {d.id: d for d in session.scalars(select(Deployment).where(Deployment.id.in_(wanted)))}
+    for i, dep_id in enumerate(wanted):
+        if dep_id not in found:
+            raise InvalidInput.on(f"deployment_ids[{i}]", f"unknown deployment {dep_id}")
+    return [found[i] for i in wanted]
+
+
+def _changes(session: Session, ids: list[int]) -> list[Change]:
+    wanted = list(dict.fromkeys(ids))
+    found = {c.id: c for c in session.scalars(select(Change).where(Change.id.in_(wanted)))}
+    for i, change_id in enumerate(wanted):
+        if change_id not in found:
+            raise InvalidInput.on(f"change_ids[{i}]", f"unknown change {change_id}")
+    return [found[i] for i in wanted]
+
+
+def report_failure(session: Session, actor: Actor, data: FailureIn) -> Failure:
+    # Reporting is open to every role, viewers included: nobody waits for permission.
+    require(actor, Role.viewer, "Reporting a failure")
+    failure = Failure(
+        title=data.title,
+        description=data.description,
+        kind=data.kind,
+        severity=_severity(session, data.severity),
+        status=data.status,
+        started_at=data.started_at or utcnow(),
+        detected_at=data.detected_at,
+        mitigated_at=data.mitigated_at,
+        resolved_at=data.resolved_at,
+        services=services_by_names(session, data.services),
+        impact_partners=data.impact_partners,
+        impact_consumers=data.impact_consumers,
+        deployments=_deployments(session, data.deployment_ids),
+        changes=_changes(session, data.change_ids),
+        tags=_tags(session, data.tags),
+        reporter_id=None if data.anonymous else actor.person_id or None,
+        anonymous=data.anonymous,
+        reported_via=data.reported_via,
+    )
+    _check_times(failure)
+    _stamp_status(failure)
+    session.add(failure)
+    session.flush()
+    return failure
+
+
+def update_failure(session: Session, actor: Actor, failure_id: int, data: FailureUpdate) -> Failure:
+    require(actor, Role.practitioner, "Changing a failure")
+    failure = get_failure(session, failure_id)
+    fields = data.model_dump(exclude_unset=True)
+    for name in _PLAIN_FIELDS:
+        if name not in fields:
+            continue
+        value = fields[name]
+        if value is None:
+            if name in _REQUIRED_FIELDS:
+                raise InvalidInput.on(name, "cannot be cleared")
+            value = "" if name in _TEXT_FIELDS else None
+        setattr(failure, name, value)
+    if data.severity is not None:
+        failure.severity = _severity(session, data.severity)
+    if data.services is not None:
+        failure.services = services_by_names(session, data.services)
+    if data.deployment_ids is not None:
+        failure.deployments = _deployments(session, data.deployment_ids)
+    if data.change_ids is not None:
+        failure.changes = _changes(session, data.change_ids)
+    if data.tags is not None:
+        failure.tags = _tags(session, data.tags)
+    _check_times(failure)
+    _stamp_status(failure)
+    session.flush()
+    return failure
+
+
+SORTS = {
+    "started_at": Failure.started_at,
+    "severity": Failure.severity,
+    "created_at": Failure.created_at,
+    "updated_at": Failure.updated_at,
+    "title": Failure.title,
+}
+
+
+def list_failures(session: Session, filters: FailureFilter) -> tuple[Sequence[Failure], int, bool]:
+    if filters.since and filters.until and filters.until < filters.since:
+        raise InvalidInput.on("until", "is before since")
+    stmt = select(Failure)
+    if filters.service:
+        svc = service_by_name(session, filters.service)
+        stmt = stmt.where(
+            Failure.id.in_(
+                select(failure_services.c.failure_id).where(failure_services.c.service_id == svc.id)
+            )
+        )
+    if filters.team:
+        team = team_by_name(session, filters.team)
+        stmt = stmt.where(
+            Failure.id.in_(
+                select(failure_services.c.failure_id)
+                .join(Service, Service.id == failure_services.c.service_id)
+                .where(Service.owner_team_id == team.id)
+            )
+        )
+    if filters.kind:
+        stmt = stmt.where(Failure.kind == filters.kind)
+    if filters.status:
+        stmt = stmt.where(Failure.status == filters.status)
+    if filters.severity is not None:
+        stmt = stmt.where(Failure.severity == filters.severity)
+    if filters.severity_at_least is not None:
+        stmt = stmt.where(Failure.severity <= filters.severity_at_least)
+    if filters.tag:
+        stmt = stmt.where(
+            Failure.id.in_(
+                select(failure_tags.c.failure_id)
+                .join(Tag, Tag.id == failure_tags.c.tag_id)
+                .where(Tag.name == filters.tag)
+            )
+        )
+    if filters.since:
+        stmt = stmt.where(Failure.started_at >= filters.since)
+    if filters.until:
+        stmt = stmt.where(Failure.started_at < filters.until)
+    if filters.q:
+        like = f"%{filters.q.strip()}%"
+        stmt = stmt.where(or_(Failure.title.ilike(like), Failure.description.ilike(like)))
+    stmt = apply_sort(stmt, filters.sort, SORTS, "-started_at", Failure.id)
+    return paginate(session, stmt, filters)
+
+
+# ---- timeline ----------------------------------------------------------------
+
+
+def event_out(event: TimelineEvent) -> TimelineEventOut:
+    author = event.author
+    return TimelineEventOut(
+        id=event.id,
+        failure_id=event.failure_id,
+        occurred_at=event.occurred_at,
+        kind=event.kind,
+        description=event.description,
+        author=PersonRef(id=author.id, name=author.name) if author else None,
+        created_at=event.created_at,
+    )
+
+
+def add_event(session: Session, actor: Actor, failure_id: int, data: TimelineEventIn) -> TimelineEvent:
+    require(actor, Role.practitioner, "Adding to a timeline")
+    failure = get_failure(session, failure_id)
+    event = TimelineEvent(
+        failure=failure,
+        occurred_at=data.occurred_at or utcnow(),
+        kind=data.kind,
+        description=data.description,
+        author_id=actor.person_id or None,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def list_events(session: Session, failure_id: int) -> Sequence[TimelineEvent]:
+    get_failure(session, failure_id)
+    return session.scalars(
+        select(TimelineEvent)
+        .where(TimelineEvent.failure_id == failure_id)
+        .order_by(TimelineEvent.occurred_at, TimelineEvent.id)
+    ).all()
+
+
+def update_event(
+    session: Session, actor: Actor, failure_id: int, event_id: int, data: TimelineEventUpdate
+) -> TimelineEvent:
+    require(actor, Role.practitioner, "Changing a timeline")
+    event = session.get(TimelineEvent, event_id)
+    if event is None or event.failure_id != failure_id:
+        raise NotFound(detail=f"No timeline event {event_id} on failure {failure_id}.")
+    if data.occurred_at is not None:
+        event.occurred_at = data.occurred_at
+    if data.kind is not None:
+        event.kind = data.kind
+    if data.description is not None:
+        if not data.description.strip():
+            raise InvalidInput.on("description", "cannot be empty")
+        event.description = data.description
+    session.flush()
+    return event
+
+
+# ---- severity scale ----------------------------------------------------------
+
+
+def list_severity_levels(session: Session) -> Sequence[SeverityLevel]:
+    return session.scalars(select(SeverityLevel).order_by(SeverityLevel.level)).all()
+
+
+def update_severity_level(
+    session: Session, actor: Actor, level: int, data: SeverityLevelUpdate
+) -> SeverityLevel:
+    require(actor, Role.practice_owner, "Changing the severity scale")
+    row = session.get(SeverityLevel, level)
+    if row is None:
+        raise NotFound(detail=f"No severity level {level}.")
+    if data.name is not None:
+        row.name = data.name
+    if data.description is not None:
+        row.description = data.description
+    session.flush()
+    return row

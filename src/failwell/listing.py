@@ -1,0 +1,71 @@
+"""Pagination and sorting shared by every list: whitelisted sort keys, capped counts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import QueryableAttribute, Session
+
+from failwell.errors import InvalidInput
+
+T = TypeVar("T")
+
+# Counting every match of a broad filter over a million rows costs more than the
+# page itself; beyond this many, lists report "at least" instead of an exact total.
+COUNT_CAP = 10_000
+
+
+class PageParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(50, ge=1, le=500, description="Items per page (1-500).")
+    offset: int = Field(0, ge=0, le=10_000_000, description="Items to skip.")
+    sort: str | None = Field(
+        None, max_length=64, description="Sort key; prefix with '-' for descending, e.g. -started_at."
+    )
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int = Field(description="Number of matches, exact unless total_exact is false.")
+    total_exact: bool = Field(description=f"False when there are more than {COUNT_CAP} matches.")
+    limit: int
+    offset: int
+
+
+def apply_sort(
+    stmt: Select[Any],
+    sort: str | None,
+    allowed: Mapping[str, QueryableAttribute[Any]],
+    default: str,
+    tiebreak: QueryableAttribute[Any],
+) -> Select[Any]:
+    key = sort or default
+    descending = key.startswith("-")
+    name = key.lstrip("-")
+    column = allowed.get(name)
+    if column is None:
+        choices = ", ".join(sorted(allowed))
+        raise InvalidInput.on(
+            "sort", f"unknown sort key '{name}'; use one of: {choices} (prefix '-' to reverse)"
+        )
+    if descending:
+        return stmt.order_by(column.desc(), tiebreak.desc())
+    return stmt.order_by(column.asc(), tiebreak.asc())
+
+
+def paginate(session: Session, stmt: Select[Any], params: PageParams) -> tuple[Sequence[Any], int, bool]:
+    """Returns the page's rows, the (possibly capped) total, and whether it is exact."""
+    rows = session.scalars(stmt.limit(params.limit).offset(params.offset)).unique().all()
+    if params.offset == 0 and len(rows) < params.limit:
+        return rows, len(rows), True
+    capped = stmt.order_by(None).limit(COUNT_CAP + 1).subquery()
+    total = session.scalar(select(func.count()).select_from(capped)) or 0
+    return rows, min(total, COUNT_CAP), total <= COUNT_CAP
+
+
+def page_of(items: list[T], total: int, exact: bool, params: PageParams) -> Page[T]:
+    return Page[T](items=items, total=total, total_exact=exact, limit=params.limit, offset=params.offset)

@@ -1,0 +1,28 @@
+"""Imports every slice's tables so metadata (and Alembic) sees the whole schema."""
+
+from failwell.actions.models import CorrectiveAction
+from failwell.catalogue.models import Service, ServiceConsumer
+from failwell.changes.models import Change, Deployment
+from failwell.db import Base
+from failwell.failures.models import Failure, SeverityLevel, Tag, TimelineEvent
+from failwell.people.models import ApiToken, Person, Team
+from failwell.reviews.models import ContributingFactor, FactorCategory, Review
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Change",
+    "ContributingFactor",
+    "CorrectiveAction",
+    "Deployment",
+    "FactorCategory",
+    "Failure",
+    "Person",
+    "Review",
+    "Service",
+    "ServiceConsumer",
+    "SeverityLevel",
+    "Tag",
+    "Team",
+    "TimelineEvent",
+]

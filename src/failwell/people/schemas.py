@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from failwell.enums import Role
+from failwell.fields import Email, Name, ShortText
+from failwell.listing import PageParams
+
+
+class TeamIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+    description: ShortText = ""
+
+
+class TeamUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name | None = None
+    description: ShortText | None = None
+
+
+class TeamOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    description: str
+    created_at: datetime
+
+
+class TeamFilter(PageParams):
+    q: str | None = Field(None, max_length=200, description="Text in the name or description.")
+
+
+class PersonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+    email: Email
+    role: Role = Role.practitioner
+    password: str | None = Field(None, min_length=8, max_length=200)
+    teams: list[Name] = Field(default_factory=list, max_length=50, description="Team names.")
+
+
+class PersonUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name | None = None
+    email: Email | None = None
+    role: Role | None = None
+    password: str | None = Field(None, min_length=8, max_length=200)
+    is_active: bool | None = None
+    teams: list[Name] | None = Field(None, max_length=50)
+
+
+class PersonOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    email: str
+    role: Role
+    is_active: bool
+    can_sign_in: bool
+    teams: list[str]
+    created_at: datetime
+
+
+class PersonFilter(PageParams):
+    team: Name | None = Field(None, description="Only members of this team.")
+    role: Role | None = None
+    q: str | None = Field(None, max_length=200, description="Text in the name or e-mail.")
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+    person: Email | None = Field(None, description="Whose token (practice owners only); default: yours.")
+    expires_in_days: int | None = Field(None, ge=1, le=3650)
+
+
+class TokenOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    prefix: str
+    person_id: int
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="The secret. Shown only this once; store it now.")

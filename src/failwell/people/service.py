@@ -1,0 +1,245 @@
+"""Teams, people and API tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from failwell.authz import Actor, require
+from failwell.db import utcnow
+from failwell.enums import Role
+from failwell.errors import Conflict, InvalidInput, NotFound
+from failwell.listing import apply_sort, paginate
+from failwell.people.models import ApiToken, Person, Team, team_members
+from failwell.people.schemas import (
+    PersonFilter,
+    PersonIn,
+    PersonOut,
+    PersonUpdate,
+    TeamFilter,
+    TeamIn,
+    TeamUpdate,
+    TokenIn,
+)
+from failwell.people.security import hash_password, hash_token, new_token, verify_password
+
+# ---- teams -------------------------------------------------------------------
+
+
+def get_team(session: Session, team_id: int) -> Team:
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound(detail=f"No team with id {team_id}.")
+    return team
+
+
+def team_by_name(session: Session, name: str, field: str = "team") -> Team:
+    team = session.scalar(select(Team).where(Team.name == name))
+    if team is None:
+        raise InvalidInput.on(field, f"unknown team '{name}'")
+    return team
+
+
+def _ensure_team_name_free(session: Session, name: str, except_id: int | None = None) -> None:
+    existing = session.scalar(select(Team.id).where(Team.name == name))
+    if existing is not None and existing != except_id:
+        raise Conflict.on("name", f"a team named '{name}' already exists")
+
+
+def create_team(session: Session, actor: Actor, data: TeamIn) -> Team:
+    require(actor, Role.practice_manager, "Creating a team")
+    _ensure_team_name_free(session, data.name)
+    team = Team(name=data.name, description=data.description)
+    session.add(team)
+    session.flush()
+    return team
+
+
+def update_team(session: Session, actor: Actor, team_id: int, data: TeamUpdate) -> Team:
+    require(actor, Role.practice_manager, "Changing a team")
+    team = get_team(session, team_id)
+    if data.name is not None and data.name != team.name:
+        _ensure_team_name_free(session, data.name, team.id)
+        team.name = data.name
+    if data.description is not None:
+        team.description = data.description
+    session.flush()
+    return team
+
+
+TEAM_SORTS = {"name": Team.name, "created_at": Team.created_at}
+
+
+def list_teams(session: Session, filters: TeamFilter) -> tuple[Sequence[Team], int, bool]:
+    stmt = select(Team)
+    if filters.q:
+        like = f"%{filters.q}%"
+        stmt = stmt.where(or_(Team.name.ilike(like), Team.description.ilike(like)))
+    stmt = apply_sort(stmt, filters.sort, TEAM_SORTS, "name", Team.id)
+    return paginate(session, stmt, filters)
+
+
+# ---- people ------------------------------------------------------------------
+
+
+def person_out(person: Person) -> PersonOut:
+    return PersonOut(
+        id=person.id,
+        name=person.name,
+        email=person.email,
+        role=person.role,
+        is_active=person.is_active,
+        can_sign_in=person.password_hash is not None and person.is_active,
+        teams=[t.name for t in person.teams],
+        created_at=person.created_at,
+    )
+
+
+def get_person(session: Session, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(detail=f"No person with id {person_id}.")
+    return person
+
+
+def person_by_email(session: Session, email: str, field: str = "person") -> Person:
+    person = session.scalar(select(Person).where(Person.email == email.strip().lower()))
+    if person is None:
+        raise InvalidInput.on(field, f"unknown person '{email}'")
+    return person
+
+
+def _teams_by_names(session: Session, names: list[str]) -> list[Team]:
+    teams = []
+    for i, name in enumerate(dict.fromkeys(names)):
+        teams.append(team_by_name(session, name, field=f"teams[{i}]"))
+    return teams
+
+
+def create_person(session: Session, actor: Actor, data: PersonIn) -> Person:
+    require(actor, Role.practice_owner, "Adding a person")
+    if session.scalar(select(Person.id).where(Person.email == data.email)) is not None:
+        raise Conflict.on("email", f"someone with e-mail '{data.email}' already exists")
+    person = Person(
+        name=data.name,
+        email=data.email,
+        role=data.role,
+        password_hash=hash_password(data.password) if data.password else None,
+        teams=_teams_by_names(session, data.teams),
+    )
+    session.add(person)
+    session.flush()
+    return person
+
+
+def update_person(session: Session, actor: Actor, person_id: int, data: PersonUpdate) -> Person:
+    person = get_person(session, person_id)
+    changes_own_details_only = (
+        actor.person_id == person.id and data.role is None and data.is_active is None and data.teams is None
+    )
+    if not changes_own_details_only:
+        require(actor, Role.practice_owner, "Changing someone's role, teams or access")
+    if data.email is not None and data.email != person.email:
+        if session.scalar(select(Person.id).where(Person.email == data.email)) is not None:
+            raise Conflict.on("email", f"someone with e-mail '{data.email}' already exists")
+        person.email = data.email
+    if data.name is not None:
+        person.name = data.name
+    if data.role is not None:
+        person.role = data.role
+    if data.is_active is not None:
+        person.is_active = data.is_active
+    if data.password is not None:
+        person.password_hash = hash_password(data.password)
+    if data.teams is not None:
+        person.teams = _teams_by_names(session, data.teams)
+    session.flush()
+    return person
+
+
+PERSON_SORTS = {"name": Person.name, "email": Person.email, "created_at": Person.created_at}
+
+
+def list_people(session: Session, filters: PersonFilter) -> tuple[Sequence[Person], int, bool]:
+    stmt = select(Person)
+    if filters.team:
+        team = team_by_name(session, filters.team)
+        stmt = stmt.join(team_members, team_members.c.person_id == Person.id).where(
+            team_members.c.team_id == team.id
+        )
+    if filters.role:
+        stmt = stmt.where(Person.role == filters.role)
+    if filters.q:
+        like = f"%{filters.q}%"
+        stmt = stmt.where(or_(Person.name.ilike(like), Person.email.ilike(like)))
+    stmt = apply_sort(stmt, filters.sort, PERSON_SORTS, "name", Person.id)
+    return paginate(session, stmt, filters)
+
+
+def authenticate_password(session: Session, email: str, password: str) -> Person | None:
+    person = session.scalar(select(Person).where(Person.email == email.strip().lower()))
+    if person is None or not person.is_active or person.password_hash is None:
+        return None
+    return person if verify_password(person.password_hash, password) else None
+
+
+# ---- API tokens --------------------------------------------------------------
+
+
+def create_token(session: Session, actor: Actor, data: TokenIn) -> tuple[ApiToken, str]:
+    """Returns the stored token and its secret, which is never retrievable again."""
+    if data.person is None:
+        person = get_person(session, actor.person_id)
+    else:
+        person = person_by_email(session, data.person)
+        if person.id != actor.person_id:
+            require(actor, Role.practice_owner, "Creating a token for someone else")
+    if not person.is_active:
+        raise InvalidInput.on("person", f"'{person.email}' is deactivated")
+    secret = new_token()
+    token = ApiToken(
+        person_id=person.id,
+        name=data.name,
+        token_hash=hash_token(secret),
+        prefix=secret[:10],
+        expires_at=utcnow() + timedelta(days=data.expires_in_days) if data.expires_in_days else None,
+    )
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def list_tokens(session: Session, actor: Actor, person_id: int | None = None) -> Sequence[ApiToken]:
+    target = person_id if person_id is not None else actor.person_id
+    if target != actor.person_id:
+        require(actor, Role.practice_owner, "Listing someone else's tokens")
+    return session.scalars(select(ApiToken).where(ApiToken.person_id == target).order_by(ApiToken.id)).all()
+
+
+def revoke_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound(detail=f"No token with id {token_id}.")
+    if token.person_id != actor.person_id:
+        require(actor, Role.practice_owner, "Revoking someone else's token")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    session.flush()
+    return token
+
+
+def authenticate_token(session: Session, secret: str) -> Person | None:
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    if token is None or token.revoked_at is not None:
+        return None
+    if token.expires_at is not None and token.expires_at <= utcnow():
+        return None
+    person = token.person
+    return person if person.is_active else None
+
+
+def actor_for(person: Person) -> Actor:
+    return Actor(person_id=person.id, name=person.name, role=person.role)

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from failwell.enums import ReviewStatus
+from failwell.fields import LongText, Name, ShortText, UtcDateTime
+from failwell.listing import PageParams
+
+CategoryKey = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$"
+    ),
+]
+
+
+class FactorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    category: CategoryKey = Field(description="Key of a contributing-factor category.")
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
+
+
+class FactorOut(BaseModel):
+    category: str
+    category_name: str
+    description: str
+
+
+class ReviewSections(BaseModel):
+    """The blameless review: describe systems and conditions, not people's mistakes."""
+
+    model_config = ConfigDict(extra="forbid")
+    summary: LongText | None = None
+    impact: LongText | None = None
+    what_went_well: LongText | None = None
+    what_went_wrong: LongText | None = None
+    where_we_got_lucky: LongText | None = None
+    lessons_learned: LongText | None = None
+    factors: list[FactorIn] | None = Field(None, max_length=50, description="Replaces all factors.")
+
+
+class ReviewUpdate(ReviewSections):
+    status: ReviewStatus | None = Field(
+        None, description="draft -> in_review -> published; publishing needs a practice manager."
+    )
+
+
+class ReviewOut(BaseModel):
+    id: int
+    failure_id: int
+    failure_title: str
+    status: ReviewStatus
+    summary: str
+    impact: str
+    what_went_well: str
+    what_went_wrong: str
+    where_we_got_lucky: str
+    lessons_learned: str
+    factors: list[FactorOut]
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+
+
+class ReviewFilter(PageParams):
+    status: ReviewStatus | None = None
+    service: Name | None = Field(None, description="Affected service of the failure.")
+    team: Name | None = Field(None, description="Team owning an affected service.")
+    category: CategoryKey | None = Field(None, description="Has a contributing factor of this category.")
+    since: UtcDateTime | None = Field(None, description="Published at or after.")
+    until: UtcDateTime | None = Field(None, description="Published before.")
+    q: str | None = Field(None, max_length=200, description="Text in the summary or lessons.")
+
+
+class FactorCategoryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: CategoryKey
+    name: Name
+    description: ShortText = ""
+    position: int = Field(100, ge=0, le=10_000)
+
+
+class FactorCategoryUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name | None = None
+    description: ShortText | None = None
+    position: int | None = Field(None, ge=0, le=10_000)
+    is_active: bool | None = Field(None, description="Retired categories stay on old reviews.")
+
+
+class FactorCategoryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    key: str
+    name: str
+    description: str
+    position: int
+    is_active: bool
