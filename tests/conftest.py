@@ -1,0 +1,166 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+Each test gets a fresh, migrated database: a copy of a migrated SQLite file, or a
+PostgreSQL database created from a migrated template. PostgreSQL tests skip with a
+reason when no server answers, unless FAILWELL_REQUIRE_POSTGRES=1 (CI), where they fail.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from failwell.app import create_app
+from failwell.authz import SYSTEM, Actor
+from failwell.catalogue import service as catalogue
+from failwell.catalogue.schemas import ServiceIn
+from failwell.db import Database
+from failwell.enums import Role
+from failwell.migrate import upgrade
+from failwell.people import service as people
+from failwell.people.schemas import PersonIn, TeamIn, TokenIn
+from failwell.settings import Settings
+
+PG_ADMIN_URL = os.environ.get("FAILWELL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_PG = os.environ.get("FAILWELL_REQUIRE_POSTGRES") == "1"
+BACKENDS = ["sqlite", "postgresql"]
+_counter = itertools.count()
+
+
+def _pg_admin_engine():  # type: ignore[no-untyped-def]
+    return create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1)
+
+
+def pg_available() -> str | None:
+    """None when PostgreSQL answers, else the reason it does not."""
+    try:
+        engine = _pg_admin_engine()
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # any connection failure means "not available"
+        return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {type(exc).__name__}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    reason = pg_available()
+    if reason:
+        if REQUIRE_PG:
+            pytest.fail(reason + " (FAILWELL_REQUIRE_POSTGRES=1)")
+        pytest.skip(reason)
+    name = f"failwell_tmpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = _pg_admin_engine()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def fresh_database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        path = tmp_path / "failwell.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("pg_template")
+    name = f"failwell_t_{os.getpid()}_{next(_counter)}"
+    admin = _pg_admin_engine()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    yield from fresh_database_url(backend, request, tmp_path)
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url, pool_size=4)
+    yield database
+    database.dispose()
+
+
+@dataclass
+class Org:
+    """A small organisation every API test can use: one person and token per role."""
+
+    team: str
+    other_team: str
+    service: str
+    actors: dict[Role, Actor]
+    tokens: dict[Role, str]
+    emails: dict[Role, str]
+
+    def headers(self, role: Role = Role.practice_owner) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+
+@pytest.fixture
+def org(db: Database) -> Org:
+    actors: dict[Role, Actor] = {}
+    tokens: dict[Role, str] = {}
+    emails: dict[Role, str] = {}
+    with db.session() as s:
+        people.create_team(s, SYSTEM, TeamIn(name="payments-team", description="Runs payments"))
+        people.create_team(s, SYSTEM, TeamIn(name="platform", description="Runs the platform"))
+        for role in Role:
+            email = f"{role.value.replace('_', '.')}@example.com"
+            person = people.create_person(
+                s, SYSTEM,
+                PersonIn(name=role.value.replace("_", " ").title(), email=email, role=role,
+                         # argon2 is slow by design: only one account needs a password.
+                         password="correct horse battery" if role == Role.practice_owner else None,
+                         teams=["payments-team"]),
+            )
+            actor = people.actor_for(person)
+            _, secret = people.create_token(s, actor, TokenIn(name="tests"))
+            actors[role], tokens[role], emails[role] = actor, secret, email
+        catalogue.create_service(
+            s, SYSTEM,
+            ServiceIn(name="payments", owner_team="payments-team", tier="tier1",
+                      consumers=[{"name": "Web shops", "kind": "partner"}]),  # type: ignore[list-item]
+        )
+    return Org(team="payments-team", other_team="platform", service="payments", actors=actors, tokens=tokens,
+               emails=emails)
+
+
+@pytest.fixture
+def client(db: Database, database_url: str) -> Iterator[TestClient]:
+    app = create_app(Settings(database_url=database_url), db)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
