@@ -10,12 +10,14 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import threading
+import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -29,9 +31,12 @@ from failwell.enums import Role
 from failwell.migrate import upgrade
 from failwell.people import service as people
 from failwell.people.schemas import PersonIn, TeamIn, TokenIn
-from failwell.settings import Settings
+from failwell.settings import Settings, get_settings
+from support import Org, free_port
 
-PG_ADMIN_URL = os.environ.get("FAILWELL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_ADMIN_URL = os.environ.get(
+    "FAILWELL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 REQUIRE_PG = os.environ.get("FAILWELL_REQUIRE_POSTGRES") == "1"
 BACKENDS = ["sqlite", "postgresql"]
 _counter = itertools.count()
@@ -115,21 +120,6 @@ def db(database_url: str) -> Iterator[Database]:
     database.dispose()
 
 
-@dataclass
-class Org:
-    """A small organisation every API test can use: one person and token per role."""
-
-    team: str
-    other_team: str
-    service: str
-    actors: dict[Role, Actor]
-    tokens: dict[Role, str]
-    emails: dict[Role, str]
-
-    def headers(self, role: Role = Role.practice_owner) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[role]}"}
-
-
 @pytest.fixture
 def org(db: Database) -> Org:
     actors: dict[Role, Actor] = {}
@@ -141,22 +131,38 @@ def org(db: Database) -> Org:
         for role in Role:
             email = f"{role.value.replace('_', '.')}@example.com"
             person = people.create_person(
-                s, SYSTEM,
-                PersonIn(name=role.value.replace("_", " ").title(), email=email, role=role,
-                         # argon2 is slow by design: only one account needs a password.
-                         password="correct horse battery" if role == Role.practice_owner else None,
-                         teams=["payments-team"]),
+                s,
+                SYSTEM,
+                PersonIn(
+                    name=role.value.replace("_", " ").title(),
+                    email=email,
+                    role=role,
+                    # argon2 is slow by design: only one account needs a password.
+                    password="correct horse battery" if role == Role.practice_owner else None,
+                    teams=["payments-team"],
+                ),
             )
             actor = people.actor_for(person)
             _, secret = people.create_token(s, actor, TokenIn(name="tests"))
             actors[role], tokens[role], emails[role] = actor, secret, email
         catalogue.create_service(
-            s, SYSTEM,
-            ServiceIn(name="payments", owner_team="payments-team", tier="tier1",
-                      consumers=[{"name": "Web shops", "kind": "partner"}]),  # type: ignore[list-item]
+            s,
+            SYSTEM,
+            ServiceIn(
+                name="payments",
+                owner_team="payments-team",
+                tier="tier1",
+                consumers=[{"name": "Web shops", "kind": "partner"}],
+            ),  # type: ignore[list-item]
         )
-    return Org(team="payments-team", other_team="platform", service="payments", actors=actors, tokens=tokens,
-               emails=emails)
+    return Org(
+        team="payments-team",
+        other_team="platform",
+        service="payments",
+        actors=actors,
+        tokens=tokens,
+        emails=emails,
+    )
 
 
 @pytest.fixture
@@ -164,3 +170,36 @@ def client(db: Database, database_url: str) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=database_url), db)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def live_url(db: Database, database_url: str) -> Iterator[str]:
+    """A real uvicorn server on a loopback port, serving the test database."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(Settings(database_url=database_url), db),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def local_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Points the CLI's administration verbs at the test database."""
+    monkeypatch.setenv("FAILWELL_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield database_url
+    get_settings.cache_clear()

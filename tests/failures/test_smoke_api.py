@@ -1,6 +1,6 @@
 from fastapi.testclient import TestClient
 
-from conftest import Org
+from support import Org
 
 
 def test_report_and_read_back(client: TestClient, org: Org) -> None:

@@ -189,8 +189,12 @@ def authenticate_password(session: Session, email: str, password: str) -> Person
 # ---- API tokens --------------------------------------------------------------
 
 
-def create_token(session: Session, actor: Actor, data: TokenIn) -> tuple[ApiToken, str]:
-    """Returns the stored token and its secret, which is never retrievable again."""
+def create_token(
+    session: Session, actor: Actor, data: TokenIn, *, secret: str | None = None
+) -> tuple[ApiToken, str]:
+    """Returns the stored token and its secret, which is never retrievable again.
+
+    `secret` is for the demo organisation's published token only; real tokens are random."""
     if data.person is None:
         person = get_person(session, actor.person_id)
     else:
@@ -199,7 +203,7 @@ def create_token(session: Session, actor: Actor, data: TokenIn) -> tuple[ApiToke
             require(actor, Role.practice_owner, "Creating a token for someone else")
     if not person.is_active:
         raise InvalidInput.on("person", f"'{person.email}' is deactivated")
-    secret = new_token()
+    secret = secret or new_token()
     token = ApiToken(
         person_id=person.id,
         name=data.name,

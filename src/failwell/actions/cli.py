@@ -1,0 +1,48 @@
+"""Corrective actions from a terminal (through the server)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from failwell.cli_support import JsonOption, UrlOption, api, console, print_json, print_table
+from failwell.enums import ActionStatus
+
+action_app = typer.Typer(help="Corrective actions, tracked to closure.", no_args_is_help=True)
+
+
+@action_app.command("list")
+def list_actions(
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only actions past their due date.")] = False,
+    team: Annotated[str | None, typer.Option(help="Owner team.")] = None,
+    service: Annotated[str | None, typer.Option()] = None,
+    status: Annotated[ActionStatus | None, typer.Option()] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    url: UrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List corrective actions, soonest due first."""
+    params = {"overdue": True if overdue else None, "team": team, "service": service,
+              "status": status.value if status else None, "limit": limit, "offset": offset}
+    with api(url) as client:
+        page = client.request("GET", "/actions", params=params)
+    if as_json:
+        print_json(page)
+        return
+    print_table("Corrective actions", ["id", "due", "status", "priority", "team", "failure", "title"],
+                [(a["id"], (a["due_date"] or "-") + (" OVERDUE" if a["overdue"] else ""), a["status"],
+                  a["priority"], a["owner_team"], a["failure_id"], a["title"]) for a in page["items"]],
+                page["total"], page["total_exact"])
+
+
+@action_app.command("done")
+def done(action_id: int, url: UrlOption = None, as_json: JsonOption = False) -> None:
+    """Mark a corrective action done."""
+    with api(url) as client:
+        action = client.request("POST", f"/actions/{action_id}/done")
+    if as_json:
+        print_json(action)
+    else:
+        console.print(f"Action {action['id']} is done: {action['title']}", highlight=False)

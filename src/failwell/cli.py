@@ -1,0 +1,194 @@
+"""The `failwell` command: serve, administer the database, and the everyday verbs.
+
+Verbs that change the organisation's record (deploy, failure, action, change) talk to
+a server with --url and FAILWELL_TOKEN, like a CI job would; administration verbs (db,
+demo, user, team, token) work on FAILWELL_DATABASE_URL directly.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+
+from failwell import __version__
+from failwell.actions.cli import action_app
+from failwell.changes.cli import change_app, deploy_app
+from failwell.cli_support import console, err_console
+from failwell.client import ApiError
+from failwell.db import Database
+from failwell.errors import DomainError
+from failwell.failures.cli import failure_app
+from failwell.migrate import current_revision, head_revision, upgrade
+from failwell.people.cli import team_app, token_app, user_app
+from failwell.settings import get_settings
+
+app = typer.Typer(
+    name="failwell",
+    help="Learn from failure so the same failure does not happen twice.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo organisation.", no_args_is_help=True)
+
+# Published on purpose: it only ever exists in a database holding the demo organisation.
+DEMO_API_TOKEN = "fw_demo_public_token_for_the_demo_organisation_only"
+
+for sub, name in (
+    (db_app, "db"),
+    (demo_app, "demo"),
+    (user_app, "user"),
+    (team_app, "team"),
+    (token_app, "token"),
+    (deploy_app, "deploy"),
+    (change_app, "change"),
+    (failure_app, "failure"),
+    (action_app, "action"),
+):
+    app.add_typer(sub, name=name)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema to the latest version."""
+    url = get_settings().database_url
+    upgrade(url)
+    console.print(f"Database is at revision {head_revision()}.")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the schema revision of the database."""
+    db = Database(get_settings().database_url, pool_size=1)
+    try:
+        console.print(f"current: {current_revision(db.engine) or 'empty'}; latest: {head_revision()}")
+    finally:
+        db.dispose()
+
+
+def _load_demo(db: Database) -> bool:
+    """Loads the demo organisation into an empty database; False if it held data already."""
+    from failwell.demo.loader import DEMO_LOGIN_EMAIL, database_is_empty, load_demo
+    from failwell.people import service as people
+    from failwell.people.schemas import TokenIn
+
+    if not database_is_empty(db):
+        return False
+    summary = load_demo(db)
+    with db.session() as session:
+        owner = people.person_by_email(session, DEMO_LOGIN_EMAIL)
+        people.create_token(session, people.actor_for(owner), TokenIn(name="demo"), secret=DEMO_API_TOKEN)
+    console.print(
+        f"Loaded the demo organisation: {summary.teams} teams, {summary.services} services, "
+        f"{summary.deployments} deployments, {summary.failures} failures, {summary.reviews} reviews, "
+        f"{summary.actions} corrective actions."
+    )
+    return True
+
+
+@demo_app.command("load")
+def demo_load(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing if the database holds data.")
+    ] = False,
+) -> None:
+    """Load the deterministic demo organisation into an empty database."""
+    settings = get_settings()
+    upgrade(settings.database_url)
+    db = Database(settings.database_url, pool_size=2)
+    try:
+        if not _load_demo(db):
+            if if_empty:
+                console.print("The database already holds data; demo not loaded.")
+                return
+            raise DomainError(detail="the database already holds data; the demo loads only into an empty one")
+    finally:
+        db.dispose()
+
+
+def _demo_banner(db: Database, url: str) -> None:
+    from failwell.demo.loader import DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD
+    from failwell.people.models import Person
+
+    with db.session(write=False) as session:
+        has_demo = session.scalar(select(Person.id).where(Person.email == DEMO_LOGIN_EMAIL)) is not None
+    console.rule("failwell")
+    console.print(f"failwell {__version__} is starting at [bold]{url}[/bold]  (API docs: {url}/docs)")
+    if has_demo:
+        console.print(f"Demo login: [bold]{DEMO_LOGIN_EMAIL}[/bold] / [bold]{DEMO_LOGIN_PASSWORD}[/bold]")
+        console.print(f"Demo API token: {DEMO_API_TOKEN}", highlight=False)
+        console.print(
+            f"  e.g. curl -H 'Authorization: Bearer {DEMO_API_TOKEN}' {url}/api/v1/failures", highlight=False
+        )
+    console.rule()
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default FAILWELL_HOST or 127.0.0.1.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default FAILWELL_PORT or 8000.")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Processes (SQLite or PostgreSQL).")] = 1,
+    migrate: Annotated[bool, typer.Option(help="Upgrade the schema before serving.")] = True,
+    demo: Annotated[bool, typer.Option(help="Load the demo organisation if the database is empty.")] = False,
+) -> None:
+    """Run the web server (API under /api/v1, docs at /docs)."""
+    import uvicorn
+
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    if migrate:
+        upgrade(settings.database_url)
+    db = Database(settings.database_url, pool_size=2)
+    try:
+        if demo:
+            _load_demo(db)
+        _demo_banner(db, f"http://{host}:{port}")
+    finally:
+        db.dispose()
+    uvicorn.run(
+        "failwell.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level,
+        access_log=False,
+    )
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(f"failwell {__version__}")
+
+
+def main(args: list[str] | None = None) -> int:
+    """Runs the CLI; every refusal is one line on stderr and a non-zero exit code."""
+    try:
+        app(args=args, prog_name="failwell", standalone_mode=False)
+    except typer.Exit as exc:
+        return int(getattr(exc, "exit_code", 0))
+    except typer.Abort:
+        err_console.print("aborted")
+        return 130
+    except typer.TyperException as exc:
+        # Usage errors (bad option values, missing options) show themselves, click-style.
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            err_console.print(f"error: {exc}", highlight=False)
+        return int(getattr(exc, "exit_code", 2))
+    except (DomainError, ApiError) as exc:
+        err_console.print(f"error: {exc}", highlight=False, soft_wrap=True)
+        return 1
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())

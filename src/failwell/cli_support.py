@@ -1,0 +1,74 @@
+"""Helpers shared by the slices' CLI modules: options, output and database access."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from failwell.client import ApiClient
+from failwell.db import Database
+from failwell.settings import get_settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+UrlOption = Annotated[str | None, typer.Option("--url", envvar="FAILWELL_URL",
+                                              help="failwell server (default http://127.0.0.1:8000).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+@contextmanager
+def local_session() -> Iterator[Session]:
+    """A unit of work on the configured database (FAILWELL_DATABASE_URL)."""
+    settings = get_settings()
+    db = Database(settings.database_url, pool_size=1, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    try:
+        with db.session() as session:
+            yield session
+    finally:
+        db.dispose()
+
+
+@contextmanager
+def api(url: str | None) -> Iterator[ApiClient]:
+    client = ApiClient(url)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def parse_time(value: str | None, option: str) -> str | None:
+    """Validates an ISO 8601 time locally so a typo fails before any request is sent."""
+    if value is None:
+        return None
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not an ISO 8601 time (e.g. 2026-11-22T14:05:00Z)",
+                                 param_hint=option) from None
+    return value
+
+
+def print_json(data: Any) -> None:
+    console.print_json(json.dumps(data, default=str))
+
+
+def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], total: int | None = None,
+                exact: bool = True) -> None:
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    console.print(table)
+    if total is not None and total > len(rows):
+        console.print(f"{len(rows)} shown of {total}{'' if exact else '+'}; use --limit/--offset for more.")
