@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from failwell.authz import Actor, require
 from failwell.db import utcnow
@@ -236,7 +236,10 @@ def revoke_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
 
 
 def authenticate_token(session: Session, secret: str) -> Person | None:
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    # One query for token and person: this runs on every API request.
+    token = session.scalar(
+        select(ApiToken).options(joinedload(ApiToken.person)).where(ApiToken.token_hash == hash_token(secret))
+    )
     if token is None or token.revoked_at is not None:
         return None
     if token.expires_at is not None and token.expires_at <= utcnow():
