@@ -20,8 +20,10 @@ from failwell.settings import get_settings
 console = Console()
 err_console = Console(stderr=True)
 
-UrlOption = Annotated[str | None, typer.Option("--url", envvar="FAILWELL_URL",
-                                              help="failwell server (default http://127.0.0.1:8000).")]
+UrlOption = Annotated[
+    str | None,
+    typer.Option("--url", envvar="FAILWELL_URL", help="failwell server (default http://127.0.0.1:8000)."),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
@@ -53,8 +55,9 @@ def parse_time(value: str | None, option: str) -> str | None:
     try:
         datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise typer.BadParameter(f"'{value}' is not an ISO 8601 time (e.g. 2026-11-22T14:05:00Z)",
-                                 param_hint=option) from None
+        raise typer.BadParameter(
+            f"'{value}' is not an ISO 8601 time (e.g. 2026-11-22T14:05:00Z)", param_hint=option
+        ) from None
     return value
 
 
@@ -62,8 +65,13 @@ def print_json(data: Any) -> None:
     console.print_json(json.dumps(data, default=str))
 
 
-def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], total: int | None = None,
-                exact: bool = True) -> None:
+def print_table(
+    title: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    total: int | None = None,
+    exact: bool = True,
+) -> None:
     table = Table(title=title, title_justify="left")
     for column in columns:
         table.add_column(column)

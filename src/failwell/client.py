@@ -37,10 +37,13 @@ class ApiClient:
         self.token = token if token is not None else os.environ.get("FAILWELL_TOKEN")
         if not self.token:
             raise ApiError("no API token: set FAILWELL_TOKEN (create one with 'failwell token create').")
-        self._http = httpx.Client(base_url=self.url, timeout=timeout,
-                                  headers={"Authorization": f"Bearer {self.token}"})
+        self._http = httpx.Client(
+            base_url=self.url, timeout=timeout, headers={"Authorization": f"Bearer {self.token}"}
+        )
 
-    def request(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None) -> Any:
+    def request(
+        self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None
+    ) -> Any:
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         try:
             response = self._http.request(method, f"/api/v1{path}", json=json, params=clean)

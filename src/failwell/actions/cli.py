@@ -24,17 +24,37 @@ def list_actions(
     as_json: JsonOption = False,
 ) -> None:
     """List corrective actions, soonest due first."""
-    params = {"overdue": True if overdue else None, "team": team, "service": service,
-              "status": status.value if status else None, "limit": limit, "offset": offset}
+    params = {
+        "overdue": True if overdue else None,
+        "team": team,
+        "service": service,
+        "status": status.value if status else None,
+        "limit": limit,
+        "offset": offset,
+    }
     with api(url) as client:
         page = client.request("GET", "/actions", params=params)
     if as_json:
         print_json(page)
         return
-    print_table("Corrective actions", ["id", "due", "status", "priority", "team", "failure", "title"],
-                [(a["id"], (a["due_date"] or "-") + (" OVERDUE" if a["overdue"] else ""), a["status"],
-                  a["priority"], a["owner_team"], a["failure_id"], a["title"]) for a in page["items"]],
-                page["total"], page["total_exact"])
+    print_table(
+        "Corrective actions",
+        ["id", "due", "status", "priority", "team", "failure", "title"],
+        [
+            (
+                a["id"],
+                (a["due_date"] or "-") + (" OVERDUE" if a["overdue"] else ""),
+                a["status"],
+                a["priority"],
+                a["owner_team"],
+                a["failure_id"],
+                a["title"],
+            )
+            for a in page["items"]
+        ],
+        page["total"],
+        page["total_exact"],
+    )
 
 
 @action_app.command("done")

@@ -29,9 +29,14 @@ def record(
 ) -> None:
     """Record a deployment, e.g. from the last step of a CI pipeline."""
     payload = {
-        "service": service, "version": version, "outcome": outcome.value, "environment": environment,
-        "commit_shas": commit or [], "started_at": parse_time(started_at, "--started-at"),
-        "finished_at": parse_time(finished_at, "--finished-at"), "change_id": change_id,
+        "service": service,
+        "version": version,
+        "outcome": outcome.value,
+        "environment": environment,
+        "commit_shas": commit or [],
+        "started_at": parse_time(started_at, "--started-at"),
+        "finished_at": parse_time(finished_at, "--finished-at"),
+        "change_id": change_id,
         "pipeline_url": pipeline_url,
     }
     with api(url) as client:
@@ -39,8 +44,11 @@ def record(
     if as_json:
         print_json(dep)
     else:
-        console.print(f"Recorded deployment {dep['id']}: {dep['service']} {dep['version']} to "
-                      f"{dep['environment']}, {dep['outcome']}.", highlight=False)
+        console.print(
+            f"Recorded deployment {dep['id']}: {dep['service']} {dep['version']} to "
+            f"{dep['environment']}, {dep['outcome']}.",
+            highlight=False,
+        )
 
 
 @deploy_app.command("list")
@@ -55,16 +63,29 @@ def list_deployments(
     as_json: JsonOption = False,
 ) -> None:
     """List deployments, newest first."""
-    params = {"service": service, "team": team, "outcome": outcome.value if outcome else None,
-              "environment": environment, "limit": limit, "offset": offset}
+    params = {
+        "service": service,
+        "team": team,
+        "outcome": outcome.value if outcome else None,
+        "environment": environment,
+        "limit": limit,
+        "offset": offset,
+    }
     with api(url) as client:
         page = client.request("GET", "/deployments", params=params)
     if as_json:
         print_json(page)
         return
-    print_table("Deployments", ["id", "service", "env", "version", "started", "outcome"],
-                [(d["id"], d["service"], d["environment"], d["version"], d["started_at"], d["outcome"])
-                 for d in page["items"]], page["total"], page["total_exact"])
+    print_table(
+        "Deployments",
+        ["id", "service", "env", "version", "started", "outcome"],
+        [
+            (d["id"], d["service"], d["environment"], d["version"], d["started_at"], d["outcome"])
+            for d in page["items"]
+        ],
+        page["total"],
+        page["total_exact"],
+    )
 
 
 @change_app.command("record")
@@ -79,8 +100,14 @@ def record_change(
     as_json: JsonOption = False,
 ) -> None:
     """Record a change; pass its id to 'deploy record --change-id'."""
-    payload = {"service": service, "title": title, "change_type": change_type.value, "risk": risk.value,
-               "description": description, "external_ref": external_ref}
+    payload = {
+        "service": service,
+        "title": title,
+        "change_type": change_type.value,
+        "risk": risk.value,
+        "description": description,
+        "external_ref": external_ref,
+    }
     with api(url) as client:
         change = client.request("POST", "/changes", json=payload)
     if as_json:

@@ -9,7 +9,9 @@ import typer
 from failwell.cli_support import JsonOption, UrlOption, api, console, parse_time, print_json, print_table
 from failwell.enums import FailureKind, FailureStatus, ReportChannel
 
-failure_app = typer.Typer(help="Failures: failed deployments, incidents and near misses.", no_args_is_help=True)
+failure_app = typer.Typer(
+    help="Failures: failed deployments, incidents and near misses.", no_args_is_help=True
+)
 
 
 @failure_app.command("report")
@@ -31,14 +33,24 @@ def report(
 ) -> None:
     """Report a failure. Anyone may; --anonymous keeps your name off it."""
     payload = {
-        "title": title, "kind": kind.value, "severity": severity, "services": service or [],
-        "description": description, "started_at": parse_time(started_at, "--started-at"),
-        "deployment_ids": deployment_id or [], "change_ids": change_id or [], "tags": tag or [],
-        "impact_partners": impact_partners, "impact_consumers": impact_consumers, "anonymous": anonymous,
+        "title": title,
+        "kind": kind.value,
+        "severity": severity,
+        "services": service or [],
+        "description": description,
+        "started_at": parse_time(started_at, "--started-at"),
+        "deployment_ids": deployment_id or [],
+        "change_ids": change_id or [],
+        "tags": tag or [],
+        "impact_partners": impact_partners,
+        "impact_consumers": impact_consumers,
+        "anonymous": anonymous,
         "reported_via": ReportChannel.cli.value,
     }
     with api(url) as client:
-        failure = client.request("POST", "/failures", json={k: v for k, v in payload.items() if v is not None})
+        failure = client.request(
+            "POST", "/failures", json={k: v for k, v in payload.items() if v is not None}
+        )
     if as_json:
         print_json(failure)
     else:
@@ -60,17 +72,39 @@ def list_failures(
     as_json: JsonOption = False,
 ) -> None:
     """List failures, most recent first."""
-    params = {"service": service, "team": team, "kind": kind.value if kind else None,
-              "status": status.value if status else None, "severity_at_least": severity_at_least, "q": q,
-              "limit": limit, "offset": offset}
+    params = {
+        "service": service,
+        "team": team,
+        "kind": kind.value if kind else None,
+        "status": status.value if status else None,
+        "severity_at_least": severity_at_least,
+        "q": q,
+        "limit": limit,
+        "offset": offset,
+    }
     with api(url) as client:
         page = client.request("GET", "/failures", params=params)
     if as_json:
         print_json(page)
         return
-    print_table("Failures", ["id", "started", "sev", "kind", "status", "services", "title"],
-                [(f["id"], f["started_at"][:16], f["severity"], f["kind"], f["status"], ", ".join(f["services"]),
-                  f["title"]) for f in page["items"]], page["total"], page["total_exact"])
+    print_table(
+        "Failures",
+        ["id", "started", "sev", "kind", "status", "services", "title"],
+        [
+            (
+                f["id"],
+                f["started_at"][:16],
+                f["severity"],
+                f["kind"],
+                f["status"],
+                ", ".join(f["services"]),
+                f["title"],
+            )
+            for f in page["items"]
+        ],
+        page["total"],
+        page["total_exact"],
+    )
 
 
 @failure_app.command("show")
@@ -83,9 +117,14 @@ def show(failure_id: int, url: UrlOption = None, as_json: JsonOption = False) ->
         print_json({**failure, "timeline": timeline})
         return
     console.print(f"[bold]{failure['title']}[/bold]  (failure {failure['id']})")
-    console.print(f"{failure['kind']}, severity {failure['severity']}, {failure['status']}; "
-                  f"services: {', '.join(failure['services']) or '-'}", highlight=False)
+    console.print(
+        f"{failure['kind']}, severity {failure['severity']}, {failure['status']}; "
+        f"services: {', '.join(failure['services']) or '-'}",
+        highlight=False,
+    )
     if failure["description"]:
         console.print(failure["description"], highlight=False)
     for event in timeline:
-        console.print(f"  {event['occurred_at'][:16]}  {event['kind']:<11} {event['description']}", highlight=False)
+        console.print(
+            f"  {event['occurred_at'][:16]}  {event['kind']:<11} {event['description']}", highlight=False
+        )

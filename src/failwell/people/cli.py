@@ -32,8 +32,12 @@ def create_user(
     name: Annotated[str, typer.Option(help="Full name.")],
     role: Annotated[Role, typer.Option(help="ITIL practice role.")] = Role.practitioner,
     team: Annotated[list[str] | None, typer.Option(help="Team name; repeat for several.")] = None,
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
-    no_password: Annotated[bool, typer.Option("--no-password", help="API-only: cannot sign in to pages.")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin.")
+    ] = False,
+    no_password: Annotated[
+        bool, typer.Option("--no-password", help="API-only: cannot sign in to pages.")
+    ] = False,
 ) -> None:
     """Add a person who can sign in (with a password) or use tokens."""
     password = _read_password(password_stdin, no_password)
@@ -48,9 +52,13 @@ def list_users(team: Annotated[str | None, typer.Option(help="Only this team's m
     """List people and their roles."""
     with local_session() as session:
         rows, total, exact = service.list_people(session, PersonFilter(team=team, limit=500))
-        print_table("People", ["id", "name", "e-mail", "role", "teams"],
-                    [(p.id, p.name, p.email, p.role.value, ", ".join(t.name for t in p.teams)) for p in rows],
-                    total, exact)
+        print_table(
+            "People",
+            ["id", "name", "e-mail", "role", "teams"],
+            [(p.id, p.name, p.email, p.role.value, ", ".join(t.name for t in p.teams)) for p in rows],
+            total,
+            exact,
+        )
 
 
 @team_app.command("create")
@@ -73,8 +81,9 @@ def create_token(
     """Create an API token. It is printed once; only its hash is stored."""
     with local_session() as session:
         person = service.person_by_email(session, user, "user")
-        _, secret = service.create_token(session, service.actor_for(person),
-                                         TokenIn(name=name, expires_in_days=expires_in_days))
+        _, secret = service.create_token(
+            session, service.actor_for(person), TokenIn(name=name, expires_in_days=expires_in_days)
+        )
     console.print(f"Token for {user} ({name}); store it now, it cannot be shown again:", highlight=False)
     typer.echo(secret)
 
