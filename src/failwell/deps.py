@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor
 from failwell.db import Database
 from failwell.errors import NotAuthenticated
+from failwell.fields import MAX_ID
 from failwell.people.service import actor_for, authenticate_token
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="Numeric id.")]
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer fw_...`")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -68,6 +70,43 @@ class PermissionDenied(DomainError):
     status = 403
     title = "Permission denied"
     slug = "permission-denied"
+
+
+class FieldErrorOut(BaseModel):
+    field: str
+    reason: str
+
+
+class ProblemOut(BaseModel):
+    """RFC 9457 problem details, the shape of every error response."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldErrorOut] | None = None
+
+
+def _problem_doc(description: str) -> dict[str, Any]:
+    schema = {"$ref": "#/components/schemas/ProblemOut"}
+    return {
+        "model": ProblemOut,
+        "description": description,
+        "content": {"application/problem+json": {"schema": schema}},
+    }
+
+
+# Documented on every API route, so clients (and contract tests) know every error's shape.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _problem_doc("Malformed request"),
+    401: _problem_doc("Missing, unknown, revoked or expired API token"),
+    403: _problem_doc("Your role does not allow this"),
+    404: _problem_doc("No such resource"),
+    409: _problem_doc("Conflicts with existing data, e.g. a duplicate name"),
+    413: _problem_doc("Request body too large"),
+    422: _problem_doc("Invalid input: each bad field and why"),
+}
 
 
 def problem(

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from failwell.errors import InvalidInput
+from failwell.fields import InputModel
 
 T = TypeVar("T")
 
@@ -18,9 +19,7 @@ T = TypeVar("T")
 COUNT_CAP = 10_000
 
 
-class PageParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PageParams(InputModel):
     limit: int = Field(50, ge=1, le=500, description="Items per page (1-500).")
     offset: int = Field(0, ge=0, le=10_000_000, description="Items to skip.")
     sort: str | None = Field(

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, status
 from failwell.actions import service
 from failwell.actions.models import CorrectiveAction
 from failwell.actions.schemas import ActionFilter, ActionIn, ActionOut, ActionUpdate
-from failwell.deps import CurrentActor, DbSession
+from failwell.deps import CurrentActor, DbSession, IdPath
 from failwell.listing import Page, page_of
 
 router = APIRouter(tags=["corrective actions"])
@@ -31,15 +31,15 @@ def list_actions(
 
 
 @router.get("/actions/{action_id}", response_model=ActionOut)
-def get_action(action_id: int, session: DbSession, _actor: CurrentActor) -> object:
+def get_action(action_id: IdPath, session: DbSession, _actor: CurrentActor) -> object:
     return _one(session, service.get_action(session, action_id))
 
 
 @router.patch("/actions/{action_id}", response_model=ActionOut)
-def update_action(action_id: int, data: ActionUpdate, session: DbSession, actor: CurrentActor) -> object:
+def update_action(action_id: IdPath, data: ActionUpdate, session: DbSession, actor: CurrentActor) -> object:
     return _one(session, service.update_action(session, actor, action_id, data))
 
 
 @router.post("/actions/{action_id}/done", response_model=ActionOut)
-def complete_action(action_id: int, session: DbSession, actor: CurrentActor) -> object:
+def complete_action(action_id: IdPath, session: DbSession, actor: CurrentActor) -> object:
     return _one(session, service.complete_action(session, actor, action_id))

@@ -1,19 +1,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Self
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from failwell.enums import ActionPriority, ActionStatus, ActionType
 from failwell.failures.schemas import PersonRef
-from failwell.fields import Email, LongText, Name, ShortText, Title, Url
+from failwell.fields import Email, Id, InputModel, LongText, Name, ShortText, Title, Url
 from failwell.listing import PageParams
 
 
-class ActionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    failure_id: int
+class ActionIn(InputModel):
+    failure_id: Id
     title: Title
     description: LongText = ""
     action_type: ActionType
@@ -24,8 +23,7 @@ class ActionIn(BaseModel):
     external_url: Url | None = Field(None, description="The ticket in your tracker.")
 
 
-class ActionUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ActionUpdate(InputModel):
     title: Title | None = None
     description: LongText | None = None
     action_type: ActionType | None = None
@@ -46,7 +44,7 @@ class ActionUpdate(BaseModel):
 
 class ActionOut(BaseModel):
     id: int
-    failure_id: int
+    failure_id: Id
     review_id: int | None
     title: str
     description: str
@@ -64,8 +62,23 @@ class ActionOut(BaseModel):
     updated_at: datetime
 
 
+ActionSort = Literal[
+    "due_date",
+    "-due_date",
+    "priority",
+    "-priority",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "status",
+    "-status",
+]
+
+
 class ActionFilter(PageParams):
-    failure_id: int | None = None
+    sort: ActionSort | None = Field(None, description="Sort key; '-' first for descending.")
+    failure_id: Id | None = None
     team: Name | None = Field(None, description="Owner team.")
     service: Name | None = Field(None, description="Affected service of the failure.")
     status: ActionStatus | None = None

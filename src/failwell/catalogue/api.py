@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, status
 
 from failwell.catalogue import service
 from failwell.catalogue.schemas import ServiceFilter, ServiceIn, ServiceOut, ServiceUpdate
-from failwell.deps import CurrentActor, DbSession
+from failwell.deps import CurrentActor, DbSession, IdPath
 from failwell.listing import Page, page_of
 
 router = APIRouter(tags=["services"])
@@ -26,10 +26,12 @@ def list_services(
 
 
 @router.get("/services/{service_id}", response_model=ServiceOut)
-def get_service(service_id: int, session: DbSession, _actor: CurrentActor) -> object:
+def get_service(service_id: IdPath, session: DbSession, _actor: CurrentActor) -> object:
     return service.service_out(service.get_service(session, service_id))
 
 
 @router.patch("/services/{service_id}", response_model=ServiceOut)
-def update_service(service_id: int, data: ServiceUpdate, session: DbSession, actor: CurrentActor) -> object:
+def update_service(
+    service_id: IdPath, data: ServiceUpdate, session: DbSession, actor: CurrentActor
+) -> object:
     return service.service_out(service.update_service(session, actor, service_id, data))

@@ -15,7 +15,7 @@ from failwell.changes.schemas import (
     DeploymentOut,
     DeploymentUpdate,
 )
-from failwell.deps import CurrentActor, DbSession
+from failwell.deps import CurrentActor, DbSession, IdPath
 from failwell.listing import Page, page_of
 
 router = APIRouter(tags=["changes and deployments"])
@@ -35,12 +35,12 @@ def list_changes(
 
 
 @router.get("/changes/{change_id}", response_model=ChangeOut)
-def get_change(change_id: int, session: DbSession, _actor: CurrentActor) -> object:
+def get_change(change_id: IdPath, session: DbSession, _actor: CurrentActor) -> object:
     return service.change_out(service.get_change(session, change_id))
 
 
 @router.patch("/changes/{change_id}", response_model=ChangeOut)
-def update_change(change_id: int, data: ChangeUpdate, session: DbSession, actor: CurrentActor) -> object:
+def update_change(change_id: IdPath, data: ChangeUpdate, session: DbSession, actor: CurrentActor) -> object:
     return service.change_out(service.update_change(session, actor, change_id, data))
 
 
@@ -58,12 +58,12 @@ def list_deployments(
 
 
 @router.get("/deployments/{deployment_id}", response_model=DeploymentOut)
-def get_deployment(deployment_id: int, session: DbSession, _actor: CurrentActor) -> object:
+def get_deployment(deployment_id: IdPath, session: DbSession, _actor: CurrentActor) -> object:
     return service.deployment_out(service.get_deployment(session, deployment_id))
 
 
 @router.patch("/deployments/{deployment_id}", response_model=DeploymentOut)
 def update_deployment(
-    deployment_id: int, data: DeploymentUpdate, session: DbSession, actor: CurrentActor
+    deployment_id: IdPath, data: DeploymentUpdate, session: DbSession, actor: CurrentActor
 ) -> object:
     return service.deployment_out(service.update_deployment(session, actor, deployment_id, data))

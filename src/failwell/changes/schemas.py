@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from failwell.enums import ChangeType, DeploymentOutcome, Risk
-from failwell.fields import LongText, Name, Title, Url, UtcDateTime
+from failwell.fields import Id, InputModel, LongText, Name, Title, Url, UtcDateTime
 from failwell.listing import PageParams
 
 CommitSha = Annotated[
@@ -21,8 +21,7 @@ Environment = Annotated[
 Version = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 
 
-class ChangeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ChangeIn(InputModel):
     title: Title
     description: LongText = ""
     change_type: ChangeType
@@ -31,8 +30,7 @@ class ChangeIn(BaseModel):
     external_ref: str | None = Field(None, max_length=300, description="e.g. the change ticket id")
 
 
-class ChangeUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ChangeUpdate(InputModel):
     title: Title | None = None
     description: LongText | None = None
     change_type: ChangeType | None = None
@@ -51,7 +49,11 @@ class ChangeOut(BaseModel):
     created_at: datetime
 
 
+ChangeSort = Literal["created_at", "-created_at", "title", "-title", "risk", "-risk"]
+
+
 class ChangeFilter(PageParams):
+    sort: ChangeSort | None = Field(None, description="Sort key; '-' first for descending.")
     service: Name | None = None
     team: Name | None = Field(None, description="Team owning the service.")
     change_type: ChangeType | None = None
@@ -61,8 +63,7 @@ class ChangeFilter(PageParams):
     q: str | None = Field(None, max_length=200, description="Text in the title or reference.")
 
 
-class DeploymentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DeploymentIn(InputModel):
     service: Name
     environment: Environment = "production"
     version: Version
@@ -70,7 +71,7 @@ class DeploymentIn(BaseModel):
     started_at: UtcDateTime | None = Field(None, description="Default: now.")
     finished_at: UtcDateTime | None = None
     outcome: DeploymentOutcome
-    change_id: int | None = Field(None, description="The change this deployment releases.")
+    change_id: Id | None = Field(None, description="The change this deployment releases.")
     pipeline_url: Url | None = None
 
     @model_validator(mode="after")
@@ -80,11 +81,10 @@ class DeploymentIn(BaseModel):
         return self
 
 
-class DeploymentUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DeploymentUpdate(InputModel):
     finished_at: UtcDateTime | None = None
     outcome: DeploymentOutcome | None = None
-    change_id: int | None = None
+    change_id: Id | None = None
     pipeline_url: Url | None = None
 
 
@@ -102,12 +102,16 @@ class DeploymentOut(BaseModel):
     created_at: datetime
 
 
+DeploymentSort = Literal["started_at", "-started_at", "finished_at", "-finished_at", "version", "-version"]
+
+
 class DeploymentFilter(PageParams):
+    sort: DeploymentSort | None = Field(None, description="Sort key; '-' first for descending.")
     service: Name | None = None
     team: Name | None = Field(None, description="Team owning the service.")
     environment: Environment | None = None
     outcome: DeploymentOutcome | None = None
-    change_id: int | None = None
+    change_id: Id | None = None
     since: UtcDateTime | None = Field(None, description="Started at or after.")
     until: UtcDateTime | None = Field(None, description="Started before.")
     q: str | None = Field(None, max_length=200, description="Version or commit SHA prefix.")

@@ -1,17 +1,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from failwell.enums import FailureKind, FailureStatus, ReportChannel, TimelineKind
-from failwell.fields import LongText, Name, ShortText, TagName, Title, UtcDateTime
+from failwell.fields import Id, InputModel, LongText, Name, ShortText, TagName, Title, UtcDateTime
 from failwell.listing import PageParams
 
 
-class FailureIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class FailureIn(InputModel):
     title: Title = Field(description="What happened, in a line.")
     description: LongText = ""
     kind: FailureKind
@@ -24,15 +23,14 @@ class FailureIn(BaseModel):
     services: list[Name] = Field(default_factory=list, max_length=50, description="Affected services.")
     impact_partners: LongText = ""
     impact_consumers: LongText = ""
-    deployment_ids: list[int] = Field(default_factory=list, max_length=100)
-    change_ids: list[int] = Field(default_factory=list, max_length=100)
+    deployment_ids: list[Id] = Field(default_factory=list, max_length=100)
+    change_ids: list[Id] = Field(default_factory=list, max_length=100)
     tags: list[TagName] = Field(default_factory=list, max_length=30)
     anonymous: bool = Field(False, description="Store nothing that identifies the reporter.")
     reported_via: ReportChannel = ReportChannel.api
 
 
-class FailureUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class FailureUpdate(InputModel):
     title: Title | None = None
     description: LongText | None = None
     kind: FailureKind | None = None
@@ -45,8 +43,8 @@ class FailureUpdate(BaseModel):
     services: list[Name] | None = Field(None, max_length=50)
     impact_partners: LongText | None = None
     impact_consumers: LongText | None = None
-    deployment_ids: list[int] | None = Field(None, max_length=100)
-    change_ids: list[int] | None = Field(None, max_length=100)
+    deployment_ids: list[Id] | None = Field(None, max_length=100)
+    change_ids: list[Id] | None = Field(None, max_length=100)
     tags: list[TagName] | None = Field(None, max_length=30)
 
 
@@ -69,8 +67,8 @@ class FailureOut(BaseModel):
     services: list[str]
     impact_partners: str
     impact_consumers: str
-    deployment_ids: list[int]
-    change_ids: list[int]
+    deployment_ids: list[Id]
+    change_ids: list[Id]
     tags: list[str]
     reporter: PersonRef | None = Field(description="Absent for anonymous reports.")
     anonymous: bool
@@ -79,7 +77,22 @@ class FailureOut(BaseModel):
     updated_at: datetime
 
 
+FailureSort = Literal[
+    "started_at",
+    "-started_at",
+    "severity",
+    "-severity",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "title",
+    "-title",
+]
+
+
 class FailureFilter(PageParams):
+    sort: FailureSort | None = Field(None, description="Sort key; '-' first for descending.")
     service: Name | None = Field(None, description="Affected service.")
     team: Name | None = Field(None, description="Team owning an affected service.")
     kind: FailureKind | None = None
@@ -92,15 +105,13 @@ class FailureFilter(PageParams):
     q: str | None = Field(None, max_length=200, description="Text in the title or description.")
 
 
-class TimelineEventIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TimelineEventIn(InputModel):
     occurred_at: UtcDateTime | None = Field(None, description="Default: now.")
     kind: TimelineKind = TimelineKind.note
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
 
 
-class TimelineEventUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TimelineEventUpdate(InputModel):
     occurred_at: UtcDateTime | None = None
     kind: TimelineKind | None = None
     description: ShortText | None = None
@@ -108,7 +119,7 @@ class TimelineEventUpdate(BaseModel):
 
 class TimelineEventOut(BaseModel):
     id: int
-    failure_id: int
+    failure_id: Id
     occurred_at: datetime
     kind: TimelineKind
     description: str
@@ -123,7 +134,6 @@ class SeverityLevelOut(BaseModel):
     description: str
 
 
-class SeverityLevelUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SeverityLevelUpdate(InputModel):
     name: Name | None = None
     description: ShortText | None = None

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from failwell.deps import CurrentActor, DbSession
+from failwell.deps import CurrentActor, DbSession, IdPath
+from failwell.fields import MAX_ID
 from failwell.listing import Page, page_of
 from failwell.people import service
 from failwell.people.schemas import (
@@ -36,12 +37,12 @@ def list_teams(session: DbSession, _actor: CurrentActor, filters: Annotated[Team
 
 
 @router.get("/teams/{team_id}", response_model=TeamOut)
-def get_team(team_id: int, session: DbSession, _actor: CurrentActor) -> object:
+def get_team(team_id: IdPath, session: DbSession, _actor: CurrentActor) -> object:
     return service.get_team(session, team_id)
 
 
 @router.patch("/teams/{team_id}", response_model=TeamOut)
-def update_team(team_id: int, data: TeamUpdate, session: DbSession, actor: CurrentActor) -> object:
+def update_team(team_id: IdPath, data: TeamUpdate, session: DbSession, actor: CurrentActor) -> object:
     return service.update_team(session, actor, team_id, data)
 
 
@@ -64,12 +65,12 @@ def whoami(session: DbSession, actor: CurrentActor) -> object:
 
 
 @router.get("/people/{person_id}", response_model=PersonOut)
-def get_person(person_id: int, session: DbSession, _actor: CurrentActor) -> object:
+def get_person(person_id: IdPath, session: DbSession, _actor: CurrentActor) -> object:
     return service.person_out(service.get_person(session, person_id))
 
 
 @router.patch("/people/{person_id}", response_model=PersonOut)
-def update_person(person_id: int, data: PersonUpdate, session: DbSession, actor: CurrentActor) -> object:
+def update_person(person_id: IdPath, data: PersonUpdate, session: DbSession, actor: CurrentActor) -> object:
     return service.person_out(service.update_person(session, actor, person_id, data))
 
 
@@ -80,10 +81,12 @@ def create_token(data: TokenIn, session: DbSession, actor: CurrentActor) -> obje
 
 
 @router.get("/tokens", response_model=list[TokenOut])
-def list_tokens(session: DbSession, actor: CurrentActor, person_id: int | None = None) -> object:
+def list_tokens(
+    session: DbSession, actor: CurrentActor, person_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
+) -> object:
     return service.list_tokens(session, actor, person_id)
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut)
-def revoke_token(token_id: int, session: DbSession, actor: CurrentActor) -> object:
+def revoke_token(token_id: IdPath, session: DbSession, actor: CurrentActor) -> object:
     return service.revoke_token(session, actor, token_id)

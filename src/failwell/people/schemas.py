@@ -1,22 +1,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from failwell.enums import Role
-from failwell.fields import Email, Name, ShortText
+from failwell.fields import Email, InputModel, Name, ShortText
 from failwell.listing import PageParams
 
 
-class TeamIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TeamIn(InputModel):
     name: Name
     description: ShortText = ""
 
 
-class TeamUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TeamUpdate(InputModel):
     name: Name | None = None
     description: ShortText | None = None
 
@@ -29,12 +28,15 @@ class TeamOut(BaseModel):
     created_at: datetime
 
 
+TeamSort = Literal["name", "-name", "created_at", "-created_at"]
+
+
 class TeamFilter(PageParams):
+    sort: TeamSort | None = Field(None, description="Sort key; '-' first for descending.")
     q: str | None = Field(None, max_length=200, description="Text in the name or description.")
 
 
-class PersonIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PersonIn(InputModel):
     name: Name
     email: Email
     role: Role = Role.practitioner
@@ -42,8 +44,7 @@ class PersonIn(BaseModel):
     teams: list[Name] = Field(default_factory=list, max_length=50, description="Team names.")
 
 
-class PersonUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PersonUpdate(InputModel):
     name: Name | None = None
     email: Email | None = None
     role: Role | None = None
@@ -64,14 +65,17 @@ class PersonOut(BaseModel):
     created_at: datetime
 
 
+PersonSort = Literal["name", "-name", "email", "-email", "created_at", "-created_at"]
+
+
 class PersonFilter(PageParams):
+    sort: PersonSort | None = Field(None, description="Sort key; '-' first for descending.")
     team: Name | None = Field(None, description="Only members of this team.")
     role: Role | None = None
     q: str | None = Field(None, max_length=200, description="Text in the name or e-mail.")
 
 
-class TokenIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TokenIn(InputModel):
     name: Name
     person: Email | None = Field(None, description="Whose token (practice owners only); default: yours.")
     expires_in_days: int | None = Field(None, ge=1, le=3650)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from failwell.deps import CurrentActor, DbSession
+from failwell.deps import CurrentActor, DbSession, IdPath
 from failwell.listing import Page, page_of
 from failwell.reviews import service
 from failwell.reviews.schemas import (
@@ -21,12 +21,12 @@ router = APIRouter(tags=["reviews"])
 
 
 @router.post("/failures/{failure_id}/review", status_code=status.HTTP_201_CREATED, response_model=ReviewOut)
-def start_review(failure_id: int, data: ReviewSections, session: DbSession, actor: CurrentActor) -> object:
+def start_review(failure_id: IdPath, data: ReviewSections, session: DbSession, actor: CurrentActor) -> object:
     return service.review_out(service.start_review(session, actor, failure_id, data))
 
 
 @router.get("/failures/{failure_id}/review", response_model=ReviewOut)
-def review_for_failure(failure_id: int, session: DbSession, _actor: CurrentActor) -> object:
+def review_for_failure(failure_id: IdPath, session: DbSession, _actor: CurrentActor) -> object:
     return service.review_out(service.review_for_failure(session, failure_id))
 
 
@@ -39,12 +39,12 @@ def list_reviews(
 
 
 @router.get("/reviews/{review_id}", response_model=ReviewOut)
-def get_review(review_id: int, session: DbSession, _actor: CurrentActor) -> object:
+def get_review(review_id: IdPath, session: DbSession, _actor: CurrentActor) -> object:
     return service.review_out(service.get_review(session, review_id))
 
 
 @router.patch("/reviews/{review_id}", response_model=ReviewOut)
-def update_review(review_id: int, data: ReviewUpdate, session: DbSession, actor: CurrentActor) -> object:
+def update_review(review_id: IdPath, data: ReviewUpdate, session: DbSession, actor: CurrentActor) -> object:
     return service.review_out(service.update_review(session, actor, review_id, data))
 
 
@@ -60,6 +60,6 @@ def create_category(data: FactorCategoryIn, session: DbSession, actor: CurrentAc
 
 @router.patch("/factor-categories/{category_id}", response_model=FactorCategoryOut)
 def update_category(
-    category_id: int, data: FactorCategoryUpdate, session: DbSession, actor: CurrentActor
+    category_id: IdPath, data: FactorCategoryUpdate, session: DbSession, actor: CurrentActor
 ) -> object:
     return service.update_category(session, actor, category_id, data)

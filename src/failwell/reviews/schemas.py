@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from failwell.enums import ReviewStatus
-from failwell.fields import LongText, Name, ShortText, UtcDateTime
+from failwell.fields import Id, InputModel, LongText, Name, ShortText, UtcDateTime
 from failwell.listing import PageParams
 
 CategoryKey = Annotated[
@@ -17,8 +17,7 @@ CategoryKey = Annotated[
 ]
 
 
-class FactorIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class FactorIn(InputModel):
     category: CategoryKey = Field(description="Key of a contributing-factor category.")
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
 
@@ -29,10 +28,9 @@ class FactorOut(BaseModel):
     description: str
 
 
-class ReviewSections(BaseModel):
+class ReviewSections(InputModel):
     """The blameless review: describe systems and conditions, not people's mistakes."""
 
-    model_config = ConfigDict(extra="forbid")
     summary: LongText | None = None
     impact: LongText | None = None
     what_went_well: LongText | None = None
@@ -50,7 +48,7 @@ class ReviewUpdate(ReviewSections):
 
 class ReviewOut(BaseModel):
     id: int
-    failure_id: int
+    failure_id: Id
     failure_title: str
     status: ReviewStatus
     summary: str
@@ -65,7 +63,13 @@ class ReviewOut(BaseModel):
     published_at: datetime | None
 
 
+ReviewSort = Literal[
+    "updated_at", "-updated_at", "published_at", "-published_at", "created_at", "-created_at"
+]
+
+
 class ReviewFilter(PageParams):
+    sort: ReviewSort | None = Field(None, description="Sort key; '-' first for descending.")
     status: ReviewStatus | None = None
     service: Name | None = Field(None, description="Affected service of the failure.")
     team: Name | None = Field(None, description="Team owning an affected service.")
@@ -75,16 +79,14 @@ class ReviewFilter(PageParams):
     q: str | None = Field(None, max_length=200, description="Text in the summary or lessons.")
 
 
-class FactorCategoryIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class FactorCategoryIn(InputModel):
     key: CategoryKey
     name: Name
     description: ShortText = ""
     position: int = Field(100, ge=0, le=10_000)
 
 
-class FactorCategoryUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class FactorCategoryUpdate(InputModel):
     name: Name | None = None
     description: ShortText | None = None
     position: int | None = Field(None, ge=0, le=10_000)
