@@ -70,18 +70,32 @@ def db_current() -> None:
         db.dispose()
 
 
+def _ensure_demo_token(db: Database) -> bool:
+    """Gives the demo login its published token if it lacks one; False when there is no demo login."""
+    from failwell.demo.loader import DEMO_LOGIN_EMAIL
+    from failwell.people import service as people
+    from failwell.people.models import ApiToken, Person
+    from failwell.people.schemas import TokenIn
+    from failwell.people.security import hash_token
+
+    with db.session() as session:
+        owner = session.scalar(select(Person).where(Person.email == DEMO_LOGIN_EMAIL))
+        if owner is None:
+            return False
+        token = session.scalar(select(ApiToken.id).where(ApiToken.token_hash == hash_token(DEMO_API_TOKEN)))
+        if token is None:
+            people.create_token(session, people.actor_for(owner), TokenIn(name="demo"), secret=DEMO_API_TOKEN)
+    return True
+
+
 def _load_demo(db: Database) -> bool:
     """Loads the demo organisation into an empty database; False if it held data already."""
-    from failwell.demo.loader import DEMO_LOGIN_EMAIL, database_is_empty, load_demo
-    from failwell.people import service as people
-    from failwell.people.schemas import TokenIn
+    from failwell.demo.loader import database_is_empty, load_demo
 
     if not database_is_empty(db):
         return False
     summary = load_demo(db)
-    with db.session() as session:
-        owner = people.person_by_email(session, DEMO_LOGIN_EMAIL)
-        people.create_token(session, people.actor_for(owner), TokenIn(name="demo"), secret=DEMO_API_TOKEN)
+    _ensure_demo_token(db)
     console.print(
         f"Loaded the demo organisation: {summary.teams} teams, {summary.services} services, "
         f"{summary.deployments} deployments, {summary.failures} failures, {summary.reviews} reviews, "
@@ -110,12 +124,10 @@ def demo_load(
         db.dispose()
 
 
-def _demo_banner(db: Database, url: str) -> None:
+def _banner(db: Database, url: str) -> None:
     from failwell.demo.loader import DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD
-    from failwell.people.models import Person
 
-    with db.session(write=False) as session:
-        has_demo = session.scalar(select(Person.id).where(Person.email == DEMO_LOGIN_EMAIL)) is not None
+    has_demo = _ensure_demo_token(db)
     console.rule("failwell")
     console.print(f"failwell {__version__} is starting at [bold]{url}[/bold]  (API docs: {url}/docs)")
     if has_demo:
@@ -147,7 +159,7 @@ def serve(
     try:
         if demo:
             _load_demo(db)
-        _demo_banner(db, f"http://{host}:{port}")
+        _banner(db, f"http://{host}:{port}")
     finally:
         db.dispose()
     uvicorn.run(

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from failwell.errors import InvalidInput
@@ -68,3 +68,9 @@ def paginate(session: Session, stmt: Select[Any], params: PageParams) -> tuple[S
 
 def page_of(items: list[T], total: int, exact: bool, params: PageParams) -> Page[T]:
     return Page[T](items=items, total=total, total_exact=exact, limit=params.limit, offset=params.offset)
+
+
+def text_match(text: str, *columns: QueryableAttribute[Any]) -> ColumnElement[bool]:
+    """Case-insensitive substring match on any of the columns; '%' and '_' match themselves."""
+    needle = text.strip()
+    return or_(*(column.icontains(needle, autoescape=True) for column in columns))

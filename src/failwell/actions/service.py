@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import and_, not_, or_, select
+from sqlalchemy import and_, not_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -19,7 +19,7 @@ from failwell.errors import InvalidInput, NotFound
 from failwell.failures.models import failure_services
 from failwell.failures.schemas import PersonRef
 from failwell.failures.service import get_failure
-from failwell.listing import apply_sort, paginate
+from failwell.listing import apply_sort, paginate, text_match
 from failwell.people.service import person_by_email, team_by_name
 from failwell.reviews.models import Review
 
@@ -189,7 +189,6 @@ def list_actions(session: Session, filters: ActionFilter) -> tuple[Sequence[Corr
     if filters.due_before:
         stmt = stmt.where(CorrectiveAction.due_date < filters.due_before)
     if filters.q:
-        like = f"%{filters.q.strip()}%"
-        stmt = stmt.where(or_(CorrectiveAction.title.ilike(like), CorrectiveAction.description.ilike(like)))
+        stmt = stmt.where(text_match(filters.q, CorrectiveAction.title, CorrectiveAction.description))
     stmt = apply_sort(stmt, filters.sort, SORTS, "due_date", CorrectiveAction.id)
     return paginate(session, stmt, filters)

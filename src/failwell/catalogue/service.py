@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor, require
@@ -12,7 +12,7 @@ from failwell.catalogue.models import Service, ServiceConsumer
 from failwell.catalogue.schemas import ConsumerIn, ServiceFilter, ServiceIn, ServiceOut, ServiceUpdate
 from failwell.enums import Role
 from failwell.errors import Conflict, InvalidInput, NotFound
-from failwell.listing import apply_sort, paginate
+from failwell.listing import apply_sort, paginate, text_match
 from failwell.people.service import team_by_name
 
 
@@ -101,7 +101,6 @@ def list_services(session: Session, filters: ServiceFilter) -> tuple[Sequence[Se
     if filters.tier:
         stmt = stmt.where(Service.tier == filters.tier)
     if filters.q:
-        like = f"%{filters.q}%"
-        stmt = stmt.where(or_(Service.name.ilike(like), Service.description.ilike(like)))
+        stmt = stmt.where(text_match(filters.q, Service.name, Service.description))
     stmt = apply_sort(stmt, filters.sort, SORTS, "name", Service.id)
     return paginate(session, stmt, filters)

@@ -26,7 +26,7 @@ from failwell.changes.schemas import (
 from failwell.db import utcnow
 from failwell.enums import Role
 from failwell.errors import InvalidInput, NotFound
-from failwell.listing import apply_sort, paginate
+from failwell.listing import apply_sort, paginate, text_match
 from failwell.people.service import team_by_name
 
 
@@ -117,8 +117,7 @@ def list_changes(session: Session, filters: ChangeFilter) -> tuple[Sequence[Chan
     if filters.until:
         stmt = stmt.where(Change.created_at < filters.until)
     if filters.q:
-        like = f"%{filters.q}%"
-        stmt = stmt.where(or_(Change.title.ilike(like), Change.external_ref.ilike(like)))
+        stmt = stmt.where(text_match(filters.q, Change.title, Change.external_ref))
     stmt = apply_sort(stmt, filters.sort, CHANGE_SORTS, "-created_at", Change.id)
     return paginate(session, stmt, filters)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor, require
@@ -34,7 +34,7 @@ from failwell.failures.schemas import (
     TimelineEventOut,
     TimelineEventUpdate,
 )
-from failwell.listing import apply_sort, paginate
+from failwell.listing import apply_sort, paginate, text_match
 from failwell.people.service import team_by_name
 
 _TIME_ORDER = ("started_at", "detected_at", "mitigated_at", "resolved_at")
@@ -80,23 +80,42 @@ def get_failure(session: Session, failure_id: int, field: str | None = None) -> 
 
 
 def _check_times(failure: Failure) -> None:
-    started = failure.started_at
+    """Known times must run started <= detected <= mitigated <= resolved."""
+    previous_name, previous = "started_at", failure.started_at
     for name in _TIME_ORDER[1:]:
         value: datetime | None = getattr(failure, name)
-        if value is not None and value < started:
-            raise InvalidInput.on(name, "is before started_at")
-    if failure.mitigated_at and failure.resolved_at and failure.resolved_at < failure.mitigated_at:
-        raise InvalidInput.on("resolved_at", "is before mitigated_at")
+        if value is None:
+            continue
+        if value < previous:
+            raise InvalidInput.on(name, f"is before {previous_name}")
+        previous_name, previous = name, value
 
 
-def _stamp_status(failure: Failure) -> None:
-    # Moving to mitigated/resolved without saying when means "just now".
+def _latest_time(failure: Failure) -> datetime:
+    known: list[datetime] = [t for t in (getattr(failure, name) for name in _TIME_ORDER) if t is not None]
+    return max(known)
+
+
+def _apply_status(failure: Failure, explicit: set[str]) -> None:
+    """Keeps the status and the mitigated/resolved times in agreement.
+
+    Moving to mitigated or resolved without saying when means "just now"; reopening
+    forgets the times that no longer hold, unless the same update sets them."""
+    status = failure.status
+    later = {
+        FailureStatus.open: ("mitigated_at", "resolved_at"),
+        FailureStatus.mitigated: ("resolved_at",),
+    }.get(status, ())
+    for name in later:
+        if getattr(failure, name) is not None:
+            if name in explicit:
+                raise InvalidInput.on("status", f"is {status.value} but {name} is set")
+            setattr(failure, name, None)
     now = utcnow()
-    if failure.status in (FailureStatus.mitigated, FailureStatus.resolved, FailureStatus.closed):
-        if failure.status == FailureStatus.mitigated and failure.mitigated_at is None:
-            failure.mitigated_at = max(now, failure.started_at)
-        if failure.status != FailureStatus.mitigated and failure.resolved_at is None:
-            failure.resolved_at = max(now, failure.started_at)
+    if status == FailureStatus.mitigated and failure.mitigated_at is None:
+        failure.mitigated_at = max(now, _latest_time(failure))
+    if status in (FailureStatus.resolved, FailureStatus.closed) and failure.resolved_at is None:
+        failure.resolved_at = max(now, _latest_time(failure))
 
 
 def _severity(session: Session, level: int) -> int:
@@ -162,7 +181,7 @@ def report_failure(session: Session, actor: Actor, data: FailureIn) -> Failure:
         reported_via=data.reported_via,
     )
     _check_times(failure)
-    _stamp_status(failure)
+    _apply_status(failure, {n for n in _TIME_ORDER if getattr(data, n) is not None})
     session.add(failure)
     session.flush()
     return failure
@@ -191,8 +210,12 @@ def update_failure(session: Session, actor: Actor, failure_id: int, data: Failur
         failure.changes = _changes(session, data.change_ids)
     if data.tags is not None:
         failure.tags = _tags(session, data.tags)
+    _apply_status(
+        failure, {n for n in _TIME_ORDER if n in fields} if "status" in fields else set(_TIME_ORDER)
+    )
     _check_times(failure)
-    _stamp_status(failure)
+    # Link and tag changes do not touch the row itself, so onupdate alone would miss them.
+    failure.updated_at = utcnow()
     session.flush()
     return failure
 
@@ -247,8 +270,7 @@ def list_failures(session: Session, filters: FailureFilter) -> tuple[Sequence[Fa
     if filters.until:
         stmt = stmt.where(Failure.started_at < filters.until)
     if filters.q:
-        like = f"%{filters.q.strip()}%"
-        stmt = stmt.where(or_(Failure.title.ilike(like), Failure.description.ilike(like)))
+        stmt = stmt.where(text_match(filters.q, Failure.title, Failure.description))
     stmt = apply_sort(stmt, filters.sort, SORTS, "-started_at", Failure.id)
     return paginate(session, stmt, filters)
 

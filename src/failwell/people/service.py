@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import cache
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from failwell.authz import Actor, require
 from failwell.db import utcnow
 from failwell.enums import Role
 from failwell.errors import Conflict, InvalidInput, NotFound
-from failwell.listing import apply_sort, paginate
+from failwell.listing import apply_sort, paginate, text_match
 from failwell.people.models import ApiToken, Person, Team, team_members
 from failwell.people.schemas import (
     PersonFilter,
@@ -76,8 +77,7 @@ TEAM_SORTS = {"name": Team.name, "created_at": Team.created_at}
 def list_teams(session: Session, filters: TeamFilter) -> tuple[Sequence[Team], int, bool]:
     stmt = select(Team)
     if filters.q:
-        like = f"%{filters.q}%"
-        stmt = stmt.where(or_(Team.name.ilike(like), Team.description.ilike(like)))
+        stmt = stmt.where(text_match(filters.q, Team.name, Team.description))
     stmt = apply_sort(stmt, filters.sort, TEAM_SORTS, "name", Team.id)
     return paginate(session, stmt, filters)
 
@@ -173,8 +173,7 @@ def list_people(session: Session, filters: PersonFilter) -> tuple[Sequence[Perso
     if filters.role:
         stmt = stmt.where(Person.role == filters.role)
     if filters.q:
-        like = f"%{filters.q}%"
-        stmt = stmt.where(or_(Person.name.ilike(like), Person.email.ilike(like)))
+        stmt = stmt.where(text_match(filters.q, Person.name, Person.email))
     stmt = apply_sort(stmt, filters.sort, PERSON_SORTS, "name", Person.id)
     return paginate(session, stmt, filters)
 
@@ -182,8 +181,15 @@ def list_people(session: Session, filters: PersonFilter) -> tuple[Sequence[Perso
 def authenticate_password(session: Session, email: str, password: str) -> Person | None:
     person = session.scalar(select(Person).where(Person.email == email.strip().lower()))
     if person is None or not person.is_active or person.password_hash is None:
+        # Hash anyway, so response time does not tell which e-mails have accounts.
+        verify_password(_timing_decoy_hash(), password)
         return None
     return person if verify_password(person.password_hash, password) else None
+
+
+@cache
+def _timing_decoy_hash() -> str:
+    return hash_password("failwell timing decoy")
 
 
 # ---- API tokens --------------------------------------------------------------

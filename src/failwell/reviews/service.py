@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor, require
@@ -15,7 +15,7 @@ from failwell.enums import ReviewStatus, Role
 from failwell.errors import Conflict, InvalidInput, NotFound
 from failwell.failures.models import failure_services
 from failwell.failures.service import get_failure
-from failwell.listing import apply_sort, paginate
+from failwell.listing import apply_sort, paginate, text_match
 from failwell.people.service import team_by_name
 from failwell.reviews.models import ContributingFactor, FactorCategory, Review
 from failwell.reviews.schemas import (
@@ -137,6 +137,8 @@ def update_review(session: Session, actor: Actor, review_id: int, data: ReviewUp
         elif review.status == ReviewStatus.published:
             review.published_at = None
         review.status = data.status
+    # Factor changes do not touch the review row, so onupdate alone would miss them.
+    review.updated_at = utcnow()
     session.flush()
     return review
 
@@ -182,8 +184,7 @@ def list_reviews(session: Session, filters: ReviewFilter) -> tuple[Sequence[Revi
     if filters.until:
         stmt = stmt.where(Review.published_at < filters.until)
     if filters.q:
-        like = f"%{filters.q.strip()}%"
-        stmt = stmt.where(or_(Review.summary.ilike(like), Review.lessons_learned.ilike(like)))
+        stmt = stmt.where(text_match(filters.q, Review.summary, Review.lessons_learned))
     stmt = apply_sort(stmt, filters.sort, SORTS, "-updated_at", Review.id)
     return paginate(session, stmt, filters)
 

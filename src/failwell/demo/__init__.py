@@ -1,0 +1,1 @@
+"""A deterministic demo organisation: teams, services, two years of deployments and failures."""
