@@ -129,12 +129,17 @@ def _banner(db: Database, url: str) -> None:
 
     has_demo = _ensure_demo_token(db)
     console.rule("failwell")
-    console.print(f"failwell {__version__} is starting at [bold]{url}[/bold]  (API docs: {url}/docs)")
+    # soft_wrap: a token or URL broken across lines cannot be copied.
+    console.print(
+        f"failwell {__version__} is starting at [bold]{url}[/bold]  (API docs: {url}/docs)", soft_wrap=True
+    )
     if has_demo:
         console.print(f"Demo login: [bold]{DEMO_LOGIN_EMAIL}[/bold] / [bold]{DEMO_LOGIN_PASSWORD}[/bold]")
-        console.print(f"Demo API token: {DEMO_API_TOKEN}", highlight=False)
+        console.print(f"Demo API token: {DEMO_API_TOKEN}", highlight=False, soft_wrap=True)
         console.print(
-            f"  e.g. curl -H 'Authorization: Bearer {DEMO_API_TOKEN}' {url}/api/v1/failures", highlight=False
+            f"  e.g. curl -H 'Authorization: Bearer {DEMO_API_TOKEN}' {url}/api/v1/failures",
+            highlight=False,
+            soft_wrap=True,
         )
     console.rule()
 
