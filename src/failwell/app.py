@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -106,7 +107,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": _field_path(tuple(e.get("loc", ()))), "reason": e.get("msg", "invalid")}
+            {
+                "field": "body" if e.get("type") == "json_invalid" else _field_path(tuple(e.get("loc", ()))),
+                "reason": e.get("msg", "invalid"),
+            }
             for e in exc.errors()
         ]
         detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
@@ -116,7 +120,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
+        try:
+            title = HTTPStatus(exc.status_code).phrase
+        except ValueError:
+            title = "Error"
         return _problem_response(
             problem(
                 exc.status_code,

@@ -16,7 +16,24 @@ from pydantic import (
 
 def _as_utc(value: datetime) -> datetime:
     # Times without a zone are taken as UTC, the zone failwell stores everything in.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        # e.g. 0001-01-01T00:00+01:00 has no UTC equivalent; pydantic reports ValueErrors only.
+        raise ValueError("is out of the range of representable times") from None
+
+
+def _at_most(limit: int) -> AfterValidator:
+    """A length check after normalisation (lower-casing or URL encoding can lengthen text)."""
+
+    def check(value: object) -> object:
+        if len(str(value)) > limit:
+            raise ValueError(f"is longer than {limit} characters once normalised")
+        return value
+
+    return AfterValidator(check)
 
 
 # Ids are 32-bit integers on every database; larger numbers can name nothing.
@@ -31,8 +48,9 @@ Email = Annotated[
     StringConstraints(
         strip_whitespace=True, to_lower=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
     ),
+    _at_most(320),
 ]
-Url = Annotated[AnyHttpUrl, Field(description="An http(s) URL")]
+Url = Annotated[AnyHttpUrl, Field(description="An http(s) URL of at most 2,000 characters"), _at_most(2_000)]
 UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 TagName = Annotated[
     str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from failwell.catalogue.models import Service
@@ -17,7 +17,7 @@ class Change(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
-    description: Mapped[str] = mapped_column(String(20_000), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
     change_type: Mapped[ChangeType] = mapped_column(db_enum(ChangeType, "change_type"))
     risk: Mapped[Risk] = mapped_column(db_enum(Risk, "risk"), default=Risk.low)
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), index=True)

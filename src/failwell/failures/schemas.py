@@ -135,5 +135,5 @@ class SeverityLevelOut(BaseModel):
 
 
 class SeverityLevelUpdate(InputModel):
-    name: Name | None = None
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] | None = None
     description: ShortText | None = None

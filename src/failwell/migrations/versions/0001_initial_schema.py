@@ -249,7 +249,7 @@ def upgrade() -> None:
         "changes",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=300), nullable=False),
-        sa.Column("description", sa.String(length=20000), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
         sa.Column(
             "change_type",
             sa.Enum(
