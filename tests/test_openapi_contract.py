@@ -36,8 +36,13 @@ def test_api_contract(db: Database, database_url: str, org: Org, mode: Generatio
         strategy = operation.as_strategy(generation_mode=mode, headers=headers)
 
         @given(case=strategy)
-        @settings(max_examples=12, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck), derandomize=True)
+        @settings(
+            max_examples=12,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+        )
         def check(case: schemathesis.Case) -> None:
             # Schema-valid input may still name a team or service that does not exist:
             # a 422 is the right answer there, so "valid data must be accepted" is off.
@@ -69,10 +74,14 @@ def test_documented_sort_keys_match_the_services() -> None:
     from failwell.reviews import service as r_service
 
     pairs = [
-        (p_schemas.TeamSort, p_service.TEAM_SORTS), (p_schemas.PersonSort, p_service.PERSON_SORTS),
-        (c_schemas.ServiceSort, c_service.SORTS), (ch_schemas.ChangeSort, ch_service.CHANGE_SORTS),
-        (ch_schemas.DeploymentSort, ch_service.DEPLOYMENT_SORTS), (f_schemas.FailureSort, f_service.SORTS),
-        (r_schemas.ReviewSort, r_service.SORTS), (a_schemas.ActionSort, a_service.SORTS),
+        (p_schemas.TeamSort, p_service.TEAM_SORTS),
+        (p_schemas.PersonSort, p_service.PERSON_SORTS),
+        (c_schemas.ServiceSort, c_service.SORTS),
+        (ch_schemas.ChangeSort, ch_service.CHANGE_SORTS),
+        (ch_schemas.DeploymentSort, ch_service.DEPLOYMENT_SORTS),
+        (f_schemas.FailureSort, f_service.SORTS),
+        (r_schemas.ReviewSort, r_service.SORTS),
+        (a_schemas.ActionSort, a_service.SORTS),
     ]
     for literal, columns in pairs:
         documented = {key.lstrip("-") for key in get_args(literal)}

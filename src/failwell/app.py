@@ -49,19 +49,37 @@ class BodySizeLimit:
             await self._refuse(send)
             return
         seen = 0
+        too_large = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            # A streamed (chunked) body has no length up front: count as it arrives and,
+            # past the limit, tell the app the client left so nothing reads further.
+            nonlocal seen, too_large
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _TooLarge
+                    too_large = True
+                    return {"type": "http.disconnect"}
             return message
 
+        refused = False
+
+        async def guarded_send(message: Message) -> None:
+            # Whatever the app answers to a body it never fully got, the client hears 413.
+            nonlocal refused
+            if not too_large:
+                await send(message)
+            elif not refused:
+                refused = True
+                await self._refuse(send)
+
         try:
-            await self.app(scope, limited_receive, send)
-        except _TooLarge:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not too_large:
+                raise
+        if too_large and not refused:
             await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
@@ -72,10 +90,6 @@ class BodySizeLimit:
             f"The request body is over the limit of {self.max_bytes} bytes.",
         )
         await _problem_response(body)({"type": "http"}, _no_receive, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 async def _no_receive() -> Message:

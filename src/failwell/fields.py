@@ -7,6 +7,7 @@ from pydantic import (
     AfterValidator,
     AnyHttpUrl,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -23,6 +24,15 @@ def _as_utc(value: datetime) -> datetime:
     except OverflowError:
         # e.g. 0001-01-01T00:00+01:00 has no UTC equivalent; pydantic reports ValueErrors only.
         raise ValueError("is out of the range of representable times") from None
+
+
+def _normalise(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+# Lower-cases before the pattern and length checks run (StringConstraints' own to_lower
+# runs after its pattern, which would refuse "Production" instead of accepting it).
+Lowered = BeforeValidator(_normalise)
 
 
 def _at_most(limit: int) -> AfterValidator:
@@ -45,18 +55,15 @@ ShortText = Annotated[str, StringConstraints(max_length=2_000)]
 LongText = Annotated[str, StringConstraints(max_length=50_000)]
 Email = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-    ),
-    _at_most(320),
+    Lowered,
+    StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
 ]
 Url = Annotated[AnyHttpUrl, Field(description="An http(s) URL of at most 2,000 characters"), _at_most(2_000)]
 UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 TagName = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9._:/-]*$"
-    ),
+    Lowered,
+    StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9._:/-]*$"),
 ]
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, case, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from failwell.errors import InvalidInput
@@ -38,7 +38,7 @@ class Page(BaseModel, Generic[T]):
 def apply_sort(
     stmt: Select[Any],
     sort: str | None,
-    allowed: Mapping[str, QueryableAttribute[Any]],
+    allowed: Mapping[str, SQLColumnExpression[Any]],
     default: str,
     tiebreak: QueryableAttribute[Any],
 ) -> Select[Any]:
@@ -51,9 +51,10 @@ def apply_sort(
         raise InvalidInput.on(
             "sort", f"unknown sort key '{name}'; use one of: {choices} (prefix '-' to reverse)"
         )
+    # Empty values last on both databases (their defaults disagree), then a stable tiebreak.
     if descending:
-        return stmt.order_by(column.desc(), tiebreak.desc())
-    return stmt.order_by(column.asc(), tiebreak.asc())
+        return stmt.order_by(column.desc().nulls_last(), tiebreak.desc())
+    return stmt.order_by(column.asc().nulls_last(), tiebreak.asc())
 
 
 def paginate(session: Session, stmt: Select[Any], params: PageParams) -> tuple[Sequence[Any], int, bool]:
@@ -74,3 +75,8 @@ def text_match(text: str, *columns: QueryableAttribute[Any]) -> ColumnElement[bo
     """Case-insensitive substring match on any of the columns; '%' and '_' match themselves."""
     needle = text.strip()
     return or_(*(column.icontains(needle, autoescape=True) for column in columns))
+
+
+def rank_of(column: QueryableAttribute[Any], scale: Sequence[Any]) -> ColumnElement[int]:
+    """Orders an enum column by its place on a scale (e.g. low < medium < high), not alphabetically."""
+    return case({value: position for position, value in enumerate(scale)}, value=column, else_=len(scale))

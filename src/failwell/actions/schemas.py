@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal, Self
+from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from failwell.enums import ActionPriority, ActionStatus, ActionType
 from failwell.failures.schemas import PersonRef
@@ -34,12 +34,6 @@ class ActionUpdate(InputModel):
     status: ActionStatus | None = None
     wont_do_reason: ShortText | None = Field(None, description="Required when status is wont_do.")
     external_url: Url | None = None
-
-    @model_validator(mode="after")
-    def _reason_for_wont_do(self) -> Self:
-        if self.status == ActionStatus.wont_do and not (self.wont_do_reason or "").strip():
-            raise ValueError("wont_do_reason is required when status is wont_do")
-        return self
 
 
 class ActionOut(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import and_, not_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -14,12 +14,12 @@ from failwell.actions.schemas import ActionFilter, ActionIn, ActionOut, ActionUp
 from failwell.authz import Actor, require
 from failwell.catalogue.service import service_by_name
 from failwell.db import utcnow
-from failwell.enums import ActionStatus, Role
+from failwell.enums import ActionPriority, ActionStatus, Role
 from failwell.errors import InvalidInput, NotFound
 from failwell.failures.models import failure_services
 from failwell.failures.schemas import PersonRef
 from failwell.failures.service import get_failure
-from failwell.listing import apply_sort, paginate, text_match
+from failwell.listing import apply_sort, paginate, rank_of, text_match
 from failwell.people.service import person_by_email, team_by_name
 from failwell.reviews.models import Review
 
@@ -40,6 +40,15 @@ def is_overdue(action: CorrectiveAction, on: date | None = None) -> bool:
 
 def overdue_clause(on: date) -> ColumnElement[bool]:
     return and_(CorrectiveAction.status.in_(OPEN_STATUSES), CorrectiveAction.due_date < on)
+
+
+def not_overdue_clause(on: date) -> ColumnElement[bool]:
+    # Spelled out: NOT(overdue) is NULL, not true, for actions without a due date.
+    return or_(
+        CorrectiveAction.status.not_in(OPEN_STATUSES),
+        CorrectiveAction.due_date.is_(None),
+        CorrectiveAction.due_date >= on,
+    )
 
 
 def review_ids(session: Session, failure_ids: set[int]) -> dict[int, int]:
@@ -157,7 +166,8 @@ def complete_action(session: Session, actor: Actor, action_id: int) -> Correctiv
 
 SORTS = {
     "due_date": CorrectiveAction.due_date,
-    "priority": CorrectiveAction.priority,
+    # Most urgent first when ascending.
+    "priority": rank_of(CorrectiveAction.priority, list(ActionPriority)),
     "created_at": CorrectiveAction.created_at,
     "updated_at": CorrectiveAction.updated_at,
     "status": CorrectiveAction.status,
@@ -184,8 +194,7 @@ def list_actions(session: Session, filters: ActionFilter) -> tuple[Sequence[Corr
     if filters.priority:
         stmt = stmt.where(CorrectiveAction.priority == filters.priority)
     if filters.overdue is not None:
-        clause = overdue_clause(today())
-        stmt = stmt.where(clause if filters.overdue else not_(clause))
+        stmt = stmt.where(overdue_clause(today()) if filters.overdue else not_overdue_clause(today()))
     if filters.due_before:
         stmt = stmt.where(CorrectiveAction.due_date < filters.due_before)
     if filters.q:

@@ -44,7 +44,8 @@ def service_by_name(session: Session, name: str, field: str = "service") -> Serv
 
 
 def services_by_names(session: Session, names: list[str], field: str = "services") -> list[Service]:
-    return [service_by_name(session, n, f"{field}[{i}]") for i, n in enumerate(dict.fromkeys(names))]
+    found = [service_by_name(session, n, f"{field}[{i}]") for i, n in enumerate(dict.fromkeys(names))]
+    return sorted(found, key=lambda svc: svc.name)  # the order every read returns
 
 
 def _ensure_name_free(session: Session, name: str, except_id: int | None = None) -> None:

@@ -1,22 +1,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints
 
 from failwell.enums import ChangeType, DeploymentOutcome, Risk
-from failwell.fields import Id, InputModel, LongText, Name, Title, Url, UtcDateTime
+from failwell.fields import Id, InputModel, LongText, Lowered, Name, Title, Url, UtcDateTime
 from failwell.listing import PageParams
 
-CommitSha = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[0-9a-f]{7,64}$")
-]
+CommitSha = Annotated[str, Lowered, StringConstraints(pattern=r"^[0-9a-f]{7,64}$")]
 Environment = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$"
-    ),
+    Lowered,
+    StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$"),
 ]
 Version = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 
@@ -73,12 +70,6 @@ class DeploymentIn(InputModel):
     outcome: DeploymentOutcome
     change_id: Id | None = Field(None, description="The change this deployment releases.")
     pipeline_url: Url | None = None
-
-    @model_validator(mode="after")
-    def _finish_after_start(self) -> Self:
-        if self.started_at and self.finished_at and self.finished_at < self.started_at:
-            raise ValueError("finished_at is before started_at")
-        return self
 
 
 class DeploymentUpdate(InputModel):

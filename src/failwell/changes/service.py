@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, String, cast, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from failwell.authz import Actor, require
@@ -24,9 +25,9 @@ from failwell.changes.schemas import (
     DeploymentUpdate,
 )
 from failwell.db import utcnow
-from failwell.enums import Role
+from failwell.enums import Risk, Role
 from failwell.errors import InvalidInput, NotFound
-from failwell.listing import apply_sort, paginate, text_match
+from failwell.listing import apply_sort, paginate, rank_of, text_match
 from failwell.people.service import team_by_name
 
 
@@ -101,7 +102,11 @@ def update_change(session: Session, actor: Actor, change_id: int, data: ChangeUp
     return change
 
 
-CHANGE_SORTS = {"created_at": Change.created_at, "title": Change.title, "risk": Change.risk}
+CHANGE_SORTS = {
+    "created_at": Change.created_at,
+    "title": Change.title,
+    "risk": rank_of(Change.risk, [Risk.low, Risk.medium, Risk.high]),
+}
 
 
 def list_changes(session: Session, filters: ChangeFilter) -> tuple[Sequence[Change], int, bool]:
@@ -191,6 +196,8 @@ def update_deployment(
     return dep
 
 
+SHA_PREFIX = re.compile(r"[0-9a-f]{4,64}")
+
 DEPLOYMENT_SORTS = {
     "started_at": Deployment.started_at,
     "finished_at": Deployment.finished_at,
@@ -213,11 +220,13 @@ def list_deployments(session: Session, filters: DeploymentFilter) -> tuple[Seque
     if filters.until:
         stmt = stmt.where(Deployment.started_at < filters.until)
     if filters.q:
-        stmt = stmt.where(
-            or_(
-                Deployment.version == filters.q.strip(),
-                Deployment.version.startswith(filters.q.strip(), autoescape=True),
+        needle = filters.q.strip()
+        matches = [Deployment.version.startswith(needle, autoescape=True)]
+        if SHA_PREFIX.fullmatch(needle.lower()):
+            # SHAs are kept as a JSON list; in its text every SHA follows a double quote.
+            matches.append(
+                cast(Deployment.commit_shas, String).contains(f'"{needle.lower()}', autoescape=True)
             )
-        )
+        stmt = stmt.where(or_(*matches))
     stmt = apply_sort(stmt, filters.sort, DEPLOYMENT_SORTS, "-started_at", Deployment.id)
     return paginate(session, stmt, filters)

@@ -136,7 +136,7 @@ def _tags(session: Session, names: list[str]) -> list[Tag]:
             tag = Tag(name=name)
             session.add(tag)
         tags.append(tag)
-    return tags
+    return sorted(tags, key=lambda t: t.name)  # the order every read returns
 
 
 def _deployments(session: Session, ids: list[int]) -> list[Deployment]:

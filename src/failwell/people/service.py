@@ -116,7 +116,7 @@ def _teams_by_names(session: Session, names: list[str]) -> list[Team]:
     teams = []
     for i, name in enumerate(dict.fromkeys(names)):
         teams.append(team_by_name(session, name, field=f"teams[{i}]"))
-    return teams
+    return sorted(teams, key=lambda t: t.name)  # the order every read returns
 
 
 def create_person(session: Session, actor: Actor, data: PersonIn) -> Person:

@@ -6,14 +6,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from failwell.enums import ReviewStatus
-from failwell.fields import Id, InputModel, LongText, Name, ShortText, UtcDateTime
+from failwell.fields import Id, InputModel, LongText, Lowered, Name, ShortText, UtcDateTime
 from failwell.listing import PageParams
 
 CategoryKey = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$"
-    ),
+    Lowered,
+    StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$"),
 ]
 
 
