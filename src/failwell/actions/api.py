@@ -3,43 +3,58 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+from sqlalchemy.orm import Session
 
 from failwell.actions import service
 from failwell.actions.models import CorrectiveAction
 from failwell.actions.schemas import ActionFilter, ActionIn, ActionOut, ActionUpdate
-from failwell.deps import CurrentActor, DbSession, IdPath
+from failwell.authz import Actor
+from failwell.deps import IdPath, Work
 from failwell.listing import Page, page_of
 
 router = APIRouter(tags=["corrective actions"])
 
 
-def _one(session: DbSession, action: CorrectiveAction) -> ActionOut:
+def _one(session: Session, action: CorrectiveAction) -> ActionOut:
     return service.actions_out(session, [action])[0]
 
 
 @router.post("/actions", status_code=status.HTTP_201_CREATED, response_model=ActionOut)
-def create_action(data: ActionIn, session: DbSession, actor: CurrentActor) -> object:
-    return _one(session, service.create_action(session, actor, data))
+async def create_action(data: ActionIn, uow: Work) -> object:
+    def work(session: Session, actor: Actor) -> object:
+        return _one(session, service.create_action(session, actor, data))
+
+    return await uow.run(work)
 
 
 @router.get("/actions", response_model=Page[ActionOut])
-def list_actions(
-    session: DbSession, _actor: CurrentActor, filters: Annotated[ActionFilter, Query()]
-) -> object:
-    rows, total, exact = service.list_actions(session, filters)
-    return page_of(service.actions_out(session, rows), total, exact, filters)
+async def list_actions(filters: Annotated[ActionFilter, Query()], uow: Work) -> object:
+    def work(session: Session, _actor: Actor) -> object:
+        rows, total, exact = service.list_actions(session, filters)
+        return page_of(service.actions_out(session, rows), total, exact, filters)
+
+    return await uow.run(work)
 
 
 @router.get("/actions/{action_id}", response_model=ActionOut)
-def get_action(action_id: IdPath, session: DbSession, _actor: CurrentActor) -> object:
-    return _one(session, service.get_action(session, action_id))
+async def get_action(action_id: IdPath, uow: Work) -> object:
+    def work(session: Session, _actor: Actor) -> object:
+        return _one(session, service.get_action(session, action_id))
+
+    return await uow.run(work)
 
 
 @router.patch("/actions/{action_id}", response_model=ActionOut)
-def update_action(action_id: IdPath, data: ActionUpdate, session: DbSession, actor: CurrentActor) -> object:
-    return _one(session, service.update_action(session, actor, action_id, data))
+async def update_action(action_id: IdPath, data: ActionUpdate, uow: Work) -> object:
+    def work(session: Session, actor: Actor) -> object:
+        return _one(session, service.update_action(session, actor, action_id, data))
+
+    return await uow.run(work)
 
 
 @router.post("/actions/{action_id}/done", response_model=ActionOut)
-def complete_action(action_id: IdPath, session: DbSession, actor: CurrentActor) -> object:
-    return _one(session, service.complete_action(session, actor, action_id))
+async def complete_action(action_id: IdPath, uow: Work) -> object:
+    def work(session: Session, actor: Actor) -> object:
+        return _one(session, service.complete_action(session, actor, action_id))
+
+    return await uow.run(work)

@@ -27,7 +27,6 @@ class Service(Base):
         back_populates="service",
         cascade="all, delete-orphan",
         order_by="ServiceConsumer.name",
-        lazy="selectin",
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from failwell.authz import Actor, require
 from failwell.catalogue.models import Service, ServiceConsumer
@@ -30,14 +30,16 @@ def service_out(svc: Service) -> ServiceOut:
 
 
 def get_service(session: Session, service_id: int) -> Service:
-    svc = session.get(Service, service_id)
+    svc = session.get(Service, service_id, options=[selectinload(Service.consumers)])
     if svc is None:
         raise NotFound(detail=f"No service with id {service_id}.")
     return svc
 
 
 def service_by_name(session: Session, name: str, field: str = "service") -> Service:
-    svc = session.scalar(select(Service).where(Service.name == name.strip()))
+    # A reference lookup (it runs for every deployment recorded): no owner or consumers.
+    stmt = select(Service).options(lazyload(Service.owner_team)).where(Service.name == name.strip())
+    svc = session.scalar(stmt)
     if svc is None:
         raise InvalidInput.on(field, f"unknown service '{name}'")
     return svc
@@ -96,7 +98,7 @@ SORTS = {"name": Service.name, "tier": Service.tier, "created_at": Service.creat
 
 
 def list_services(session: Session, filters: ServiceFilter) -> tuple[Sequence[Service], int, bool]:
-    stmt = select(Service)
+    stmt = select(Service).options(selectinload(Service.consumers))
     if filters.team:
         stmt = stmt.where(Service.owner_team_id == team_by_name(session, filters.team).id)
     if filters.tier:

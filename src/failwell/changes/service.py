@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, cast, or_, select
+from sqlalchemy import Select, String, Table, cast, insert, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from failwell.authz import Actor, require
@@ -153,28 +153,37 @@ def get_deployment(session: Session, deployment_id: int) -> Deployment:
     return dep
 
 
-def record_deployment(session: Session, actor: Actor, data: DeploymentIn) -> Deployment:
+def record_deployment(session: Session, actor: Actor, data: DeploymentIn) -> DeploymentOut:
+    """Records one deployment. CI pipelines call this at a high rate, so it runs as a
+    Core INSERT ... RETURNING with column-only look-ups: a fraction of an ORM flush."""
     require(actor, Role.practitioner, "Recording a deployment")
-    svc = service_by_name(session, data.service)
+    service_id = session.scalar(select(Service.id).where(Service.name == data.service))
+    if service_id is None:
+        raise InvalidInput.on("service", f"unknown service '{data.service}'")
     if data.change_id is not None:
         get_change(session, data.change_id, field="change_id")
     started = data.started_at or utcnow()
     if data.finished_at is not None and data.finished_at < started:
         raise InvalidInput.on("finished_at", "is before started_at")
-    dep = Deployment(
-        service=svc,
-        environment=data.environment,
-        version=data.version,
-        commit_shas=list(dict.fromkeys(data.commit_shas)),
-        started_at=started,
-        finished_at=data.finished_at,
-        outcome=data.outcome,
-        change_id=data.change_id,
-        pipeline_url=str(data.pipeline_url) if data.pipeline_url else None,
-    )
-    session.add(dep)
-    session.flush()
-    return dep
+    values = {
+        "service_id": service_id,
+        "environment": data.environment,
+        "version": data.version,
+        "commit_shas": list(dict.fromkeys(data.commit_shas)),
+        "started_at": started,
+        "finished_at": data.finished_at,
+        "outcome": data.outcome,
+        "change_id": data.change_id,
+        "pipeline_url": str(data.pipeline_url) if data.pipeline_url else None,
+        "created_at": utcnow(),
+    }
+    new_id = session.execute(_INSERT_DEPLOYMENT, values).scalar_one()
+    del values["service_id"]
+    return DeploymentOut(id=new_id, service=data.service, **values)
+
+
+_DEPLOYMENTS: Table = Deployment.__table__  # type: ignore[assignment]  # declarative types it loosely
+_INSERT_DEPLOYMENT = insert(_DEPLOYMENTS).returning(_DEPLOYMENTS.c.id)
 
 
 def update_deployment(

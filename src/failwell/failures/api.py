@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
+from sqlalchemy.orm import Session
 
-from failwell.deps import CurrentActor, DbSession, IdPath
+from failwell.authz import Actor
+from failwell.deps import IdPath, Work
 from failwell.failures import service
 from failwell.failures.schemas import (
     FailureFilter,
@@ -23,59 +25,78 @@ router = APIRouter(tags=["failures"])
 
 
 @router.post("/failures", status_code=status.HTTP_201_CREATED, response_model=FailureOut)
-def report_failure(data: FailureIn, session: DbSession, actor: CurrentActor) -> object:
-    return service.failure_out(service.report_failure(session, actor, data))
+async def report_failure(data: FailureIn, uow: Work) -> object:
+    def work(session: Session, actor: Actor) -> object:
+        return service.failure_out(service.report_failure(session, actor, data))
+
+    return await uow.run(work)
 
 
 @router.get("/failures", response_model=Page[FailureOut])
-def list_failures(
-    session: DbSession, _actor: CurrentActor, filters: Annotated[FailureFilter, Query()]
-) -> object:
-    rows, total, exact = service.list_failures(session, filters)
-    return page_of([service.failure_out(f) for f in rows], total, exact, filters)
+async def list_failures(filters: Annotated[FailureFilter, Query()], uow: Work) -> object:
+    def work(session: Session, _actor: Actor) -> object:
+        rows, total, exact = service.list_failures(session, filters)
+        return page_of([service.failure_out(f) for f in rows], total, exact, filters)
+
+    return await uow.run(work)
 
 
 @router.get("/failures/{failure_id}", response_model=FailureOut)
-def get_failure(failure_id: IdPath, session: DbSession, _actor: CurrentActor) -> object:
-    return service.failure_out(service.get_failure(session, failure_id))
+async def get_failure(failure_id: IdPath, uow: Work) -> object:
+    def work(session: Session, _actor: Actor) -> object:
+        return service.failure_out(service.get_failure(session, failure_id))
+
+    return await uow.run(work)
 
 
 @router.patch("/failures/{failure_id}", response_model=FailureOut)
-def update_failure(
-    failure_id: IdPath, data: FailureUpdate, session: DbSession, actor: CurrentActor
-) -> object:
-    return service.failure_out(service.update_failure(session, actor, failure_id, data))
+async def update_failure(failure_id: IdPath, data: FailureUpdate, uow: Work) -> object:
+    def work(session: Session, actor: Actor) -> object:
+        return service.failure_out(service.update_failure(session, actor, failure_id, data))
+
+    return await uow.run(work)
 
 
 @router.post(
     "/failures/{failure_id}/timeline", status_code=status.HTTP_201_CREATED, response_model=TimelineEventOut
 )
-def add_event(failure_id: IdPath, data: TimelineEventIn, session: DbSession, actor: CurrentActor) -> object:
-    return service.event_out(service.add_event(session, actor, failure_id, data))
+async def add_event(failure_id: IdPath, data: TimelineEventIn, uow: Work) -> object:
+    def work(session: Session, actor: Actor) -> object:
+        return service.event_out(service.add_event(session, actor, failure_id, data))
+
+    return await uow.run(work)
 
 
 @router.get("/failures/{failure_id}/timeline", response_model=list[TimelineEventOut])
-def list_events(failure_id: IdPath, session: DbSession, _actor: CurrentActor) -> object:
-    return [service.event_out(e) for e in service.list_events(session, failure_id)]
+async def list_events(failure_id: IdPath, uow: Work) -> object:
+    def work(session: Session, _actor: Actor) -> object:
+        return [service.event_out(e) for e in service.list_events(session, failure_id)]
+
+    return await uow.run(work)
 
 
 @router.patch("/failures/{failure_id}/timeline/{event_id}", response_model=TimelineEventOut)
-def update_event(
-    failure_id: IdPath, event_id: IdPath, data: TimelineEventUpdate, session: DbSession, actor: CurrentActor
-) -> object:
-    return service.event_out(service.update_event(session, actor, failure_id, event_id, data))
+async def update_event(failure_id: IdPath, event_id: IdPath, data: TimelineEventUpdate, uow: Work) -> object:
+    def work(session: Session, actor: Actor) -> object:
+        return service.event_out(service.update_event(session, actor, failure_id, event_id, data))
+
+    return await uow.run(work)
 
 
 @router.get("/severity-levels", response_model=list[SeverityLevelOut])
-def list_severity_levels(session: DbSession, _actor: CurrentActor) -> object:
-    return service.list_severity_levels(session)
+async def list_severity_levels(uow: Work) -> object:
+    return await uow.run(
+        lambda session, _actor: [
+            SeverityLevelOut.model_validate(lv) for lv in service.list_severity_levels(session)
+        ]
+    )
 
 
 @router.patch("/severity-levels/{level}", response_model=SeverityLevelOut)
-def update_severity_level(
-    level: Annotated[int, Path(ge=1, le=5)],
-    data: SeverityLevelUpdate,
-    session: DbSession,
-    actor: CurrentActor,
+async def update_severity_level(
+    level: Annotated[int, Path(ge=1, le=5)], data: SeverityLevelUpdate, uow: Work
 ) -> object:
-    return service.update_severity_level(session, actor, level, data)
+    def work(session: Session, actor: Actor) -> object:
+        return SeverityLevelOut.model_validate(service.update_severity_level(session, actor, level, data))
+
+    return await uow.run(work)
