@@ -161,9 +161,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             )
         )
 
-    from failwell.api import api_router
+    from failwell.api import mount_api
 
-    app.include_router(api_router)
+    mount_api(app)
 
     @app.get("/", include_in_schema=False)
     def _home() -> RedirectResponse:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, Table, cast, insert, or_, select
+from sqlalchemy import Select, String, Table, bindparam, cast, insert, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from failwell.authz import Actor, require
@@ -157,7 +157,7 @@ def record_deployment(session: Session, actor: Actor, data: DeploymentIn) -> Dep
     """Records one deployment. CI pipelines call this at a high rate, so it runs as a
     Core INSERT ... RETURNING with column-only look-ups: a fraction of an ORM flush."""
     require(actor, Role.practitioner, "Recording a deployment")
-    service_id = session.scalar(select(Service.id).where(Service.name == data.service))
+    service_id = session.scalar(_SERVICE_ID, {"name": data.service})
     if service_id is None:
         raise InvalidInput.on("service", f"unknown service '{data.service}'")
     if data.change_id is not None:
@@ -182,6 +182,7 @@ def record_deployment(session: Session, actor: Actor, data: DeploymentIn) -> Dep
     return DeploymentOut(id=new_id, service=data.service, **values)
 
 
+_SERVICE_ID = select(Service.__table__.c.id).where(Service.__table__.c.name == bindparam("name"))
 _DEPLOYMENTS: Table = Deployment.__table__  # type: ignore[assignment]  # declarative types it loosely
 _INSERT_DEPLOYMENT = insert(_DEPLOYMENTS).returning(_DEPLOYMENTS.c.id)
 
