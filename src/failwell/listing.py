@@ -14,9 +14,9 @@ from failwell.fields import InputModel
 
 T = TypeVar("T")
 
-# Counting every match of a broad filter over a million rows costs more than the
-# page itself; beyond this many, lists report "at least" instead of an exact total.
-COUNT_CAP = 10_000
+# Counting every match of a broad filter over a million rows costs more than the page
+# itself; beyond this many (20 pages of 50), lists report "at least" instead.
+COUNT_CAP = 1_000
 
 
 class PageParams(InputModel):
@@ -51,10 +51,18 @@ def apply_sort(
         raise InvalidInput.on(
             "sort", f"unknown sort key '{name}'; use one of: {choices} (prefix '-' to reverse)"
         )
-    # Empty values last on both databases (their defaults disagree), then a stable tiebreak.
-    if descending:
-        return stmt.order_by(column.desc().nulls_last(), tiebreak.desc())
-    return stmt.order_by(column.asc().nulls_last(), tiebreak.asc())
+    ordered = column.desc() if descending else column.asc()
+    # Empty values go last on both databases (their defaults disagree). Only for columns
+    # that can be empty: NULLS LAST on a NOT NULL column would stop PostgreSQL from
+    # reading a descending index backwards, and it would sort the whole table instead.
+    if _nullable(column):
+        ordered = ordered.nulls_last()
+    return stmt.order_by(ordered, tiebreak.desc() if descending else tiebreak.asc())
+
+
+def _nullable(column: SQLColumnExpression[Any]) -> bool:
+    table_column = getattr(column, "expression", column)
+    return bool(getattr(table_column, "nullable", False))
 
 
 def paginate(session: Session, stmt: Select[Any], params: PageParams) -> tuple[Sequence[Any], int, bool]:
