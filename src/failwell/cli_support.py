@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any
@@ -80,3 +80,21 @@ def print_table(
     console.print(table)
     if total is not None and total > len(rows):
         console.print(f"{len(rows)} shown of {total}{'' if exact else '+'}; use --limit/--offset for more.")
+
+
+def show_page(
+    url: str | None,
+    path: str,
+    params: dict[str, Any],
+    as_json: bool,
+    title: str,
+    columns: Sequence[str],
+    row: Callable[[dict[str, Any]], Sequence[Any]],
+) -> None:
+    """Fetches one page of a list from the server and prints it as JSON or a table."""
+    with api(url) as client:
+        page = client.request("GET", path, params=params)
+    if as_json:
+        print_json(page)
+        return
+    print_table(title, columns, [row(item) for item in page["items"]], page["total"], page["total_exact"])

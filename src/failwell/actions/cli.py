@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from failwell.cli_support import JsonOption, UrlOption, api, console, print_json, print_table
+from failwell.cli_support import JsonOption, UrlOption, api, console, print_json, show_page
 from failwell.enums import ActionStatus
 
 action_app = typer.Typer(help="Corrective actions, tracked to closure.", no_args_is_help=True)
@@ -32,28 +32,22 @@ def list_actions(
         "limit": limit,
         "offset": offset,
     }
-    with api(url) as client:
-        page = client.request("GET", "/actions", params=params)
-    if as_json:
-        print_json(page)
-        return
-    print_table(
+    show_page(
+        url,
+        "/actions",
+        params,
+        as_json,
         "Corrective actions",
         ["id", "due", "status", "priority", "team", "failure", "title"],
-        [
-            (
-                a["id"],
-                (a["due_date"] or "-") + (" OVERDUE" if a["overdue"] else ""),
-                a["status"],
-                a["priority"],
-                a["owner_team"],
-                a["failure_id"],
-                a["title"],
-            )
-            for a in page["items"]
-        ],
-        page["total"],
-        page["total_exact"],
+        lambda a: (
+            a["id"],
+            (a["due_date"] or "-") + (" OVERDUE" if a["overdue"] else ""),
+            a["status"],
+            a["priority"],
+            a["owner_team"],
+            a["failure_id"],
+            a["title"],
+        ),
     )
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from failwell.cli_support import JsonOption, UrlOption, api, console, parse_time, print_json, print_table
+from failwell.cli_support import JsonOption, UrlOption, api, console, parse_time, print_json, show_page
 from failwell.enums import ChangeType, DeploymentOutcome, Risk
 
 deploy_app = typer.Typer(help="Deployments (a release of a service to an environment).", no_args_is_help=True)
@@ -71,20 +71,14 @@ def list_deployments(
         "limit": limit,
         "offset": offset,
     }
-    with api(url) as client:
-        page = client.request("GET", "/deployments", params=params)
-    if as_json:
-        print_json(page)
-        return
-    print_table(
+    show_page(
+        url,
+        "/deployments",
+        params,
+        as_json,
         "Deployments",
         ["id", "service", "env", "version", "started", "outcome"],
-        [
-            (d["id"], d["service"], d["environment"], d["version"], d["started_at"], d["outcome"])
-            for d in page["items"]
-        ],
-        page["total"],
-        page["total_exact"],
+        lambda d: (d["id"], d["service"], d["environment"], d["version"], d["started_at"], d["outcome"]),
     )
 
 

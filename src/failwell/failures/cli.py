@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from failwell.cli_support import JsonOption, UrlOption, api, console, parse_time, print_json, print_table
+from failwell.cli_support import JsonOption, UrlOption, api, console, parse_time, print_json, show_page
 from failwell.enums import FailureKind, FailureStatus, ReportChannel
 
 failure_app = typer.Typer(
@@ -82,28 +82,22 @@ def list_failures(
         "limit": limit,
         "offset": offset,
     }
-    with api(url) as client:
-        page = client.request("GET", "/failures", params=params)
-    if as_json:
-        print_json(page)
-        return
-    print_table(
+    show_page(
+        url,
+        "/failures",
+        params,
+        as_json,
         "Failures",
         ["id", "started", "sev", "kind", "status", "services", "title"],
-        [
-            (
-                f["id"],
-                f["started_at"][:16],
-                f["severity"],
-                f["kind"],
-                f["status"],
-                ", ".join(f["services"]),
-                f["title"],
-            )
-            for f in page["items"]
-        ],
-        page["total"],
-        page["total_exact"],
+        lambda f: (
+            f["id"],
+            f["started_at"][:16],
+            f["severity"],
+            f["kind"],
+            f["status"],
+            ", ".join(f["services"]),
+            f["title"],
+        ),
     )
 
 
