@@ -19,8 +19,6 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from failwell.app import create_app
 from failwell.authz import SYSTEM, Actor
@@ -32,30 +30,10 @@ from failwell.migrate import upgrade
 from failwell.people import service as people
 from failwell.people.schemas import PersonIn, TeamIn, TokenIn
 from failwell.settings import Settings, get_settings
-from support import Org, free_port
+from support import REQUIRE_PG, Org, free_port, pg_available, scratch_pg_database
 
-PG_ADMIN_URL = os.environ.get(
-    "FAILWELL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-REQUIRE_PG = os.environ.get("FAILWELL_REQUIRE_POSTGRES") == "1"
 BACKENDS = ["sqlite", "postgresql"]
 _counter = itertools.count()
-
-
-def _pg_admin_engine():  # type: ignore[no-untyped-def]
-    return create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1)
-
-
-def pg_available() -> str | None:
-    """None when PostgreSQL answers, else the reason it does not."""
-    try:
-        engine = _pg_admin_engine()
-        with engine.connect() as conn:
-            conn.execute(text("select 1"))
-        engine.dispose()
-        return None
-    except Exception as exc:  # any connection failure means "not available"
-        return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {type(exc).__name__}"
 
 
 @pytest.fixture(scope="session")
@@ -73,15 +51,9 @@ def pg_template() -> Iterator[str]:
             pytest.fail(reason + " (FAILWELL_REQUIRE_POSTGRES=1)")
         pytest.skip(reason)
     name = f"failwell_tmpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = _pg_admin_engine()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    yield name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_pg_database(name) as url:
+        upgrade(url)
+        yield name
 
 
 def fresh_database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
@@ -91,16 +63,8 @@ def fresh_database_url(backend: str, request: pytest.FixtureRequest, tmp_path: P
         yield f"sqlite:///{path}"
         return
     template = request.getfixturevalue("pg_template")
-    name = f"failwell_t_{os.getpid()}_{next(_counter)}"
-    admin = _pg_admin_engine()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_pg_database(f"failwell_t_{os.getpid()}_{next(_counter)}", template) as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)

@@ -13,10 +13,10 @@ import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from conftest import Org
 from failwell.db import Database
 from failwell.enums import Role
 from failwell.models import Base
+from support import Org
 
 API = "/api/v1"
 PROBLEM_JSON = "application/problem+json"

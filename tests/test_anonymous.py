@@ -10,7 +10,6 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from conftest import Org
 from factories import API, page
 from failwell.authz import SYSTEM
 from failwell.db import Database
@@ -20,6 +19,7 @@ from failwell.failures.models import Failure, TimelineEvent
 from failwell.failures.schemas import FailureIn
 from failwell.people import service as people
 from failwell.people.schemas import PersonIn, TokenIn
+from support import Org
 
 NAME = "Quillon Marchbanks"
 EMAIL = "quillon.marchbanks@example.com"

@@ -17,13 +17,12 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 import failwell.models  # noqa: F401  (registers every table on Base.metadata)
-from conftest import PG_ADMIN_URL, REQUIRE_PG, _pg_admin_engine, pg_available
 from failwell.db import Base, make_engine
 from failwell.migrate import alembic_config, current_revision, head_revision, upgrade
+from support import REQUIRE_PG, pg_available, scratch_pg_database
 
 EXPECTED_CATEGORIES = {
     "change_or_configuration",
@@ -51,16 +50,8 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         if REQUIRE_PG:
             pytest.fail(reason + " (FAILWELL_REQUIRE_POSTGRES=1)")
         pytest.skip(reason)
-    name = f"failwell_mig_{uuid.uuid4().hex[:12]}"
-    admin = _pg_admin_engine()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_pg_database(f"failwell_mig_{uuid.uuid4().hex[:12]}") as url:
+        yield url
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import Org
 from factories import (
     API,
     assert_problem,
@@ -28,6 +27,7 @@ from factories import (
 )
 from failwell.db import Database
 from failwell.enums import ROLE_RANK, Role
+from support import Org
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from conftest import Org
 from factories import API, assert_problem, counts, make_action, make_failure, utc
 from failwell.db import Database
 from failwell.enums import Role
+from support import Org
 
 MIB = 1024 * 1024
 

@@ -30,7 +30,6 @@ from hypothesis import HealthCheck, currently_in_test_context, event, given, set
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from conftest import Org
 from failwell.actions.schemas import ActionFilter, ActionIn, ActionOut, ActionUpdate
 from failwell.catalogue.schemas import ServiceFilter, ServiceIn, ServiceOut, ServiceUpdate
 from failwell.changes.schemas import (
@@ -78,6 +77,7 @@ from failwell.reviews.schemas import (
     ReviewSections,
     ReviewUpdate,
 )
+from support import Org
 
 API = "/api/v1"
 FUZZ = settings(

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import Org
 from factories import (
     API,
     assert_problem,
@@ -27,6 +26,7 @@ from failwell.actions.schemas import ActionFilter, ActionIn, ActionUpdate
 from failwell.db import Database, utcnow
 from failwell.enums import ActionPriority, ActionStatus, ActionType, Role
 from failwell.errors import InvalidInput, PermissionDenied
+from support import Org
 
 
 def test_action_create_read_update(client: TestClient, org: Org, db: Database) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import Org
 from factories import API, assert_problem, counts, make_service, page
 from failwell.catalogue import service as catalogue
 from failwell.catalogue.schemas import ServiceFilter, ServiceIn, ServiceUpdate
 from failwell.db import Database
 from failwell.enums import Role
 from failwell.errors import Conflict, InvalidInput
+from support import Org
 
 
 def test_service_create_read_update_with_consumers(client: TestClient, org: Org, db: Database) -> None:

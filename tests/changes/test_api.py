@@ -8,7 +8,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from conftest import Org
 from factories import (
     API,
     assert_problem,
@@ -28,6 +27,7 @@ from failwell.changes.schemas import DeploymentFilter, DeploymentIn
 from failwell.db import Database, utcnow
 from failwell.enums import DeploymentOutcome, Role
 from failwell.errors import InvalidInput, PermissionDenied
+from support import Org
 
 
 def test_change_create_read_update(client: TestClient, org: Org) -> None:

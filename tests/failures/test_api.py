@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import Org
 from factories import (
     API,
     assert_problem,
@@ -28,6 +27,7 @@ from failwell.enums import FailureKind, Role
 from failwell.errors import InvalidInput
 from failwell.failures import service as failures
 from failwell.failures.schemas import FailureFilter, FailureIn, TimelineEventIn
+from support import Org
 
 
 def test_report_failure_and_read_it_back(client: TestClient, org: Org, db: Database) -> None:

@@ -6,7 +6,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from conftest import Org
 from factories import API, assert_problem, counts, ids, make_team, page, parse_ts, person_id
 from failwell import listing
 from failwell.db import Database, utcnow
@@ -15,6 +14,7 @@ from failwell.errors import PermissionDenied
 from failwell.people import service as people
 from failwell.people.models import ApiToken
 from failwell.people.schemas import TeamFilter, TeamIn, TokenIn
+from support import Org
 
 
 def test_team_create_read_update(client: TestClient, org: Org, db: Database) -> None:

@@ -8,7 +8,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from conftest import Org
 from factories import (
     API,
     assert_problem,
@@ -29,6 +28,7 @@ from failwell.errors import InvalidInput, PermissionDenied
 from failwell.reviews import service as reviews
 from failwell.reviews.models import Review
 from failwell.reviews.schemas import FactorIn, ReviewFilter, ReviewSections, ReviewUpdate
+from support import Org
 
 
 def test_start_and_edit_a_review(client: TestClient, org: Org, db: Database) -> None:
