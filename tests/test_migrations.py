@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 import failwell.models  # noqa: F401  (registers every table on Base.metadata)
 from failwell.db import Base, make_engine
-from failwell.migrate import alembic_config, current_revision, head_revision, upgrade
+from failwell.migrate import alembic_config, current_revision, head_revision, only_this_dialect, upgrade
 from support import REQUIRE_PG, pg_available, scratch_pg_database
 
 EXPECTED_CATEGORIES = {
@@ -74,7 +74,8 @@ def downgrade(url: str, revision: str = "base") -> None:
 
 def schema_differences(engine: Engine) -> list[object]:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        options = {"compare_type": True, "include_object": only_this_dialect(conn.dialect.name)}
+        context = MigrationContext.configure(conn, opts=options)
         return list(compare_metadata(context, Base.metadata))
 
 

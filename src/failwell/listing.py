@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, case, func, literal, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from failwell.errors import InvalidInput
@@ -70,7 +70,10 @@ def paginate(session: Session, stmt: Select[Any], params: PageParams) -> tuple[S
     rows = session.scalars(stmt.limit(params.limit).offset(params.offset)).unique().all()
     if params.offset == 0 and len(rows) < params.limit:
         return rows, len(rows), True
-    capped = stmt.order_by(None).limit(COUNT_CAP + 1).subquery()
+    # Count a constant, not the page's columns: SQLite can then count index entries
+    # without reading table rows. maintain_column_froms keeps the FROM of an unfiltered list.
+    narrow = stmt.with_only_columns(literal(1), maintain_column_froms=True)
+    capped = narrow.order_by(None).limit(COUNT_CAP + 1).subquery()
     total = session.scalar(select(func.count()).select_from(capped)) or 0
     return rows, min(total, COUNT_CAP), total <= COUNT_CAP
 

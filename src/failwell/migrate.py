@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -13,6 +14,20 @@ from sqlalchemy import Engine
 from failwell.db import make_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def only_this_dialect(dialect: str) -> Callable[..., bool]:
+    """An Alembic include_object hook: leaves out schema items declared for another
+    database with .ddl_if(dialect=...), e.g. PostgreSQL's trigram indexes on SQLite."""
+
+    def include(obj: object, _name: str | None, _type: str, _reflected: bool, _compare_to: object) -> bool:
+        condition = getattr(obj, "_ddl_if", None)
+        wanted = getattr(condition, "dialect", None)
+        if not wanted:
+            return True
+        return dialect in ([wanted] if isinstance(wanted, str) else wanted)
+
+    return include
 
 
 def alembic_config(url: str) -> Config:

@@ -18,6 +18,7 @@ class CorrectiveAction(Base):
     __table_args__ = (
         Index("ix_corrective_actions_team_status", "owner_team_id", "status"),
         Index("ix_corrective_actions_status_due", "status", "due_date"),
+        Index("ix_corrective_actions_due_id", "due_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,6 +43,6 @@ class CorrectiveAction(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    failure: Mapped[Failure] = relationship(lazy="joined")
+    failure: Mapped[Failure] = relationship()  # lists show only failure_id
     owner_team: Mapped[Team] = relationship(lazy="joined")
     owner_person: Mapped[Person | None] = relationship(lazy="joined")

@@ -32,6 +32,7 @@ class Deployment(Base):
     __table_args__ = (
         Index("ix_deployments_service_started", "service_id", "started_at"),
         Index("ix_deployments_outcome_started", "outcome", "started_at"),
+        Index("ix_deployments_service_outcome_started", "service_id", "outcome", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -69,6 +69,20 @@ class Failure(Base):
         Index("ix_failures_kind_started", "kind", "started_at"),
         Index("ix_failures_status_started", "status", "started_at"),
         Index("ix_failures_severity_started", "severity", "started_at"),
+        Index("ix_failures_severity_id", "severity", "id"),
+        # Free-text search (?q=) on PostgreSQL: ILIKE '%word%' served by trigram indexes.
+        Index(
+            "ix_failures_title_trgm",
+            "title",
+            postgresql_using="gin",
+            postgresql_ops={"title": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+        Index(
+            "ix_failures_description_trgm",
+            "description",
+            postgresql_using="gin",
+            postgresql_ops={"description": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,7 +111,7 @@ class Failure(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    reporter: Mapped[Person | None] = relationship()
+    reporter: Mapped[Person | None] = relationship(lazy="joined")  # every list shows it
     services: Mapped[list[Service]] = relationship(
         secondary=failure_services, order_by="Service.name", lazy="selectin"
     )

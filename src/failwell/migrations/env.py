@@ -5,6 +5,7 @@ from sqlalchemy import Connection
 
 import failwell.models  # noqa: F401  (registers every table)
 from failwell.db import Base
+from failwell.migrate import only_this_dialect
 
 config = context.config
 target_metadata = Base.metadata
@@ -16,6 +17,7 @@ def run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=only_this_dialect(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from failwell.db import Base, UTCDateTime, utcnow
@@ -28,6 +28,7 @@ class FactorCategory(Base):
 
 class Review(Base):
     __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_status_updated", "status", "updated_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     failure_id: Mapped[int] = mapped_column(ForeignKey("failures.id", ondelete="CASCADE"), unique=True)

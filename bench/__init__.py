@@ -1,0 +1,4 @@
+"""failwell's benchmark suite: API ingestion throughput and list latency on a large organisation.
+
+Run it with ``python -m bench`` (or ``python bench/run.py``); ``--help`` lists the options.
+"""
