@@ -45,8 +45,12 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._refuse(send)
+        if length is not None and length.isdigit():
+            if int(length) > self.max_bytes:
+                await self._refuse(send)
+                return
+            # The server reads no more than the declared length: nothing to count.
+            await self.app(scope, receive, send)
             return
         seen = 0
         too_large = False

@@ -157,7 +157,9 @@ def record_deployment(session: Session, actor: Actor, data: DeploymentIn) -> Dep
     """Records one deployment. CI pipelines call this at a high rate, so it runs as a
     Core INSERT ... RETURNING with column-only look-ups: a fraction of an ORM flush."""
     require(actor, Role.practitioner, "Recording a deployment")
-    service_id = session.scalar(_SERVICE_ID, {"name": data.service})
+    # Core statements on the session's connection: the ORM execute path adds nothing here.
+    connection = session.connection()
+    service_id = connection.scalar(_SERVICE_ID, {"name": data.service})
     if service_id is None:
         raise InvalidInput.on("service", f"unknown service '{data.service}'")
     if data.change_id is not None:
@@ -177,7 +179,7 @@ def record_deployment(session: Session, actor: Actor, data: DeploymentIn) -> Dep
         "pipeline_url": str(data.pipeline_url) if data.pipeline_url else None,
         "created_at": utcnow(),
     }
-    new_id = session.execute(_INSERT_DEPLOYMENT, values).scalar_one()
+    new_id = connection.execute(_INSERT_DEPLOYMENT, values).scalar_one()
     del values["service_id"]
     return DeploymentOut(id=new_id, service=data.service, **values)
 
