@@ -152,11 +152,11 @@ class Database:
         # SQLite takes one writer at a time. Threads of this process queue here, in order,
         # instead of polling SQLite's busy handler (which sleeps in growing steps and burns
         # CPU under contention); other processes still wait on the busy timeout.
-        # SQLite runs one write at a time, and a write is a few hundred microseconds of local
-        # CPU work: cheaper on the event loop than handed to a thread (each hand-off wakes the
-        # loop through a pipe, which costs more than the work). Reads run in threads, where
-        # they overlap; PostgreSQL waits on the network, so all its work goes to threads.
-        self.writes_inline = is_sqlite(url)
+        # Embedded SQLite: a write (one at a time anyway) or a one-row indexed read is a few
+        # hundred microseconds of local CPU work, cheaper on the event loop than handed to a
+        # thread (each hand-off wakes the loop through a pipe). Longer reads still go to
+        # threads, where they overlap; PostgreSQL waits on the network, so it always does.
+        self.embedded = is_sqlite(url)
         self._write_gate: AbstractContextManager[object] = (
             SqliteWriteGate(make_url(url).database) if is_sqlite(url) else nullcontext()
         )

@@ -39,17 +39,13 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     engine = make_engine(url, pool_size=1)
+    cfg = alembic_config(url)
     try:
-        upgrade_engine(engine, url, revision)
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
     finally:
         engine.dispose()
-
-
-def upgrade_engine(engine: Engine, url: str, revision: str = "head") -> None:
-    cfg = alembic_config(url)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
 
 
 def current_revision(engine: Engine) -> str | None:

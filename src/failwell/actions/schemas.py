@@ -38,7 +38,7 @@ class ActionUpdate(InputModel):
 
 class ActionOut(BaseModel):
     id: int
-    failure_id: Id
+    failure_id: int
     review_id: int | None
     title: str
     description: str

@@ -37,7 +37,7 @@ def get_service(session: Session, service_id: int) -> Service:
 
 
 def service_by_name(session: Session, name: str, field: str = "service") -> Service:
-    # A reference lookup (it runs for every deployment recorded): no owner or consumers.
+    # A reference look-up (failure links, list filters): owner and consumers are not needed.
     stmt = select(Service).options(lazyload(Service.owner_team)).where(Service.name == name.strip())
     svc = session.scalar(stmt)
     if svc is None:

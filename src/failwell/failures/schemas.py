@@ -67,8 +67,8 @@ class FailureOut(BaseModel):
     services: list[str]
     impact_partners: str
     impact_consumers: str
-    deployment_ids: list[Id]
-    change_ids: list[Id]
+    deployment_ids: list[int]
+    change_ids: list[int]
     tags: list[str]
     reporter: PersonRef | None = Field(description="Absent for anonymous reports.")
     anonymous: bool
@@ -119,7 +119,7 @@ class TimelineEventUpdate(InputModel):
 
 class TimelineEventOut(BaseModel):
     id: int
-    failure_id: Id
+    failure_id: int
     occurred_at: datetime
     kind: TimelineKind
     description: str

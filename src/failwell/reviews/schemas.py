@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from failwell.enums import ReviewStatus
-from failwell.fields import Id, InputModel, LongText, Lowered, Name, ShortText, UtcDateTime
+from failwell.fields import InputModel, LongText, Lowered, Name, ShortText, UtcDateTime
 from failwell.listing import PageParams
 
 CategoryKey = Annotated[
@@ -47,7 +47,7 @@ class ReviewUpdate(ReviewSections):
 
 class ReviewOut(BaseModel):
     id: int
-    failure_id: Id
+    failure_id: int
     failure_title: str
     status: ReviewStatus
     summary: str
