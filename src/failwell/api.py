@@ -3,15 +3,26 @@
 from fastapi import FastAPI
 
 from failwell.actions.api import router as actions_router
+from failwell.broadcast.api import router as broadcast_router
 from failwell.catalogue.api import router as catalogue_router
 from failwell.changes.api import router as changes_router
 from failwell.errors import PROBLEM_RESPONSES
 from failwell.failures.api import router as failures_router
 from failwell.people.api import router as people_router
+from failwell.recurrence.api import router as recurrence_router
 from failwell.reviews.api import router as reviews_router
 
 # Deployments first: CI pipelines post them most often, and routes are tried in order.
-ROUTERS = (changes_router, failures_router, actions_router, reviews_router, catalogue_router, people_router)
+ROUTERS = (
+    changes_router,
+    failures_router,
+    actions_router,
+    reviews_router,
+    catalogue_router,
+    people_router,
+    recurrence_router,
+    broadcast_router,
+)
 
 
 def mount_api(app: FastAPI) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from failwell import __version__
 from failwell.actions.cli import action_app
+from failwell.broadcast.cli import register as register_broadcast
 from failwell.changes.cli import change_app, deploy_app
 from failwell.cli_support import console, err_console
 from failwell.client import ApiError
@@ -23,6 +24,7 @@ from failwell.errors import DomainError
 from failwell.failures.cli import failure_app
 from failwell.migrate import current_revision, head_revision, upgrade
 from failwell.people.cli import team_app, token_app, user_app
+from failwell.recurrence.cli import register as register_recurrence
 from failwell.settings import get_settings
 
 app = typer.Typer(
@@ -50,6 +52,8 @@ for sub, name in (
     (action_app, "action"),
 ):
     app.add_typer(sub, name=name)
+register_recurrence(app)
+register_broadcast(app)
 
 
 @db_app.command("upgrade")

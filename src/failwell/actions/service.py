@@ -16,6 +16,7 @@ from failwell.catalogue.service import service_by_name
 from failwell.db import utcnow
 from failwell.enums import ActionPriority, ActionStatus, Role
 from failwell.errors import InvalidInput, NotFound
+from failwell.events import ACTION_CREATED, ACTION_DONE, ACTION_UPDATED, DomainEvent, emit
 from failwell.failures.models import failure_services
 from failwell.failures.schemas import PersonRef
 from failwell.failures.service import get_failure
@@ -110,6 +111,7 @@ def create_action(session: Session, actor: Actor, data: ActionIn) -> CorrectiveA
     )
     session.add(action)
     session.flush()
+    emit(session, actor, DomainEvent(ACTION_CREATED, action.id, {"failure_id": action.failure_id}))
     return action
 
 
@@ -134,6 +136,7 @@ def update_action(session: Session, actor: Actor, action_id: int, data: ActionUp
         action.priority = data.priority
     if data.external_url is not None:
         action.external_url = str(data.external_url)
+    was = action.status
     if data.status is not None and data.status != action.status:
         set_status(action, data.status, data.wont_do_reason)
     elif data.wont_do_reason is not None:
@@ -141,7 +144,15 @@ def update_action(session: Session, actor: Actor, action_id: int, data: ActionUp
             raise InvalidInput.on("wont_do_reason", "only applies to actions marked wont_do")
         action.wont_do_reason = data.wont_do_reason
     session.flush()
+    _emit_change(session, actor, action, was)
     return action
+
+
+def _emit_change(session: Session, actor: Actor, action: CorrectiveAction, was: ActionStatus) -> None:
+    facts = {"failure_id": action.failure_id, "from": was.value, "to": action.status.value}
+    emit(session, actor, DomainEvent(ACTION_UPDATED, action.id, facts))
+    if action.status == ActionStatus.done and was != ActionStatus.done:
+        emit(session, actor, DomainEvent(ACTION_DONE, action.id, facts))
 
 
 def set_status(action: CorrectiveAction, status: ActionStatus, reason: str | None = None) -> None:
@@ -158,9 +169,11 @@ def set_status(action: CorrectiveAction, status: ActionStatus, reason: str | Non
 def complete_action(session: Session, actor: Actor, action_id: int) -> CorrectiveAction:
     require(actor, Role.practitioner, "Completing a corrective action")
     action = get_action(session, action_id)
+    was = action.status
     if action.status != ActionStatus.done:
         set_status(action, ActionStatus.done)
     session.flush()
+    _emit_change(session, actor, action, was)
     return action
 
 

@@ -57,6 +57,16 @@ async def update_failure(failure_id: IdPath, data: FailureUpdate, uow: Work) -> 
     return await uow.run(work)
 
 
+@router.delete("/failures/{failure_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_failure(failure_id: IdPath, uow: Work) -> None:
+    """Removes a failure reported in error, with its timeline, review and actions (practice owners)."""
+
+    def work(session: Session, actor: Actor) -> None:
+        service.delete_failure(session, actor, failure_id)
+
+    await uow.run(work)
+
+
 @router.post(
     "/failures/{failure_id}/timeline", status_code=status.HTTP_201_CREATED, response_model=TimelineEventOut
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor, require
@@ -15,6 +15,7 @@ from failwell.changes.models import Change, Deployment
 from failwell.db import utcnow
 from failwell.enums import FailureStatus, Role
 from failwell.errors import InvalidInput, NotFound
+from failwell.events import FAILURE_DELETED, FAILURE_REPORTED, FAILURE_UPDATED, DomainEvent, emit
 from failwell.failures.models import (
     Failure,
     SeverityLevel,
@@ -184,6 +185,7 @@ def report_failure(session: Session, actor: Actor, data: FailureIn) -> Failure:
     _apply_status(failure, {n for n in _TIME_ORDER if getattr(data, n) is not None})
     session.add(failure)
     session.flush()
+    emit(session, actor, DomainEvent(FAILURE_REPORTED, failure.id))
     return failure
 
 
@@ -217,7 +219,21 @@ def update_failure(session: Session, actor: Actor, failure_id: int, data: Failur
     # Link and tag changes do not touch the row itself, so onupdate alone would miss them.
     failure.updated_at = utcnow()
     session.flush()
+    emit(session, actor, DomainEvent(FAILURE_UPDATED, failure.id, {"fields": sorted(fields)}))
     return failure
+
+
+def delete_failure(session: Session, actor: Actor, failure_id: int) -> None:
+    """Removes a failure and everything that belongs to it (timeline, review, actions).
+
+    Meant for reports made in error or spam; a real failure, however embarrassing, stays."""
+    require(actor, Role.practice_owner, "Deleting a failure")
+    failure = get_failure(session, failure_id)
+    facts = {"title": failure.title, "services": [s.name for s in failure.services]}
+    # The database cascades to links, timeline, review and actions (foreign keys ON DELETE CASCADE).
+    session.expunge(failure)
+    session.execute(delete(Failure).where(Failure.id == failure_id))
+    emit(session, actor, DomainEvent(FAILURE_DELETED, failure_id, facts))
 
 
 SORTS = {

@@ -66,3 +66,30 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     person: Mapped[Person] = relationship()
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie holds a random secret; only its SHA-256 is stored,
+    so a copy of the database cannot be used to sign in. Stored (rather than a signed
+    cookie) so that signing out, deactivation and role changes take effect at once, in
+    every app process."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Synchroniser token for the forms of this session (CSRF).
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class OrgSetting(Base):
+    """Organisation-wide text settings a practice owner edits (e.g. the review template)."""
+
+    __tablename__ = "org_settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(String(100_000), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

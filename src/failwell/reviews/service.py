@@ -13,6 +13,7 @@ from failwell.catalogue.service import service_by_name
 from failwell.db import utcnow
 from failwell.enums import ReviewStatus, Role
 from failwell.errors import Conflict, InvalidInput, NotFound
+from failwell.events import REVIEW_PUBLISHED, REVIEW_STARTED, REVIEW_UPDATED, DomainEvent, emit
 from failwell.failures.models import failure_services
 from failwell.failures.service import get_failure
 from failwell.listing import apply_sort, paginate, text_match
@@ -112,6 +113,7 @@ def start_review(session: Session, actor: Actor, failure_id: int, data: ReviewSe
     _apply_sections(session, review, data)
     session.add(review)
     session.flush()
+    emit(session, actor, DomainEvent(REVIEW_STARTED, review.id, {"failure_id": failure_id}))
     return review
 
 
@@ -122,6 +124,7 @@ def update_review(session: Session, actor: Actor, review_id: int, data: ReviewUp
     if editing and review.status == ReviewStatus.published:
         require(actor, Role.practice_manager, "Editing a published review")
     _apply_sections(session, review, data)
+    was = review.status
     if data.status is not None and data.status != review.status:
         needed = TRANSITIONS.get((review.status, data.status))
         if needed is None:
@@ -140,6 +143,10 @@ def update_review(session: Session, actor: Actor, review_id: int, data: ReviewUp
     # Factor changes do not touch the review row, so onupdate alone would miss them.
     review.updated_at = utcnow()
     session.flush()
+    facts = {"failure_id": review.failure_id, "from": was.value, "to": review.status.value}
+    emit(session, actor, DomainEvent(REVIEW_UPDATED, review.id, facts))
+    if review.status == ReviewStatus.published and was != ReviewStatus.published:
+        emit(session, actor, DomainEvent(REVIEW_PUBLISHED, review.id, facts))
     return review
 
 

@@ -1,0 +1,1 @@
+"""Broadcasting the learning: subscriptions, channels, the outbox and its worker, digests and feeds."""

@@ -1,0 +1,1 @@
+"""Has this happened before? Similar failures, problems and known errors, lessons before deploying."""
