@@ -36,6 +36,9 @@ REVIEW_PUBLISHED = "review.published"
 ACTION_CREATED = "action.created"
 ACTION_UPDATED = "action.updated"
 ACTION_DONE = "action.done"
+# Raised by the recurrence slice: a failure was linked to an earlier one / a problem changed.
+RECURRENCE_DETECTED = "recurrence.detected"
+PROBLEM_UPDATED = "problem.updated"
 
 EVENT_NAMES = frozenset(
     {
@@ -48,6 +51,8 @@ EVENT_NAMES = frozenset(
         ACTION_CREATED,
         ACTION_UPDATED,
         ACTION_DONE,
+        RECURRENCE_DETECTED,
+        PROBLEM_UPDATED,
     }
 )
 
