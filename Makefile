@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export FAILWELL_DATABASE_URL ?= sqlite:///var/failwell.db
 
-.PHONY: install run test test-fast lint format bench clean
+.PHONY: install run test test-fast lint format bench screenshots clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit("failwell needs Python 3.11+, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -35,6 +35,10 @@ format: install
 
 bench: install
 	$(BIN)/python -m bench
+
+## Browser tests on SQLite, saving the main pages as PNGs under docs/screenshots/ (for the README).
+screenshots: install
+	FAILWELL_SCREENSHOTS=1 $(BIN)/pytest -q -p no:xdist tests/e2e -k sqlite
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache bench/out

@@ -13,9 +13,11 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
@@ -167,3 +169,39 @@ def local_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
     get_settings.cache_clear()
     yield database_url
     get_settings.cache_clear()
+
+
+class PageClient:
+    """A browser-like client signed in as one person: session cookie set, CSRF token at hand."""
+
+    def __init__(self, client: TestClient, csrf: str) -> None:
+        self.http = client
+        self.csrf = csrf
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.http.get(url, **kwargs)
+
+    def post(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> httpx.Response:
+        """Posts a form with the CSRF token, as the page's own form would."""
+        return self.http.post(url, data={"csrf_token": self.csrf, **(data or {})}, **kwargs)
+
+
+@pytest.fixture
+def pages(db: Database, database_url: str, org: Org) -> Iterator[Callable[[Role], PageClient]]:
+    """Signed-in page clients by role (sessions made directly: argon2 sign-in is tested once)."""
+    app = create_app(Settings(database_url=database_url), db)
+    opened: list[TestClient] = []
+
+    def signed_in(role: Role) -> PageClient:
+        with db.session() as s:
+            person = people.person_by_email(s, org.emails[role])
+            web, secret = people.start_web_session(s, person, days=1)
+            csrf = web.csrf_token
+        client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
+        client.cookies.set("fw_session", secret)
+        opened.append(client)
+        return PageClient(client, csrf)
+
+    yield signed_in
+    for client in opened:
+        client.close()

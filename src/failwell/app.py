@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,6 +17,7 @@ from failwell import __version__
 from failwell.db import Database
 from failwell.errors import DomainError, domain_problem, problem
 from failwell.settings import Settings, get_settings
+from failwell.web.auth import CsrfRefused, SignInRequired
 
 log = logging.getLogger("failwell")
 PROBLEM_JSON = "application/problem+json"
@@ -100,6 +102,20 @@ async def _no_receive() -> Message:
     return {"type": "http.disconnect"}
 
 
+def _is_page(request: Request) -> bool:
+    """Pages get HTML errors; the API (and anything asking for JSON) gets problem details."""
+    path = request.url.path
+    if path.startswith(("/api/", "/docs", "/healthz", "/static/")):
+        return False
+    return "application/json" not in request.headers.get("accept", "")
+
+
+def _error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
+    from failwell.web.templating import render
+
+    return render(request, "error.html", {"title": title, "detail": detail}, status_code=status)
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     db = database or Database(
@@ -118,9 +134,28 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
 
     @app.exception_handler(DomainError)
-    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        if _is_page(request):
+            return _error_page(request, exc.status, exc.title, exc.detail)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return _problem_response(domain_problem(exc, request.url.path), headers)
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, exc: SignInRequired) -> Response:
+        target = "/sign-in?" + urlencode({"next": exc.next_path})
+        if request.headers.get("HX-Request") == "true":
+            # htmx would swap the sign-in page into a fragment; send the whole browser there.
+            return Response(status_code=204, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(CsrfRefused)
+    async def _csrf(request: Request, exc: CsrfRefused) -> Response:
+        return _error_page(
+            request,
+            403,
+            "Form expired",
+            "This form was opened in an earlier sign-in. Go back, reload the page and try again.",
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -137,11 +172,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         try:
             title = HTTPStatus(exc.status_code).phrase
         except ValueError:
             title = "Error"
+        if _is_page(request):
+            detail = "There is no page at this address." if exc.status_code == 404 else str(exc.detail)
+            return _error_page(request, exc.status_code, title, detail)
         return _problem_response(
             problem(
                 exc.status_code,
@@ -153,8 +191,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         )
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if _is_page(request):
+            return _error_page(
+                request, 500, "Something went wrong", "Something went wrong on our side; nothing was changed."
+            )
         return _problem_response(
             problem(
                 500,
@@ -166,12 +208,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         )
 
     from failwell.api import mount_api
+    from failwell.web.routes import mount_pages
 
     mount_api(app)
-
-    @app.get("/", include_in_schema=False)
-    def _home() -> RedirectResponse:
-        return RedirectResponse("/docs")
+    mount_pages(app)
 
     @app.get("/healthz", include_in_schema=False)
     def _health() -> dict[str, str]:

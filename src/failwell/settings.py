@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     max_request_bytes: int = 2 * 1024 * 1024
     db_pool_size: int = 10
     log_level: str = "info"
+    # How long a browser stays signed in.
+    session_days: int = Field(default=14, ge=1, le=365)
 
 
 @lru_cache(maxsize=1)

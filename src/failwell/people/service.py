@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor, require
@@ -14,7 +16,7 @@ from failwell.db import utcnow
 from failwell.enums import Role
 from failwell.errors import Conflict, InvalidInput, NotFound
 from failwell.listing import apply_sort, paginate, text_match
-from failwell.people.models import ApiToken, Person, Team, team_members
+from failwell.people.models import ApiToken, Person, Team, WebSession, team_members
 from failwell.people.schemas import (
     PersonFilter,
     PersonIn,
@@ -268,3 +270,60 @@ def authenticate_token(session: Session | Connection, secret: str) -> Actor | No
 
 def actor_for(person: Person) -> Actor:
     return Actor(person_id=person.id, name=person.name, role=person.role)
+
+
+# ---- web sign-in sessions ----------------------------------------------------------
+
+
+def start_web_session(session: Session, person: Person, days: int) -> tuple[WebSession, str]:
+    """Signs a person in: returns the stored session and the cookie secret (never stored)."""
+    secret = secrets.token_urlsafe(32)
+    web = WebSession(
+        person_id=person.id,
+        secret_hash=hash_token(secret),
+        csrf_token=secrets.token_urlsafe(32),
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    session.add(web)
+    # Sign-in is a good moment to sweep this person's expired sessions.
+    session.execute(
+        delete(WebSession).where(WebSession.person_id == person.id, WebSession.expires_at <= utcnow())
+    )
+    session.flush()
+    return web, secret
+
+
+def end_web_session(session: Session, secret: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.secret_hash == hash_token(secret)))
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The person behind a browser session, and the CSRF token its forms must carry."""
+
+    actor: Actor
+    email: str
+    csrf_token: str
+
+
+_SESSION_ACTOR = (
+    select(
+        Person.__table__.c.id,
+        Person.__table__.c.name,
+        Person.__table__.c.email,
+        Person.__table__.c.role,
+        WebSession.__table__.c.csrf_token,
+        WebSession.__table__.c.expires_at,
+    )
+    .select_from(WebSession.__table__.join(Person.__table__))
+    .where(
+        WebSession.__table__.c.secret_hash == bindparam("secret_hash"), Person.__table__.c.is_active.is_(True)
+    )
+)
+
+
+def authenticate_web_session(connection: Session | Connection, secret: str) -> SignedIn | None:
+    row = connection.execute(_SESSION_ACTOR, {"secret_hash": hash_token(secret)}).one_or_none()
+    if row is None or row.expires_at <= utcnow():
+        return None
+    return SignedIn(Actor(person_id=row.id, name=row.name, role=Role(row.role)), row.email, row.csrf_token)

@@ -1,0 +1,87 @@
+"""HTML forms onto the same Pydantic input models as the API.
+
+A form that fails validation comes back with the person's input kept and a message at each
+wrong field; nothing is saved, because validation happens before the unit of work runs and a
+domain error inside it rolls the whole unit back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
+
+from failwell.errors import DomainError
+
+M = TypeVar("M", bound=BaseModel)
+
+FORM_ERROR = "_form"  # key for a message about the form as a whole
+
+
+@dataclass
+class FormState:
+    """What a form template needs: the raw values typed and the error at each field."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+async def read_form(request: Request, lists: Iterable[str] = ()) -> dict[str, Any]:
+    """The submitted fields, minus the CSRF token. Fields named in `lists` are lists
+    (multi-selects, repeated inputs); text is kept as typed, so it can be shown back."""
+    form = await request.form()
+    many = set(lists)
+    out: dict[str, Any] = {}
+    for key in form:
+        if key == "csrf_token":
+            continue
+        if key in many:
+            out[key] = [v for v in form.getlist(key) if isinstance(v, str) and v.strip()]
+        else:
+            value = form.get(key)
+            out[key] = value if isinstance(value, str) else ""
+    for key in many:
+        out.setdefault(key, [])
+    return out
+
+
+def cleaned(values: dict[str, Any], keep_blank: Iterable[str] = ()) -> dict[str, Any]:
+    """Blank optional fields are left out (so the model's default applies), except those in
+    `keep_blank`, where an empty string is meaningful (e.g. clearing a text section)."""
+    keep = set(keep_blank)
+    return {k: v for k, v in values.items() if k in keep or not (isinstance(v, str) and not v.strip())}
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    return parts[0] if parts else FORM_ERROR
+
+
+def validate(model: type[M], data: dict[str, Any]) -> tuple[M | None, dict[str, str]]:
+    try:
+        return model.model_validate(data), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for err in exc.errors():
+            name = _field_name(tuple(err.get("loc", ())))
+            reason = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
+            errors.setdefault(name, reason)
+        return None, errors
+
+
+def domain_errors(exc: DomainError) -> dict[str, str]:
+    """A service's refusal as form errors: at the fields it names, else for the whole form."""
+    errors: dict[str, str] = {}
+    for err in exc.errors:
+        name = err.field.split("[", 1)[0].split(".", 1)[0]
+        errors.setdefault(name, err.reason)
+    if not errors:
+        errors[FORM_ERROR] = exc.detail
+    return errors

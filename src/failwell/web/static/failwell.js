@@ -1,0 +1,24 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+  // Charts: <canvas data-chart='{"type": ..., "data": ..., "options": ...}'> draws with Chart.js when it is loaded.
+  function drawCharts(root) {
+    if (typeof window.Chart === "undefined") return;
+    root.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      if (canvas.dataset.drawn) return;
+      canvas.dataset.drawn = "1";
+      var spec = JSON.parse(canvas.dataset.chart);
+      var dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
+      window.Chart.defaults.color = dark ? "#c9d1d9" : "#3b4450";
+      window.Chart.defaults.borderColor = dark ? "#30363d" : "#e3e7ec";
+      spec.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false }, spec.options || {});
+      new window.Chart(canvas, spec);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { drawCharts(e.target); });
+  // Close the account menu with Escape, for keyboard users.
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") document.querySelectorAll("details.menu[open]").forEach(function (d) { d.open = false; });
+  });
+})();
