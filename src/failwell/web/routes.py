@@ -9,6 +9,7 @@ from failwell.catalogue.pages import router as catalogue_pages
 from failwell.failures.pages import router as failures_pages
 from failwell.people.pages import router as people_pages
 from failwell.recurrence.pages import router as recurrence_pages
+from failwell.reviews.library import router as library_pages
 from failwell.reviews.pages import router as reviews_pages
 from failwell.web.home import router as home_pages
 from failwell.web.pages import router as web_pages
@@ -19,6 +20,7 @@ PAGE_ROUTERS = (
     home_pages,
     failures_pages,
     reviews_pages,
+    library_pages,
     actions_pages,
     catalogue_pages,
     people_pages,
