@@ -36,6 +36,7 @@ from failwell.failures.schemas import (
     TimelineEventUpdate,
 )
 from failwell.listing import apply_sort, paginate, text_match
+from failwell.people.models import Team
 from failwell.people.service import team_by_name
 
 _TIME_ORDER = ("started_at", "detected_at", "mitigated_at", "resolved_at")
@@ -274,12 +275,12 @@ def list_failures(session: Session, filters: FailureFilter) -> tuple[Sequence[Fa
     if filters.severity_at_least is not None:
         stmt = stmt.where(Failure.severity <= filters.severity_at_least)
     if filters.tag:
+        # The tag's id as a constant, not a join on its name: the planner can then use the
+        # column statistics of that very tag (a rare tag is read by its index, a common one
+        # in date order), which PostgreSQL cannot do through a join.
+        tag_id = session.scalar(select(Tag.id).where(Tag.name == filters.tag))
         stmt = stmt.where(
-            Failure.id.in_(
-                select(failure_tags.c.failure_id)
-                .join(Tag, Tag.id == failure_tags.c.tag_id)
-                .where(Tag.name == filters.tag)
-            )
+            Failure.id.in_(select(failure_tags.c.failure_id).where(failure_tags.c.tag_id == (tag_id or 0)))
         )
     if filters.since:
         stmt = stmt.where(Failure.started_at >= filters.since)
@@ -370,3 +371,17 @@ def update_severity_level(
         row.description = data.description
     session.flush()
     return row
+
+
+# ---- choices for the web forms -------------------------------------------------
+
+# Forms offer every service and team in a select; organisations have hundreds, not millions.
+CHOICES_LIMIT = 2_000
+
+
+def service_names(session: Session) -> list[str]:
+    return list(session.scalars(select(Service.name).order_by(Service.name).limit(CHOICES_LIMIT)))
+
+
+def team_names(session: Session) -> list[str]:
+    return list(session.scalars(select(Team.name).order_by(Team.name).limit(CHOICES_LIMIT)))
