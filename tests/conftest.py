@@ -15,9 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
@@ -32,7 +30,7 @@ from failwell.migrate import upgrade
 from failwell.people import service as people
 from failwell.people.schemas import PersonIn, TeamIn, TokenIn
 from failwell.settings import Settings, get_settings
-from support import REQUIRE_PG, Org, free_port, pg_available, scratch_pg_database
+from support import REQUIRE_PG, Org, PageClient, free_port, pg_available, scratch_pg_database
 
 BACKENDS = ["sqlite", "postgresql"]
 _counter = itertools.count()
@@ -169,21 +167,6 @@ def local_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
     get_settings.cache_clear()
     yield database_url
     get_settings.cache_clear()
-
-
-class PageClient:
-    """A browser-like client signed in as one person: session cookie set, CSRF token at hand."""
-
-    def __init__(self, client: TestClient, csrf: str) -> None:
-        self.http = client
-        self.csrf = csrf
-
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.http.get(url, **kwargs)
-
-    def post(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> httpx.Response:
-        """Posts a form with the CSRF token, as the page's own form would."""
-        return self.http.post(url, data={"csrf_token": self.csrf, **(data or {})}, **kwargs)
 
 
 @pytest.fixture

@@ -7,7 +7,10 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
+import httpx
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -72,3 +75,18 @@ class Org:
 
     def headers(self, role: Role = Role.practice_owner) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+
+class PageClient:
+    """A browser-like client signed in as one person: session cookie set, CSRF token at hand."""
+
+    def __init__(self, client: TestClient, csrf: str) -> None:
+        self.http = client
+        self.csrf = csrf
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.http.get(url, **kwargs)
+
+    def post(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> httpx.Response:
+        """Posts a form with the CSRF token, as the page's own form would."""
+        return self.http.post(url, data={"csrf_token": self.csrf, **(data or {})}, **kwargs)

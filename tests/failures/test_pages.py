@@ -20,7 +20,7 @@ from failwell.failures.schemas import FailureIn
 from support import Org
 
 if TYPE_CHECKING:  # only for types: with tests/e2e in the same run, "conftest" can be that one
-    from conftest import PageClient
+    from support import PageClient
 
 Pages = Callable[[Role], "PageClient"]
 

@@ -17,7 +17,7 @@ from failwell.reviews.schemas import FactorIn, ReviewSections, ReviewUpdate
 from support import Org
 
 if TYPE_CHECKING:  # only for types: with tests/e2e in the same run, "conftest" can be that one
-    from conftest import PageClient
+    from support import PageClient
 
 Pages = Callable[[Role], "PageClient"]
 HTMX = {"HX-Request": "true"}

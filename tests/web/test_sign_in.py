@@ -8,11 +8,10 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from conftest import PageClient
 from failwell.db import Database
 from failwell.enums import Role
 from failwell.people.models import WebSession
-from support import Org
+from support import Org, PageClient
 
 PASSWORD = "correct horse battery"  # the practice owner's, from the org fixture
 

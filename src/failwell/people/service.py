@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
-from sqlalchemy import Connection, bindparam, delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, delete, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from failwell.authz import Actor, require
 from failwell.db import utcnow
 from failwell.enums import Role
 from failwell.errors import Conflict, InvalidInput, NotFound
-from failwell.listing import apply_sort, paginate, text_match
+from failwell.listing import PageParams, apply_sort, paginate, text_match
 from failwell.people.models import ApiToken, Person, Team, WebSession, team_members
 from failwell.people.schemas import (
     PersonFilter,
@@ -144,6 +144,7 @@ def update_person(session: Session, actor: Actor, person_id: int, data: PersonUp
     )
     if not changes_own_details_only:
         require(actor, Role.practice_owner, "Changing someone's role, teams or access")
+    was_owner = person.role == Role.practice_owner and person.is_active
     if data.email is not None and data.email != person.email:
         if session.scalar(select(Person.id).where(Person.email == data.email)) is not None:
             raise Conflict.on("email", f"someone with e-mail '{data.email}' already exists")
@@ -158,6 +159,8 @@ def update_person(session: Session, actor: Actor, person_id: int, data: PersonUp
         person.password_hash = hash_password(data.password)
     if data.teams is not None:
         person.teams = _teams_by_names(session, data.teams)
+    if was_owner and (person.role != Role.practice_owner or not person.is_active):
+        ensure_an_owner_remains(session)
     session.flush()
     return person
 
@@ -327,3 +330,85 @@ def authenticate_web_session(connection: Session | Connection, secret: str) -> S
     if row is None or row.expires_at <= utcnow():
         return None
     return SignedIn(Actor(person_id=row.id, name=row.name, role=Role(row.role)), row.email, row.csrf_token)
+
+
+# ---- administration and account pages ---------------------------------------------
+
+
+def count_active_owners(session: Session) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Person)
+            .where(Person.role == Role.practice_owner, Person.is_active.is_(True))
+        )
+        or 0
+    )
+
+
+def ensure_an_owner_remains(session: Session) -> None:
+    """Refuses a change that would leave nobody able to administer failwell."""
+    session.flush()
+    if count_active_owners(session) == 0:
+        raise Conflict.on(
+            "role", "this would leave no active practice owner; make someone else an owner first"
+        )
+
+
+def _end_other_web_sessions(session: Session, person_id: int, keep_secret: str | None) -> None:
+    stmt = delete(WebSession).where(WebSession.person_id == person_id)
+    if keep_secret:
+        stmt = stmt.where(WebSession.secret_hash != hash_token(keep_secret))
+    session.execute(stmt)
+
+
+# Passwords are hashed by the caller, off the event loop and outside the unit of work:
+# argon2 takes tens of milliseconds on purpose, too long to hold SQLite's write gate.
+
+
+def set_password(
+    session: Session, actor: Actor, person_id: int, password_hash: str, *, keep_secret: str | None = None
+) -> Person:
+    """A practice owner sets someone's password (already hashed); their other sessions end."""
+    require(actor, Role.practice_owner, "Setting someone's password")
+    person = get_person(session, person_id)
+    person.password_hash = password_hash
+    _end_other_web_sessions(session, person.id, keep_secret)
+    session.flush()
+    return person
+
+
+def password_hash_of(session: Session, person_id: int) -> str | None:
+    return session.scalar(select(Person.password_hash).where(Person.id == person_id))
+
+
+def change_own_password(
+    session: Session, actor: Actor, verified_hash: str, new_hash: str, *, keep_secret: str | None = None
+) -> Person:
+    """Anyone replaces their own password. `verified_hash` is the stored hash the current
+    password was checked against; if it changed meanwhile, the change is refused."""
+    person = get_person(session, actor.person_id)
+    if person.password_hash is None or person.password_hash != verified_hash:
+        raise InvalidInput.on("current_password", "is not your current password")
+    person.password_hash = new_hash
+    _end_other_web_sessions(session, person.id, keep_secret)
+    session.flush()
+    return person
+
+
+def list_all_tokens(
+    session: Session, actor: Actor, params: PageParams, *, active_only: bool = False
+) -> tuple[Sequence[ApiToken], int, bool]:
+    """Everyone's tokens, newest first, with their person loaded (practice owners only)."""
+    require(actor, Role.practice_owner, "Listing everyone's tokens")
+    stmt = select(ApiToken).options(joinedload(ApiToken.person))
+    if active_only:
+        stmt = stmt.where(ApiToken.revoked_at.is_(None))
+    return paginate(session, stmt.order_by(ApiToken.id.desc()), params)
+
+
+def token_for_secret(session: Session, secret: str) -> ApiToken | None:
+    """The stored token a secret belongs to (revoked or not), found by its SHA-256."""
+    return session.scalar(
+        select(ApiToken).options(joinedload(ApiToken.person)).where(ApiToken.token_hash == hash_token(secret))
+    )
