@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -14,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from failwell.actions import service as actions
 from failwell.actions.schemas import ActionFilter, ActionIn
-from failwell.authz import Actor
+from failwell.authz import Actor, require
 from failwell.changes.service import change_out, deployment_out
 from failwell.db import utcnow
 from failwell.enums import (
@@ -26,9 +28,16 @@ from failwell.enums import (
     Role,
     TimelineKind,
 )
-from failwell.errors import Conflict, FieldError, InvalidInput
+from failwell.errors import Conflict, FieldError, InvalidInput, NotFound
 from failwell.failures import service
-from failwell.failures.schemas import FailureFilter, FailureIn, FailureUpdate, TimelineEventIn
+from failwell.failures.models import TimelineEvent
+from failwell.failures.schemas import (
+    FailureFilter,
+    FailureIn,
+    FailureUpdate,
+    TimelineEventIn,
+    TimelineEventUpdate,
+)
 from failwell.listing import page_of
 from failwell.reviews.models import Review
 from failwell.reviews.service import SECTIONS, review_out
@@ -355,9 +364,8 @@ async def add_timeline_event(request: Request, failure_id: int, page: PageWork) 
     htmx = _is_htmx(request)
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
-        if data is not None:
-            service.add_event(session, actor, failure_id, data)
-        return _timeline_context(session, actor, failure_id)
+        added_id = service.add_event(session, actor, failure_id, data).id if data is not None else None
+        return {**_timeline_context(session, actor, failure_id), "added_id": added_id}
 
     if data is None:
         form = FormState(values, errors)
@@ -398,8 +406,8 @@ async def add_action(request: Request, failure_id: int, page: PageWork) -> Respo
         action_in = data
 
         def work(session: Session, actor: Actor) -> dict[str, Any]:
-            actions.create_action(session, actor, action_in)
-            return _actions_context(session, actor, failure_id)
+            added_id = actions.create_action(session, actor, action_in).id
+            return {**_actions_context(session, actor, failure_id), "added_id": added_id}
 
         try:
             context = await page.run(work)
@@ -421,9 +429,263 @@ async def complete_action(request: Request, failure_id: int, action_id: int, pag
         if actions.get_action(session, action_id).failure_id != failure_id:
             raise InvalidInput.on("action", f"action {action_id} belongs to another failure")
         actions.complete_action(session, actor, action_id)
-        return _actions_context(session, actor, failure_id)
+        return {**_actions_context(session, actor, failure_id), "done_id": action_id}
 
     context = await page.run(work)
     if not _is_htmx(request):
         return redirect_with_notice(f"/failures/{failure_id}#actions", "Action marked done.")
     return render(request, "failures/_actions.html", context)
+
+
+# ---- editing a failure's details ---------------------------------------------------
+
+_EDIT_TEXT = ("title", "description", "impact_partners", "impact_consumers")
+_EDIT_TIMES = ("started_at", "detected_at", "mitigated_at", "resolved_at")
+_EDIT_LISTS = ("tags", "deployment_ids", "change_ids")
+_EDIT_FIELDS = (*_EDIT_TEXT, "kind", "severity", *_EDIT_TIMES, "services", *_EDIT_LISTS)
+_EDIT_REQUIRED = ("title", "kind", "severity", "started_at")
+
+
+def _local(value: datetime | None) -> str:
+    """A stored UTC time as a datetime-local input value (to the minute)."""
+    return "" if value is None else value.strftime("%Y-%m-%dT%H:%M")
+
+
+def _edit_values(failure: dict[str, Any]) -> dict[str, Any]:
+    """A failure as the edit form shows it: what a person would type."""
+    values: dict[str, Any] = {name: failure[name] for name in _EDIT_TEXT}
+    values["kind"] = failure["kind"].value
+    values["severity"] = str(failure["severity"])
+    values.update({name: _local(failure[name]) for name in _EDIT_TIMES})
+    values["services"] = list(failure["services"])
+    values["tags"] = ", ".join(failure["tags"])
+    values["deployment_ids"] = ", ".join(str(i) for i in failure["deployment_ids"])
+    values["change_ids"] = ", ".join(str(i) for i in failure["change_ids"])
+    return values
+
+
+def _text(value: Any) -> str:
+    """Text as typed, with the line endings a browser sends (CRLF) made plain."""
+    return str(value or "").replace("\r\n", "\n").strip()
+
+
+def _shown(values: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """What the form showed when it was opened (a hidden field), else the current values.
+
+    Comparing with that, not with what is stored now, means a field someone else changed in
+    the meantime is not put back by a person who did not touch it."""
+    try:
+        shown = json.loads(str(values.get("shown") or ""))
+    except ValueError:
+        return current
+    if not isinstance(shown, dict):
+        return current
+    out = dict(current)
+    for name in _EDIT_FIELDS:
+        value = shown.get(name)
+        as_list = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        if as_list if name == "services" else isinstance(value, str):
+            out[name] = value
+    return out
+
+
+def _edit_input(values: dict[str, Any], shown: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The fields whose submitted value differs from what the form showed, as FailureUpdate
+    input, and the required fields left blank.
+
+    A time stored with seconds is not rewritten just because the form shows it to the minute."""
+    changed: dict[str, Any] = {}
+    blank: dict[str, str] = {}
+    for name in _EDIT_FIELDS:
+        if name not in values:
+            continue  # a field the form did not send is left alone
+        new, old = values[name], shown[name]
+        if name == "services":
+            if sorted(new) != sorted(old):
+                changed[name] = new
+        elif name in _EDIT_LISTS:
+            if _split(new) != _split(old):
+                changed[name] = _split(new)
+        elif _text(new) != _text(old):
+            text = _text(new)
+            if not text and name in _EDIT_REQUIRED:
+                blank[name] = "Please fill this in."
+            elif name in _EDIT_TIMES:
+                changed[name] = text or None  # a cleared time
+            else:
+                changed[name] = text
+    return changed, blank
+
+
+def _edit_errors(errors: dict[str, str]) -> dict[str, str]:
+    """Messages about fields the form has not (the status) belong to the whole form."""
+    out: dict[str, str] = {}
+    for name, reason in _friendly(errors).items():
+        if name == "status":
+            out.setdefault(
+                "_form",
+                f"The status {reason}: change the status on the failure's page first, then the times.",
+            )
+        elif name in ("deployment_ids", "change_ids") and "integer" in reason:
+            out[name] = "Please give numbers (ids), separated by commas."
+        elif name in _EDIT_FIELDS or name == "_form":
+            out[name] = "Please fill this in." if reason == "cannot be cleared" else reason
+        else:
+            out.setdefault("_form", f"{name}: {reason}")
+    return out
+
+
+def _edit_options(session: Session, actor: Actor, failure_id: int) -> dict[str, Any]:
+    require(actor, Role.practitioner, "Changing a failure")
+    failure = _dump(service.failure_out(service.get_failure(session, failure_id)))
+    return {
+        "failure": failure,
+        "current": _edit_values(failure),
+        "service_names": sorted(set(service.service_names(session)) | set(failure["services"])),
+        "severities": [
+            (s.level, _severity_text(s.level, s.name)) for s in service.list_severity_levels(session)
+        ],
+        "kinds": list(FailureKind),
+    }
+
+
+def _severity_text(level: int, name: str) -> str:
+    code = f"SEV{level}"
+    return code if name == code else f"{code} · {name}"
+
+
+def _edit_page(request: Request, options: dict[str, Any], form: FormState, status: int = 200) -> Response:
+    return render(request, "failures/edit.html", {**options, "form": form}, status_code=status)
+
+
+@router.get("/failures/{failure_id}/edit")
+async def edit_form(request: Request, failure_id: int, page: PageWork) -> Response:
+    options = await page.run(lambda session, actor: _edit_options(session, actor, failure_id))
+    return _edit_page(request, options, FormState(dict(options["current"])))
+
+
+@router.post("/failures/{failure_id}/edit")
+async def edit_failure(request: Request, failure_id: int, page: PageWork) -> Response:
+    values = await read_form(request, lists=("services",))
+    # Checked before anything else: a viewer's forged form is refused, whatever it holds.
+    options = await page.run(lambda session, actor: _edit_options(session, actor, failure_id))
+    changed, blank = _edit_input(values, _shown(values, options["current"]))
+    if not changed and not blank:
+        return redirect_with_notice(
+            f"/failures/{failure_id}", "Nothing to change: the details are as they were."
+        )
+    data, errors = validate(FailureUpdate, changed)
+    if data is None or blank:
+        return _edit_page(request, options, FormState(values, {**_edit_errors(errors), **blank}), 422)
+    update = data
+
+    def work(session: Session, actor: Actor) -> None:
+        service.update_failure(session, actor, failure_id, update)
+
+    try:
+        await page.run(work)
+    except (InvalidInput, Conflict) as exc:  # rolled back: nothing half-saved
+        return _edit_page(request, options, FormState(values, _edit_errors(domain_errors(exc))), exc.status)
+    return redirect_with_notice(f"/failures/{failure_id}", "Saved the changes to the details.")
+
+
+# ---- editing a timeline event (inline with htmx, or as a small page without) ------------
+
+
+def _event_prefix(event_id: int) -> str:
+    return f"e{event_id}_"
+
+
+def _event_context(session: Session, actor: Actor, failure_id: int, event_id: int) -> dict[str, Any]:
+    event = session.get(TimelineEvent, event_id)
+    if event is None or event.failure_id != failure_id:
+        raise NotFound(detail=f"No timeline event {event_id} on failure {failure_id}.")
+    return {
+        "failure_id": failure_id,
+        "failure_title": event.failure.title,
+        "e": _dump(service.event_out(event)),
+        "timeline_kinds": list(TimelineKind),
+        "can_edit": actor.at_least(Role.practitioner),
+    }
+
+
+def _event_form_values(event: dict[str, Any]) -> dict[str, Any]:
+    prefix = _event_prefix(event["id"])
+    return {
+        prefix + "kind": event["kind"].value,
+        prefix + "occurred_at": _local(event["occurred_at"]),
+        prefix + "description": event["description"],
+    }
+
+
+def _event_form(
+    request: Request, context: dict[str, Any], form: FormState, status: int = 200, focus: str = "field"
+) -> Response:
+    template = "failures/_event_form.html" if _is_htmx(request) else "failures/edit_event.html"
+    return render(
+        request,
+        template,
+        {**context, "event_form": form, "prefix": _event_prefix(context["e"]["id"]), "focus": focus},
+        status_code=status,
+    )
+
+
+@router.get("/failures/{failure_id}/timeline/{event_id}")
+async def timeline_event(request: Request, failure_id: int, event_id: int, page: PageWork) -> Response:
+    """One event as the timeline shows it (what "Cancel" swaps back in)."""
+    context = await page.run(lambda session, actor: _event_context(session, actor, failure_id, event_id))
+    if not _is_htmx(request):
+        return redirect_with_notice(f"/failures/{failure_id}#event-{event_id}")
+    return render(request, "failures/_event.html", {**context, "focus": "edit"})
+
+
+@router.get("/failures/{failure_id}/timeline/{event_id}/edit")
+async def edit_event_form(request: Request, failure_id: int, event_id: int, page: PageWork) -> Response:
+    def work(session: Session, actor: Actor) -> dict[str, Any]:
+        require(actor, Role.practitioner, "Changing a timeline")
+        return _event_context(session, actor, failure_id, event_id)
+
+    context = await page.run(work)
+    return _event_form(request, context, FormState(_event_form_values(context["e"])))
+
+
+@router.post("/failures/{failure_id}/timeline/{event_id}")
+async def edit_event(request: Request, failure_id: int, event_id: int, page: PageWork) -> Response:
+    values = await read_form(request)
+    prefix = _event_prefix(event_id)
+    htmx = _is_htmx(request)
+
+    def current(session: Session, actor: Actor) -> dict[str, Any]:
+        require(actor, Role.practitioner, "Changing a timeline")
+        return _event_context(session, actor, failure_id, event_id)
+
+    context = await page.run(current)
+    shown = _event_form_values(context["e"])
+    fields: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name in ("kind", "occurred_at", "description"):
+        key = prefix + name
+        if key in values and _text(values[key]) != _text(shown[key]):
+            fields[name] = _text(values[key])
+            if not fields[name]:
+                errors[name] = "Please fill this in."
+    data, invalid = validate(TimelineEventUpdate, {k: v for k, v in fields.items() if k not in errors})
+    errors = {**_friendly(invalid), **errors}
+    # htmx swaps only 2xx answers: the form with its messages comes back as 200.
+    status = 200 if htmx else 422
+    if data is None or errors:
+        return _event_form(request, context, FormState(values, _prefixed(errors, prefix)), status)
+    update = data
+
+    def work(session: Session, actor: Actor) -> dict[str, Any]:
+        service.update_event(session, actor, failure_id, event_id, update)
+        return _event_context(session, actor, failure_id, event_id)
+
+    try:
+        saved = await page.run(work)
+    except InvalidInput as exc:  # rolled back: nothing half-saved
+        form = FormState(values, _prefixed(domain_errors(exc), prefix))
+        return _event_form(request, context, form, status)
+    if not htmx:
+        return redirect_with_notice(f"/failures/{failure_id}#event-{event_id}", "Saved the timeline event.")
+    return render(request, "failures/_event.html", {**saved, "focus": "event", "saved": True})

@@ -17,6 +17,16 @@
   }
   document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
   document.addEventListener("htmx:afterSwap", function (e) { drawCharts(e.target); });
+  // Focus after an htmx swap: the server marks what keyboard users should land on (the new or
+  // updated item, or the first wrong field) with data-fw-focus; without this, the focus would be
+  // lost with the element that was swapped out.
+  function focusAfterSwap() {
+    var target = document.querySelector("[data-fw-focus]");
+    if (!target) return;
+    target.removeAttribute("data-fw-focus");
+    target.focus({ preventScroll: false });
+  }
+  document.addEventListener("htmx:afterSettle", focusAfterSwap);
   // Close the account menu with Escape, for keyboard users.
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape") document.querySelectorAll("details.menu[open]").forEach(function (d) { d.open = false; });
