@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from failwell import __version__
+from failwell.broadcast.inapp import worker_lifespan
 from failwell.db import Database
 from failwell.errors import DomainError, domain_problem, problem
 from failwell.settings import Settings, get_settings
@@ -129,6 +130,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         description="Record failures, review them without blame, correct their causes.",
         docs_url="/docs",
         openapi_url="/api/v1/openapi.json",
+        # The notification worker runs in the app unless the caller brought its own database.
+        lifespan=worker_lifespan(db, enabled=database is None),
     )
     app.state.db = db
     app.state.settings = settings

@@ -1,1 +1,62 @@
-"""Handlers of domain events (see failwell.events), run in the unit of work that raised them."""
+"""Handlers of domain events (see failwell.events), run in the unit of work that raised them.
+
+Each one renders the message and writes the outbox row and its deliveries in the same
+transaction as the change: the transactional outbox. No network I/O happens here.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from failwell.actions.models import CorrectiveAction
+from failwell.authz import Actor
+from failwell.broadcast import render
+from failwell.broadcast.models import Topic
+from failwell.broadcast.outbox import enqueue
+from failwell.events import (
+    ACTION_DONE,
+    FAILURE_REPORTED,
+    PROBLEM_UPDATED,
+    RECURRENCE_DETECTED,
+    REVIEW_PUBLISHED,
+    DomainEvent,
+    handles,
+)
+from failwell.failures.models import Failure
+from failwell.reviews.models import Review
+
+
+@handles(FAILURE_REPORTED)
+def on_failure_reported(session: Session, actor: Actor, event: DomainEvent) -> None:
+    failure = session.get(Failure, event.subject_id)
+    if failure is None:
+        return
+    # The system actor (CLI, demo, CI without a person) has no name worth telling.
+    reporter = actor.name if actor.person_id else None
+    enqueue(session, render.failure_reported(session, failure, reporter))
+
+
+@handles(REVIEW_PUBLISHED)
+def on_review_published(session: Session, actor: Actor, event: DomainEvent) -> None:
+    review = session.get(Review, event.subject_id)
+    if review is None:
+        return
+    enqueue(session, render.review_published(session, review))
+
+
+@handles(ACTION_DONE)
+def on_action_done(session: Session, actor: Actor, event: DomainEvent) -> None:
+    action = session.get(CorrectiveAction, event.subject_id)
+    if action is None:
+        return
+    enqueue(session, render.action_message(session, Topic.action_done, action, "Corrective action done"))
+
+
+@handles(RECURRENCE_DETECTED)
+def on_recurrence_detected(session: Session, actor: Actor, event: DomainEvent) -> None:
+    enqueue(session, render.recurrence_detected(session, event.subject_id, dict(event.data)))
+
+
+@handles(PROBLEM_UPDATED)
+def on_problem_updated(session: Session, actor: Actor, event: DomainEvent) -> None:
+    enqueue(session, render.problem_updated(event.subject_id, dict(event.data)))

@@ -1,0 +1,91 @@
+"""Atom feeds of published lessons: the organisation's, a service's and a team's (feedgen).
+
+Feed readers cannot send an Authorization header, so a feed URL carries a feed token
+(``?token=fwf_...``): read-only, feeds only, stored hashed, revocable, one per person and
+reader. Lessons are internal, so there is no anonymous feed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from failwell.broadcast.options import get_options
+from failwell.broadcast.outbox import scrub_names
+from failwell.broadcast.render import link
+from failwell.catalogue.models import Service
+from failwell.catalogue.service import service_by_name
+from failwell.enums import ReviewStatus
+from failwell.failures.models import failure_services
+from failwell.people.service import team_by_name
+from failwell.reviews.models import Review
+
+FEED_SIZE = 50
+
+
+def lessons_feed(session: Session, *, service: str | None = None, team: str | None = None) -> bytes:
+    stmt = (
+        select(Review)
+        .where(Review.status == ReviewStatus.published)
+        .order_by(Review.published_at.desc(), Review.id.desc())
+        .limit(FEED_SIZE)
+    )
+    scope, path = "the organisation", "/api/v1/feeds/lessons.atom"
+    if service is not None:
+        svc = service_by_name(session, service, "service")
+        stmt = stmt.where(
+            Review.failure_id.in_(
+                select(failure_services.c.failure_id).where(failure_services.c.service_id == svc.id)
+            )
+        )
+        scope, path = f"service {svc.name}", f"/api/v1/feeds/services/{svc.name}.atom"
+    if team is not None:
+        owner = team_by_name(session, team, "team")
+        stmt = stmt.where(
+            Review.failure_id.in_(
+                select(failure_services.c.failure_id)
+                .join(Service, Service.id == failure_services.c.service_id)
+                .where(Service.owner_team_id == owner.id)
+            )
+        )
+        scope, path = f"team {owner.name}", f"/api/v1/feeds/teams/{owner.name}.atom"
+    hide = get_options(session).hide_names
+
+    fg = FeedGenerator()
+    fg.id(link(path))
+    fg.title(f"failwell: lessons learned, {scope}")
+    fg.subtitle("Published blameless reviews: what happened and what we learned.")
+    fg.link(href=link(path), rel="self")
+    fg.link(href=link("/"), rel="alternate")
+    fg.author({"name": "failwell"})
+    fg.language("en")
+    reviews = session.scalars(stmt).unique().all()
+    updated = None
+    # feedgen puts the first added entry last: add oldest first so the newest leads.
+    for review in reversed(reviews):
+        failure = review.failure
+        url = link(f"/failures/{failure.id}")
+        summary = review.summary.strip()
+        lessons = review.lessons_learned.strip()
+        body = f"{summary}\n\nLessons learned:\n{lessons}"
+        title = failure.title
+        if hide:
+            title, body = scrub_names(session, title, body)
+        entry = fg.add_entry()
+        entry.id(f"{link('/')}#review-{review.id}")
+        entry.title(title)
+        entry.link(href=url)
+        entry.content(body, type="text")
+        for svc in failure.services:
+            entry.category(term=svc.name)
+        published = (review.published_at or review.updated_at).astimezone(UTC)
+        entry.published(published)
+        entry.updated(review.updated_at.astimezone(UTC))
+        if updated is None or review.updated_at > updated:
+            updated = review.updated_at
+    if updated is not None:
+        fg.updated(updated.astimezone(UTC))
+    return bytes(fg.atom_str(pretty=True))
