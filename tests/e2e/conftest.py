@@ -24,8 +24,11 @@ SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SAVE_SCREENSHOTS = os.environ.get("FAILWELL_SCREENSHOTS") == "1"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Per module, not per session: Playwright's sync API keeps an event loop running in this
+    # thread while it is open, which breaks any later test in the same process that calls
+    # asyncio.run (the benchmark smoke tests, for one).
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is not at {CHROMIUM}: apt-get install chromium (see .ci/run)")
     with sync_playwright() as p:
