@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -20,7 +21,8 @@ from failwell.events import ACTION_CREATED, ACTION_DONE, ACTION_UPDATED, DomainE
 from failwell.failures.models import failure_services
 from failwell.failures.schemas import PersonRef
 from failwell.failures.service import get_failure
-from failwell.listing import apply_sort, paginate, rank_of, text_match
+from failwell.listing import PageParams, apply_sort, paginate, rank_of, text_match
+from failwell.people.models import Team
 from failwell.people.service import person_by_email, team_by_name
 from failwell.reviews.models import Review
 
@@ -214,3 +216,91 @@ def list_actions(session: Session, filters: ActionFilter) -> tuple[Sequence[Corr
         stmt = stmt.where(text_match(filters.q, CorrectiveAction.title, CorrectiveAction.description))
     stmt = apply_sort(stmt, filters.sort, SORTS, "due_date", CorrectiveAction.id)
     return paginate(session, stmt, filters)
+
+
+# ---- the corrective actions board (web page) ------------------------------------
+
+
+def list_board(
+    session: Session,
+    params: PageParams,
+    *,
+    statuses: Sequence[ActionStatus],
+    team_id: int | None = None,
+    service_id: int | None = None,
+    priority: ActionPriority | None = None,
+    overdue: bool | None = None,
+) -> tuple[Sequence[CorrectiveAction], int, bool]:
+    """Actions by owner team and status, overdue first, then by due date (none last).
+
+    For open work (open, in progress) overdue-first is simply the due-date order, which the
+    (status, due_date) and (owner_team_id, status) indexes serve; only a board that also
+    shows closed actions sorts on the overdue flag."""
+    on = today()
+    stmt = select(CorrectiveAction)
+    if statuses:
+        stmt = stmt.where(CorrectiveAction.status.in_(statuses))
+    if team_id is not None:
+        stmt = stmt.where(CorrectiveAction.owner_team_id == team_id)
+    if service_id is not None:
+        stmt = stmt.where(
+            CorrectiveAction.failure_id.in_(
+                select(failure_services.c.failure_id).where(failure_services.c.service_id == service_id)
+            )
+        )
+    if priority is not None:
+        stmt = stmt.where(CorrectiveAction.priority == priority)
+    if overdue is not None:
+        stmt = stmt.where(overdue_clause(on) if overdue else not_overdue_clause(on))
+    order: list[Any] = []
+    if not set(statuses or list(ActionStatus)) <= set(OPEN_STATUSES) and overdue is None:
+        order.append(case((overdue_clause(on), 0), else_=1))
+    order += [CorrectiveAction.due_date.asc().nulls_last(), CorrectiveAction.id.asc()]
+    return paginate(session, stmt.order_by(*order), params)
+
+
+def board_counts(session: Session, team_id: int | None = None) -> list[tuple[int, str, dict[str, int]]]:
+    """Per owner team: how many actions are open, in progress, and overdue (open work only)."""
+    on = today()
+    scope: list[ColumnElement[bool]] = [CorrectiveAction.status.in_(OPEN_STATUSES)]
+    if team_id is not None:
+        scope.append(CorrectiveAction.owner_team_id == team_id)
+    counts: dict[int, dict[str, int]] = {}
+    by_status = session.execute(
+        select(CorrectiveAction.owner_team_id, CorrectiveAction.status, func.count())
+        .where(*scope)
+        .group_by(CorrectiveAction.owner_team_id, CorrectiveAction.status)
+    )
+    for tid, status, n in by_status:
+        counts.setdefault(tid, {"open": 0, "in_progress": 0, "overdue": 0})[ActionStatus(status).value] = n
+    late = session.execute(
+        select(CorrectiveAction.owner_team_id, func.count())
+        .where(*scope, CorrectiveAction.due_date < on)
+        .group_by(CorrectiveAction.owner_team_id)
+    )
+    for tid, n in late:
+        counts.setdefault(tid, {"open": 0, "in_progress": 0, "overdue": 0})["overdue"] = n
+    if not counts:
+        return []
+    names = {
+        tid: name for tid, name in session.execute(select(Team.id, Team.name).where(Team.id.in_(counts)))
+    }
+    return sorted(((tid, names.get(tid, "?"), c) for tid, c in counts.items()), key=lambda x: x[1])
+
+
+def open_actions_for(
+    session: Session, *, service_id: int | None = None, team_id: int | None = None, limit: int = 10
+) -> tuple[list[ActionOut], int, bool]:
+    """Open work for a service (actions of its failures) or a team (actions it owns)."""
+    stmt = select(CorrectiveAction).where(CorrectiveAction.status.in_(OPEN_STATUSES))
+    if service_id is not None:
+        stmt = stmt.where(
+            CorrectiveAction.failure_id.in_(
+                select(failure_services.c.failure_id).where(failure_services.c.service_id == service_id)
+            )
+        )
+    if team_id is not None:
+        stmt = stmt.where(CorrectiveAction.owner_team_id == team_id)
+    stmt = stmt.order_by(CorrectiveAction.due_date.asc().nulls_last(), CorrectiveAction.id.asc())
+    rows, total, exact = paginate(session, stmt, PageParams(limit=limit))
+    return actions_out(session, rows), total, exact

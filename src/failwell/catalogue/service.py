@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, lazyload, selectinload
 
 from failwell.authz import Actor, require
@@ -13,6 +13,7 @@ from failwell.catalogue.schemas import ConsumerIn, ServiceFilter, ServiceIn, Ser
 from failwell.enums import Role
 from failwell.errors import Conflict, InvalidInput, NotFound
 from failwell.listing import apply_sort, paginate, text_match
+from failwell.people.models import team_members
 from failwell.people.service import team_by_name
 
 
@@ -107,3 +108,38 @@ def list_services(session: Session, filters: ServiceFilter) -> tuple[Sequence[Se
         stmt = stmt.where(text_match(filters.q, Service.name, Service.description))
     stmt = apply_sort(stmt, filters.sort, SORTS, "name", Service.id)
     return paginate(session, stmt, filters)
+
+
+# ---- pages: the service and team pages' look-ups ----------------------------------
+
+
+def services_of_team(session: Session, team_id: int) -> list[ServiceOut]:
+    stmt = (
+        select(Service)
+        .options(selectinload(Service.consumers))
+        .where(Service.owner_team_id == team_id)
+        .order_by(Service.name)
+        .limit(500)
+    )
+    return [service_out(s) for s in session.scalars(stmt)]
+
+
+def team_sizes(session: Session, team_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per team: (members, services owned), for a page of teams."""
+    if not team_ids:
+        return {}
+    members: dict[int, int] = dict(
+        session.execute(
+            select(team_members.c.team_id, func.count())
+            .where(team_members.c.team_id.in_(team_ids))
+            .group_by(team_members.c.team_id)
+        ).all()
+    )
+    services: dict[int, int] = dict(
+        session.execute(
+            select(Service.owner_team_id, func.count())
+            .where(Service.owner_team_id.in_(team_ids))
+            .group_by(Service.owner_team_id)
+        ).all()
+    )
+    return {tid: (int(members.get(tid, 0)), int(services.get(tid, 0))) for tid in team_ids}
