@@ -191,7 +191,8 @@ def version() -> None:
 def main(args: list[str] | None = None) -> int:
     """Runs the CLI; every refusal is one line on stderr and a non-zero exit code."""
     try:
-        app(args=args, prog_name="failwell", standalone_mode=False)
+        # Without standalone mode, click hands back the code of a `raise typer.Exit(code)`.
+        code = app(args=args, prog_name="failwell", standalone_mode=False)
     except typer.Exit as exc:
         return int(getattr(exc, "exit_code", 0))
     except typer.Abort:
@@ -208,7 +209,7 @@ def main(args: list[str] | None = None) -> int:
     except (DomainError, ApiError) as exc:
         err_console.print(f"error: {exc}", highlight=False, soft_wrap=True)
         return 1
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def run() -> None:

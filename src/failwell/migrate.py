@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,12 +16,22 @@ from failwell.db import make_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
+# Tables the database engine manages itself: SQLite's FTS5 index of failures (migration 0004)
+# and its shadow tables. Migrations create them; no model describes them.
+UNMANAGED_TABLES = re.compile(r"^failure_fts(_[a-z]+)?$")
+
+
+def is_unmanaged_table(name: str) -> bool:
+    return UNMANAGED_TABLES.match(name) is not None
+
 
 def only_this_dialect(dialect: str) -> Callable[..., bool]:
     """An Alembic include_object hook: leaves out schema items declared for another
     database with .ddl_if(dialect=...), e.g. PostgreSQL's trigram indexes on SQLite."""
 
-    def include(obj: object, _name: str | None, _type: str, _reflected: bool, _compare_to: object) -> bool:
+    def include(obj: object, name: str | None, type_: str, _reflected: bool, _compare_to: object) -> bool:
+        if type_ == "table" and name and is_unmanaged_table(name):
+            return False
         condition = getattr(obj, "_ddl_if", None)
         wanted = getattr(condition, "dialect", None)
         if not wanted:

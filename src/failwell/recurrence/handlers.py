@@ -1,1 +1,44 @@
-"""Handlers of domain events (see failwell.events), run in the unit of work that raised them."""
+"""Handlers of domain events (see failwell.events), run in the unit of work that raised them.
+
+Each change to a failure or its review refreshes that failure's search row (the full-text
+index follows) and, when the embedded text changed, its embedding: a few milliseconds.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from failwell.authz import Actor
+from failwell.events import (
+    FAILURE_DELETED,
+    FAILURE_REPORTED,
+    FAILURE_UPDATED,
+    REVIEW_STARTED,
+    REVIEW_UPDATED,
+    DomainEvent,
+    handles,
+)
+from failwell.recurrence.index import forget_failure, index_failures
+from failwell.reviews.models import Review
+
+
+@handles(FAILURE_REPORTED, FAILURE_UPDATED)
+def _failure_changed(session: Session, _actor: Actor, event: DomainEvent) -> None:
+    moved = "started_at" in event.data.get("fields", ())
+    index_failures(session, [event.subject_id], moved=moved)
+
+
+# Publishing also raises review.updated, which has already refreshed the row.
+@handles(REVIEW_STARTED, REVIEW_UPDATED)
+def _review_changed(session: Session, _actor: Actor, event: DomainEvent) -> None:
+    failure_id = event.data.get("failure_id")
+    if failure_id is None:
+        failure_id = session.scalar(select(Review.failure_id).where(Review.id == event.subject_id))
+    if failure_id is not None:
+        index_failures(session, [int(failure_id)])
+
+
+@handles(FAILURE_DELETED)
+def _failure_deleted(session: Session, _actor: Actor, event: DomainEvent) -> None:
+    forget_failure(session, event.subject_id)

@@ -1,0 +1,557 @@
+"""Problems and known errors (ITIL problem management), recurrence links, lessons and metrics."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from failwell.actions.models import CorrectiveAction
+from failwell.actions.service import OPEN_STATUSES, is_overdue, today
+from failwell.authz import Actor, require
+from failwell.catalogue.service import service_by_name
+from failwell.db import utcnow
+from failwell.enums import ActionPriority, ActionStatus, ReviewStatus, Role
+from failwell.errors import Conflict, InvalidInput, NotFound
+from failwell.events import PROBLEM_UPDATED, RECURRENCE_DETECTED, DomainEvent, emit
+from failwell.failures.models import Failure, failure_services
+from failwell.failures.service import get_failure
+from failwell.listing import apply_sort, paginate, text_match
+from failwell.people.models import Team
+from failwell.people.service import team_by_name
+from failwell.recurrence.enums import ProblemStatus
+from failwell.recurrence.models import KnownError, Problem, ProblemFailure, RecurrenceLink
+from failwell.recurrence.schemas import (
+    KnownErrorIn,
+    KnownErrorOut,
+    KnownErrorUpdate,
+    LessonOut,
+    LessonsOut,
+    MetricsOut,
+    MetricsParams,
+    OccurrenceOut,
+    OpenActionOut,
+    ProblemFilter,
+    ProblemIn,
+    ProblemOut,
+    ProblemSummaryOut,
+    ProblemUpdate,
+    RecurrenceLinkIn,
+    RecurrenceLinkOut,
+)
+from failwell.recurrence.service import action_brief
+from failwell.reviews.models import Review
+
+# ---- recurrence links ---------------------------------------------------------------------
+
+
+def link_out(session: Session, link: RecurrenceLink) -> RecurrenceLinkOut:
+    earlier = get_failure(session, link.earlier_id)
+    return RecurrenceLinkOut(
+        failure_id=link.failure_id,
+        earlier_failure_id=link.earlier_id,
+        earlier_title=earlier.title,
+        note=link.note,
+        created_at=link.created_at,
+    )
+
+
+def link_recurrence(
+    session: Session, actor: Actor, failure_id: int, data: RecurrenceLinkIn
+) -> RecurrenceLink:
+    """Records that a failure is a recurrence of an earlier one."""
+    require(actor, Role.practitioner, "Linking a failure to an earlier one")
+    failure = get_failure(session, failure_id)
+    earlier = get_failure(session, data.earlier_failure_id, field="earlier_failure_id")
+    if earlier.id == failure.id:
+        raise InvalidInput.on("earlier_failure_id", "a failure cannot recur itself")
+    if earlier.started_at > failure.started_at:
+        raise InvalidInput.on(
+            "earlier_failure_id", f"failure {earlier.id} started after failure {failure.id}"
+        )
+    if session.get(RecurrenceLink, (failure.id, earlier.id)) is not None:
+        raise Conflict.on("earlier_failure_id", f"failure {failure.id} is already linked to {earlier.id}")
+    link = RecurrenceLink(
+        failure_id=failure.id, earlier_id=earlier.id, note=data.note, linked_by_id=actor.person_id or None
+    )
+    session.add(link)
+    session.flush()
+    emit(
+        session,
+        actor,
+        DomainEvent(RECURRENCE_DETECTED, failure.id, _recurrence_facts(session, failure, earlier)),
+    )
+    return link
+
+
+def _recurrence_facts(
+    session: Session, failure: Failure, earlier: Failure, problem_id: int | None = None
+) -> dict[str, object]:
+    done = session.scalars(
+        select(CorrectiveAction).where(
+            CorrectiveAction.failure_id == earlier.id, CorrectiveAction.status == ActionStatus.done
+        )
+    ).all()
+    return {
+        "failure_id": failure.id,
+        "title": failure.title,
+        "earlier_failure_id": earlier.id,
+        "earlier_title": earlier.title,
+        "problem_id": problem_id,
+        "services": [s.name for s in failure.services],
+        "fix_did_not_hold": any(
+            a.completed_at is not None and a.completed_at < failure.started_at for a in done
+        ),
+    }
+
+
+def unlink_recurrence(session: Session, actor: Actor, failure_id: int, earlier_id: int) -> None:
+    require(actor, Role.practitioner, "Unlinking a failure from an earlier one")
+    link = session.get(RecurrenceLink, (failure_id, earlier_id))
+    if link is None:
+        raise NotFound(detail=f"Failure {failure_id} is not linked to failure {earlier_id}.")
+    session.delete(link)
+    session.flush()
+
+
+def list_links(session: Session, failure_id: int) -> list[RecurrenceLinkOut]:
+    get_failure(session, failure_id)
+    links = session.scalars(
+        select(RecurrenceLink)
+        .where(RecurrenceLink.failure_id == failure_id)
+        .order_by(RecurrenceLink.earlier_id)
+    ).all()
+    return [link_out(session, link) for link in links]
+
+
+# ---- problems ---------------------------------------------------------------------------
+
+
+def get_problem(session: Session, problem_id: int, field: str | None = None) -> Problem:
+    problem = session.get(Problem, problem_id)
+    if problem is None:
+        if field:
+            raise InvalidInput.on(field, f"unknown problem {problem_id}")
+        raise NotFound(detail=f"No problem with id {problem_id}.")
+    return problem
+
+
+def known_error_out(known: KnownError) -> KnownErrorOut:
+    return KnownErrorOut(
+        id=known.id,
+        problem_id=known.problem_id,
+        title=known.title,
+        symptoms=known.symptoms,
+        workaround=known.workaround,
+        created_at=known.created_at,
+        updated_at=known.updated_at,
+    )
+
+
+def _team_name(session: Session, team_id: int | None) -> str | None:
+    return None if team_id is None else session.scalar(select(Team.name).where(Team.id == team_id))
+
+
+def problem_out(session: Session, problem: Problem) -> ProblemOut:
+    failures = sorted(problem.failures, key=lambda f: (f.started_at, f.id))
+    ids = [f.id for f in failures]
+    actions = (
+        session.scalars(
+            select(CorrectiveAction).where(CorrectiveAction.failure_id.in_(ids)).order_by(CorrectiveAction.id)
+        ).all()
+        if ids
+        else []
+    )
+    done_at = [a.completed_at for a in actions if a.status == ActionStatus.done and a.completed_at]
+    # A failure of the problem that started after a fix (of another of its failures) was done.
+    recurred_after_fix = any(
+        f.id != a.failure_id and f.started_at > a.completed_at
+        for a in actions
+        if a.status == ActionStatus.done and a.completed_at is not None
+        for f in failures
+    )
+    open_actions = [a for a in actions if a.status in OPEN_STATUSES]
+    last_fix = max(done_at) if done_at else None
+    stopped = (
+        bool(failures)
+        and not open_actions
+        and last_fix is not None
+        and all(f.started_at <= last_fix for f in failures)
+    )
+    return ProblemOut(
+        id=problem.id,
+        title=problem.title,
+        description=problem.description,
+        root_cause=problem.root_cause,
+        status=problem.status,
+        owner_team=_team_name(session, problem.owner_team_id),
+        created_at=problem.created_at,
+        updated_at=problem.updated_at,
+        resolved_at=problem.resolved_at,
+        occurrences=[
+            OccurrenceOut(
+                failure_id=f.id,
+                title=f.title,
+                started_at=f.started_at,
+                status=f.status,
+                severity=f.severity,
+                services=[s.name for s in f.services],
+            )
+            for f in failures
+        ],
+        known_errors=[known_error_out(k) for k in problem.known_errors],
+        actions=[action_brief(a) for a in actions],
+        first_seen=failures[0].started_at if failures else None,
+        last_seen=failures[-1].started_at if failures else None,
+        recurred_after_fix=recurred_after_fix,
+        recurrences_stopped=stopped,
+    )
+
+
+def _problem_event(session: Session, actor: Actor, problem: Problem, what: str, **facts: object) -> None:
+    data: dict[str, object] = {
+        "title": problem.title,
+        "status": problem.status.value,
+        "change": what,
+        **facts,
+    }
+    emit(session, actor, DomainEvent(PROBLEM_UPDATED, problem.id, data))
+
+
+def create_problem(session: Session, actor: Actor, data: ProblemIn) -> Problem:
+    require(actor, Role.practitioner, "Recording a problem")
+    problem = Problem(
+        title=data.title,
+        description=data.description,
+        root_cause=data.root_cause,
+        owner_team_id=team_by_name(session, data.owner_team, "owner_team").id if data.owner_team else None,
+        created_by_id=actor.person_id or None,
+    )
+    session.add(problem)
+    session.flush()
+    for i, failure_id in enumerate(dict.fromkeys(data.failure_ids)):
+        get_failure(session, failure_id, field=f"failure_ids[{i}]")
+        session.add(
+            ProblemFailure(problem_id=problem.id, failure_id=failure_id, linked_by_id=actor.person_id or None)
+        )
+    session.flush()
+    session.refresh(problem)
+    _problem_event(session, actor, problem, "created", failure_ids=list(dict.fromkeys(data.failure_ids)))
+    return problem
+
+
+def update_problem(session: Session, actor: Actor, problem_id: int, data: ProblemUpdate) -> Problem:
+    require(actor, Role.practitioner, "Changing a problem")
+    problem = get_problem(session, problem_id)
+    fields = data.model_dump(exclude_unset=True)
+    for name in ("title", "description", "root_cause"):
+        if name in fields:
+            value = fields[name]
+            if value is None:
+                if name == "title":
+                    raise InvalidInput.on("title", "cannot be cleared")
+                value = ""
+            setattr(problem, name, value)
+    if "owner_team" in fields:
+        problem.owner_team_id = (
+            team_by_name(session, data.owner_team, "owner_team").id if data.owner_team else None
+        )
+    was = problem.status
+    if data.status is not None and data.status != problem.status:
+        if data.status in (ProblemStatus.resolved, ProblemStatus.closed):
+            problem.resolved_at = problem.resolved_at or utcnow()
+        else:
+            problem.resolved_at = None
+        problem.status = data.status
+    problem.updated_at = utcnow()
+    session.flush()
+    _problem_event(session, actor, problem, "updated", fields=sorted(fields), **{"from": was.value})
+    return problem
+
+
+def link_problem(session: Session, actor: Actor, problem_id: int, failure_id: int) -> Problem:
+    """Adds a failure to a problem; if the problem had earlier failures, that is a recurrence."""
+    require(actor, Role.practitioner, "Linking a failure to a problem")
+    problem = get_problem(session, problem_id)
+    failure = get_failure(session, failure_id, field="failure_id")
+    if session.get(ProblemFailure, (problem_id, failure_id)) is not None:
+        raise Conflict.on("failure_id", f"failure {failure_id} already belongs to problem {problem_id}")
+    earlier = session.scalars(
+        select(Failure)
+        .join(ProblemFailure, ProblemFailure.failure_id == Failure.id)
+        .where(ProblemFailure.problem_id == problem_id, Failure.started_at < failure.started_at)
+        .order_by(Failure.started_at.desc())
+        .limit(1)
+    ).first()
+    session.add(
+        ProblemFailure(problem_id=problem_id, failure_id=failure_id, linked_by_id=actor.person_id or None)
+    )
+    problem.updated_at = utcnow()
+    session.flush()
+    session.refresh(problem)
+    _problem_event(session, actor, problem, "failure_linked", failure_id=failure_id)
+    if earlier is not None:
+        emit(
+            session,
+            actor,
+            DomainEvent(
+                RECURRENCE_DETECTED, failure.id, _recurrence_facts(session, failure, earlier, problem.id)
+            ),
+        )
+    return problem
+
+
+def unlink_problem(session: Session, actor: Actor, problem_id: int, failure_id: int) -> Problem:
+    require(actor, Role.practitioner, "Unlinking a failure from a problem")
+    problem = get_problem(session, problem_id)
+    gone = session.execute(
+        delete(ProblemFailure).where(
+            ProblemFailure.problem_id == problem_id, ProblemFailure.failure_id == failure_id
+        )
+    )
+    if not getattr(gone, "rowcount", 0):
+        raise NotFound(detail=f"Failure {failure_id} does not belong to problem {problem_id}.")
+    problem.updated_at = utcnow()
+    session.flush()
+    session.refresh(problem)
+    _problem_event(session, actor, problem, "failure_unlinked", failure_id=failure_id)
+    return problem
+
+
+SORTS = {"updated_at": Problem.updated_at, "created_at": Problem.created_at, "title": Problem.title}
+
+
+def list_problems(session: Session, filters: ProblemFilter) -> tuple[list[ProblemSummaryOut], int, bool]:
+    stmt = select(Problem)
+    if filters.status:
+        stmt = stmt.where(Problem.status == filters.status)
+    if filters.q:
+        stmt = stmt.where(text_match(filters.q, Problem.title, Problem.description))
+    stmt = apply_sort(stmt, filters.sort, SORTS, "-updated_at", Problem.id)
+    rows, total, exact = paginate(session, stmt, filters)
+    ids = [p.id for p in rows]
+    stats = (
+        {
+            pid: (n, last)
+            for pid, n, last in session.execute(
+                select(ProblemFailure.problem_id, func.count(), func.max(Failure.started_at))
+                .join(Failure, Failure.id == ProblemFailure.failure_id)
+                .where(ProblemFailure.problem_id.in_(ids))
+                .group_by(ProblemFailure.problem_id)
+            ).all()
+        }
+        if ids
+        else {}
+    )
+    items = [
+        ProblemSummaryOut(
+            id=p.id,
+            title=p.title,
+            status=p.status,
+            owner_team=_team_name(session, p.owner_team_id),
+            occurrences=stats.get(p.id, (0, None))[0],
+            known_errors=len(p.known_errors),
+            last_seen=stats.get(p.id, (0, None))[1],
+            updated_at=p.updated_at,
+        )
+        for p in rows
+    ]
+    return items, total, exact
+
+
+# ---- known errors -------------------------------------------------------------------------
+
+
+def add_known_error(session: Session, actor: Actor, problem_id: int, data: KnownErrorIn) -> KnownError:
+    require(actor, Role.practitioner, "Recording a known error")
+    problem = get_problem(session, problem_id)
+    known = KnownError(
+        problem_id=problem.id, title=data.title, symptoms=data.symptoms, workaround=data.workaround
+    )
+    session.add(known)
+    if problem.status == ProblemStatus.open:
+        problem.status = ProblemStatus.known_error  # ITIL: a documented cause makes it a known error
+    problem.updated_at = utcnow()
+    session.flush()
+    _problem_event(session, actor, problem, "known_error_added", known_error_id=known.id)
+    return known
+
+
+def update_known_error(session: Session, actor: Actor, known_id: int, data: KnownErrorUpdate) -> KnownError:
+    require(actor, Role.practitioner, "Changing a known error")
+    known = session.get(KnownError, known_id)
+    if known is None:
+        raise NotFound(detail=f"No known error with id {known_id}.")
+    for name, value in data.model_dump(exclude_unset=True).items():
+        if value is None:
+            if name == "title":
+                raise InvalidInput.on("title", "cannot be cleared")
+            value = ""
+        setattr(known, name, value)
+    known.updated_at = utcnow()
+    session.flush()
+    _problem_event(session, actor, known.problem, "known_error_updated", known_error_id=known.id)
+    return known
+
+
+def list_known_errors(session: Session, q: str | None, limit: int) -> Sequence[KnownError]:
+    stmt = select(KnownError).order_by(KnownError.updated_at.desc(), KnownError.id.desc()).limit(limit)
+    if q:
+        stmt = stmt.where(text_match(q, KnownError.title, KnownError.symptoms, KnownError.workaround))
+    return session.scalars(stmt).all()
+
+
+# ---- lessons before deploying ---------------------------------------------------------------
+
+
+def lessons_for_service(session: Session, service_name: str, limit: int = 20) -> LessonsOut:
+    svc = service_by_name(session, service_name)
+    of_service = select(failure_services.c.failure_id).where(failure_services.c.service_id == svc.id)
+    failures = session.scalar(select(func.count()).select_from(of_service.subquery())) or 0
+    reviews = session.execute(
+        select(Review, Failure)
+        .join(Failure, Failure.id == Review.failure_id)
+        .where(
+            Review.failure_id.in_(of_service),
+            Review.status == ReviewStatus.published,
+            Review.lessons_learned != "",
+        )
+        .order_by(Failure.started_at.desc(), Failure.id.desc())
+        .limit(limit)
+    ).all()
+    actions = session.execute(
+        select(CorrectiveAction, Failure.title)
+        .join(Failure, Failure.id == CorrectiveAction.failure_id)
+        .where(CorrectiveAction.failure_id.in_(of_service), CorrectiveAction.status.in_(OPEN_STATUSES))
+        .order_by(CorrectiveAction.due_date.asc().nulls_last(), CorrectiveAction.id)
+        .limit(500)
+    ).all()
+    known = session.scalars(
+        select(KnownError)
+        .join(Problem, Problem.id == KnownError.problem_id)
+        .join(ProblemFailure, ProblemFailure.problem_id == Problem.id)
+        .where(
+            ProblemFailure.failure_id.in_(of_service),
+            Problem.status.in_((ProblemStatus.open, ProblemStatus.known_error)),
+        )
+        .distinct()
+        .order_by(KnownError.id)
+        .limit(50)
+    ).all()
+    rank = {p: i for i, p in enumerate(ActionPriority)}
+    open_actions = sorted(
+        (
+            OpenActionOut(
+                **action_brief(a).model_dump(),
+                failure_id=a.failure_id,
+                failure_title=title,
+                owner_team=a.owner_team.name,
+            )
+            for a, title in actions
+        ),
+        key=lambda a: (rank[a.priority], not a.overdue, a.id),
+    )
+    on = today()
+    return LessonsOut(
+        service=svc.name,
+        failures=failures,
+        lessons=[
+            LessonOut(
+                failure_id=f.id,
+                title=f.title,
+                started_at=f.started_at,
+                review_id=r.id,
+                lessons_learned=r.lessons_learned,
+                published_at=r.published_at,
+            )
+            for r, f in reviews
+        ],
+        open_actions=open_actions,
+        open_critical=sum(1 for a, _t in actions if a.priority == ActionPriority.critical),
+        overdue=sum(1 for a, _t in actions if is_overdue(a, on)),
+        known_errors=[known_error_out(k) for k in known],
+    )
+
+
+# ---- metrics ------------------------------------------------------------------------------
+
+
+def recurrence_metrics(session: Session, params: MetricsParams) -> MetricsOut:
+    """Repeat rate, time between recurrences and recurrences after a fix was marked done.
+
+    A failure recurs when it is linked to an earlier failure, directly or by sharing a problem
+    with one that started before it; its gap is the time since the latest such earlier one."""
+    if params.since and params.until and params.until < params.since:
+        raise InvalidInput.on("until", "is before since")
+    stmt = select(Failure.id, Failure.started_at)
+    if params.service:
+        svc = service_by_name(session, params.service)
+        stmt = stmt.where(
+            Failure.id.in_(
+                select(failure_services.c.failure_id).where(failure_services.c.service_id == svc.id)
+            )
+        )
+    if params.since:
+        stmt = stmt.where(Failure.started_at >= params.since)
+    if params.until:
+        stmt = stmt.where(Failure.started_at < params.until)
+    failures = dict(session.execute(stmt).all())
+    earlier: dict[int, set[int]] = defaultdict(set)
+    for fid, eid in session.execute(select(RecurrenceLink.failure_id, RecurrenceLink.earlier_id)).all():
+        earlier[fid].add(eid)
+    members: dict[int, list[int]] = defaultdict(list)
+    for pid, fid in session.execute(select(ProblemFailure.problem_id, ProblemFailure.failure_id)).all():
+        members[pid].append(fid)
+    involved = (
+        set(failures) | {e for s in earlier.values() for e in s} | {f for m in members.values() for f in m}
+    )
+    starts: dict[int, datetime] = (
+        dict(session.execute(select(Failure.id, Failure.started_at).where(Failure.id.in_(involved))).all())
+        if involved
+        else {}
+    )
+    for group in members.values():
+        for fid in group:
+            earlier[fid] |= {o for o in group if o != fid and (starts[o], o) < (starts[fid], fid)}
+    done: dict[int, list[datetime]] = defaultdict(list)
+    for fid, at in session.execute(
+        select(CorrectiveAction.failure_id, CorrectiveAction.completed_at).where(
+            CorrectiveAction.status == ActionStatus.done, CorrectiveAction.completed_at.is_not(None)
+        )
+    ).all():
+        if at is not None:
+            done[fid].append(at)
+    gaps: list[float] = []
+    after_fix = 0
+    recurrences = 0
+    for fid, started in failures.items():
+        before = [e for e in earlier.get(fid, ()) if e in starts]
+        if not before:
+            continue
+        recurrences += 1
+        latest = max(starts[e] for e in before)
+        gaps.append(max(0.0, (started - latest).total_seconds() / 86_400))
+        if any(at < started for e in before for at in done.get(e, ())):
+            after_fix += 1
+    problems_open = (
+        session.scalar(
+            select(func.count())
+            .select_from(Problem)
+            .where(or_(Problem.status == ProblemStatus.open, Problem.status == ProblemStatus.known_error))
+        )
+        or 0
+    )
+    return MetricsOut(
+        failures=len(failures),
+        recurrences=recurrences,
+        repeat_rate=round(recurrences / len(failures), 4) if failures else 0.0,
+        median_days_between=round(statistics.median(gaps), 2) if gaps else None,
+        mean_days_between=round(statistics.fmean(gaps), 2) if gaps else None,
+        after_fix_done=after_fix,
+        problems_open=problems_open,
+        known_errors=session.scalar(select(func.count()).select_from(KnownError)) or 0,
+    )

@@ -1,0 +1,113 @@
+"""Recurrence in a real browser: "Has this happened before?" on the failure page and while
+reporting, and the problem pages (create, occurrences chart, known errors)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, ViewportSize, expect
+
+from failwell.actions import service as actions
+from failwell.actions.schemas import ActionIn
+from failwell.db import Database
+from failwell.enums import ActionPriority, ActionType, FailureKind, Role
+from failwell.failures import service as failures
+from failwell.failures.schemas import FailureIn
+from support import Org
+
+Shoot = Callable[[Page, str], Path]
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 860}
+
+
+def make_failure(db: Database, org: Org, title: str, **fields: Any) -> int:
+    data = FailureIn(title=title, services=[org.service], **{"kind": FailureKind.incident, **fields})
+    with db.session() as s:
+        return failures.report_failure(s, org.actors[Role.practice_owner], data).id
+
+
+def done_fix(db: Database, org: Org, failure_id: int, title: str) -> None:
+    owner = org.actors[Role.practice_owner]
+    with db.session() as s:
+        action = actions.create_action(
+            s,
+            owner,
+            ActionIn(
+                failure_id=failure_id,
+                title=title,
+                action_type=ActionType.prevent,
+                owner_team=org.team,
+                priority=ActionPriority.high,
+            ),
+        )
+        actions.complete_action(s, owner, action.id)
+
+
+def test_failure_page_says_loudly_that_the_fix_did_not_hold(
+    sign_in_as: Callable[[Role], Page], db: Database, org: Org, screenshot: Shoot
+) -> None:
+    earlier = make_failure(
+        db,
+        org,
+        "Card payments time out: connection pool exhausted",
+        started_at=datetime.now(UTC) - timedelta(days=40),
+    )
+    done_fix(db, org, earlier, "Raise the pool size to 50")
+    now = make_failure(db, org, "Payments time out again, pool exhausted")
+    page = sign_in_as(Role.practitioner)
+    page.goto(f"/failures/{now}")
+    panel = page.locator("#fw-similar-panel")
+    expect(panel.get_by_role("alert")).to_contain_text("the fix did not hold")
+    expect(
+        panel.get_by_role("link", name="Card payments time out: connection pool exhausted")
+    ).to_be_visible()
+    expect(panel.get_by_text("Raise the pool size to 50")).to_be_visible()
+    screenshot(page, "similar-panel")
+    panel.get_by_role(
+        "button", name=f"Record as a recurrence of failure {earlier}: Card payments time out"
+    ).click()
+    expect(panel.get_by_text("Linked as an earlier occurrence")).to_be_visible()
+
+
+def test_report_form_suggests_earlier_failures_while_typing(
+    sign_in_as: Callable[[Role], Page], db: Database, org: Org, screenshot: Shoot
+) -> None:
+    make_failure(db, org, "TLS certificate expired on the partner gateway")
+    page = sign_in_as(Role.viewer)
+    page.goto("/failures/new")
+    page.get_by_label("What happened?").press_sequentially("certificate expired", delay=20)
+    suggestions = page.locator("#similar-suggestions")
+    expect(suggestions.get_by_role("heading", name="Has this happened before?")).to_be_visible()
+    expect(
+        suggestions.get_by_role("link", name="TLS certificate expired on the partner gateway")
+    ).to_be_visible()
+    screenshot(page, "report-suggestions")
+
+
+def test_problem_pages(sign_in_as: Callable[[Role], Page], db: Database, org: Org, screenshot: Shoot) -> None:
+    first = make_failure(db, org, "Kafka consumers lag", started_at=datetime.now(UTC) - timedelta(days=95))
+    second = make_failure(
+        db, org, "Kafka consumers lag again", started_at=datetime.now(UTC) - timedelta(days=20)
+    )
+    page = sign_in_as(Role.practitioner)
+    page.goto("/problems")
+    page.get_by_label("Title").fill("Consumers too slow for peak traffic")
+    page.get_by_label("Failures it explains").fill(f"{first}, {second}")
+    page.get_by_role("button", name="Record the problem").click()
+    expect(page.get_by_role("heading", name="Consumers too slow for peak traffic")).to_be_visible()
+    expect(page.get_by_role("img", name="Occurrences per month")).to_be_visible()
+    expect(page.get_by_role("link", name="Kafka consumers lag again")).to_be_visible()
+    page.get_by_text("Record a known error").click()
+    page.get_by_role("textbox", name="Known error").fill("Consumer group rebalances under load")
+    page.get_by_label("Workaround").fill("Scale the consumers out to 12")
+    page.get_by_role("button", name="Record", exact=True).click()
+    expect(page.get_by_text("Scale the consumers out to 12")).to_be_visible()
+    screenshot(page, "problem")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "problem-phone")
+    page.set_viewport_size(DESKTOP)
+    page.goto("/problems")
+    expect(page.get_by_role("link", name="Consumers too slow for peak traffic")).to_be_visible()

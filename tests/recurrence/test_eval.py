@@ -1,0 +1,65 @@
+"""The eval command on a tiny labelled set: loads, ranks, and reports recall and MRR per split."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from failwell.cli import main
+from failwell.recurrence.signatures import exception_names, normalise_message, signature_tokens
+
+REPORTS = [
+    (
+        "1",
+        "NameNode crashes with OutOfMemoryError on startup",
+        "Heap exhausted while loading the fsimage.",
+        "01/Jan/21 10:00",
+    ),
+    ("2", "Typo in the DistCp documentation", "The -update flag is misspelled.", "02/Jan/21 10:00"),
+    ("3", "S3A committer leaks threads", "Thread pool never shut down after job commit.", "03/Jan/21 10:00"),
+    (
+        "4",
+        "NameNode runs out of heap when starting",
+        "OutOfMemoryError loading a large fsimage.",
+        "04/Jan/21 10:00",
+    ),
+    ("5", "Thread leak in the S3A committer", "Threads keep piling up after each commit.", "05/Jan/21 10:00"),
+]
+PAIRS = [("4", "1", "train"), ("5", "3", "test")]
+
+
+def test_eval_recurrence_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bugs, pairs = tmp_path / "bugs.jsonl", tmp_path / "pairs.jsonl"
+    bugs.write_text(
+        "".join(
+            json.dumps({"id": k, "summary": t, "description": d, "created": c}) + "\n"
+            for k, t, d, c in REPORTS
+        )
+    )
+    pairs.write_text(
+        "".join(json.dumps({"issue_id": a, "duplicate_id": b, "split": s}) + "\n" for a, b, s in PAIRS)
+    )
+    code = main(["eval", "recurrence", "--bugs", str(bugs), "--pairs", str(pairs), "--json"])
+    out = capsys.readouterr().out
+    assert code == 0
+    result = json.loads(out)
+    assert result["pairs"] == 2 and result["reports"] == 5
+    fused = result["scores"]["fused"]
+    assert fused["all"]["recall@1"] == 1.0 and fused["all"]["mrr"] == 1.0
+    assert set(fused) == {"all", "train", "test"}
+
+
+def test_error_signatures() -> None:
+    line = "2026-11-02T10:00:01Z ERROR java.net.ConnectException: refused by 10.0.3.7:5432 after 3012 ms"
+    other = "2026-11-03T11:12:13Z ERROR java.net.ConnectException: refused by 10.9.9.9:5432 after 15 ms"
+    assert normalise_message(line) == normalise_message(other)
+    assert "<ip>" in normalise_message(line) and "<time>" in normalise_message(line)
+    assert normalise_message("open /var/lib/app/data/0x7f3a.db failed") == "open <path> failed"
+    assert exception_names("KeyError then ECONNRESET and java.io.IOException") == [
+        "KeyError",
+        "IOException",
+        "ECONNRESET",
+    ]
+    assert signature_tokens(line) == signature_tokens(other)
