@@ -16,9 +16,9 @@ from failwell.db import make_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
-# Tables the database engine manages itself: SQLite's FTS5 index of failures (migration 0004)
-# and its shadow tables. Migrations create them; no model describes them.
-UNMANAGED_TABLES = re.compile(r"^failure_fts(_[a-z]+)?$")
+# Tables the database engine manages itself: SQLite's FTS5 indexes of failures (migrations 0004
+# and 0006) and their shadow tables. Migrations create them; no model describes them.
+UNMANAGED_TABLES = re.compile(r"^failure_fts(_[a-z]+)*$")
 
 
 def is_unmanaged_table(name: str) -> bool:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import Integer, delete, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from failwell.authz import Actor, require
 from failwell.catalogue.models import Service
@@ -287,9 +288,25 @@ def list_failures(session: Session, filters: FailureFilter) -> tuple[Sequence[Fa
     if filters.until:
         stmt = stmt.where(Failure.started_at < filters.until)
     if filters.q:
-        stmt = stmt.where(text_match(filters.q, Failure.title, Failure.description))
+        stmt = stmt.where(_text_filter(session, filters.q))
     stmt = apply_sort(stmt, filters.sort, SORTS, "-started_at", Failure.id)
     return paginate(session, stmt, filters)
+
+
+# FTS5's trigram index (migration 0006) answers substring queries of three characters or more.
+_SUBSTRING_IDS = text("SELECT rowid FROM failure_fts_substring WHERE failure_fts_substring MATCH :needle")
+
+
+def _text_filter(session: Session, q: str) -> ColumnElement[bool]:
+    """Case-insensitive substring match on title or description. PostgreSQL's trigram GIN
+    indexes serve the plain ILIKE; SQLite gets the same answer from its trigram FTS5 index."""
+    needle = q.strip()
+    if session.get_bind().dialect.name == "sqlite" and len(needle) >= 3:
+        # A double-quoted FTS5 string is matched as text, never parsed as query syntax.
+        phrase = '"' + needle.replace('"', '""') + '"'
+        ids = _SUBSTRING_IDS.bindparams(needle=phrase).columns(rowid=Integer)
+        return Failure.id.in_(ids.subquery().select())
+    return text_match(needle, Failure.title, Failure.description)
 
 
 # ---- timeline ----------------------------------------------------------------
