@@ -33,8 +33,12 @@ format: install
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
+## Every benchmark, both databases; each records itself in bench/RESULTS.md (about 25 minutes).
 bench: install
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench --only pages
+	$(BIN)/python -m bench --only recurrence
+	$(BIN)/python -m bench --only broadcast
 
 ## Browser tests on SQLite, saving the main pages as PNGs under docs/screenshots/ (for the README).
 screenshots: install

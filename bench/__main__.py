@@ -1,15 +1,51 @@
+"""`python -m bench [--only NAME] [options]`: one command for every benchmark.
+
+Without --only (or with ingest, listing or all) it runs the foundation suite (bench/suite.py);
+`--only pages`, `--only recurrence` and `--only broadcast` run those benchmarks, each with its
+own options (`python -m bench --only pages --help`).
+"""
+
+import importlib
 import sys
+from itertools import pairwise
 
-from bench import pages
-from bench.suite import main
+SEPARATE = {"pages": "bench.pages", "recurrence": "bench.recurrence", "broadcast": "bench.broadcast"}
 
-if sys.argv[1:3] == ["--only", "recurrence"] or "--only=recurrence" in sys.argv[1:]:
-    from bench.recurrence import main as recurrence_main
 
-    skip = ("--only", "recurrence", "--only=recurrence")
-    sys.exit(recurrence_main([a for a in sys.argv[1:] if a not in skip]))
-if sys.argv[1:3] == ["--only", "broadcast"] or "--only=broadcast" in sys.argv[1:]:
-    from bench.broadcast import main as broadcast_main
+def _chosen(argv: list[str]) -> str | None:
+    for flag, value in pairwise(argv):
+        if flag == "--only":
+            return value
+    for arg in argv:
+        if arg.startswith("--only="):
+            return arg.partition("=")[2]
+    return None
 
-    sys.exit(broadcast_main([a for a in sys.argv[1:] if a != "--only=broadcast"]))
-sys.exit(pages.main() if pages.wants_pages(sys.argv[1:]) else main())
+
+def _without_only(argv: list[str], name: str) -> list[str]:
+    out: list[str] = []
+    skip = False
+    for i, arg in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if arg == "--only" and i + 1 < len(argv) and argv[i + 1] == name:
+            skip = True
+            continue
+        if arg == f"--only={name}":
+            continue
+        out.append(arg)
+    return out
+
+
+def run(argv: list[str]) -> int:
+    name = _chosen(argv)
+    if name in SEPARATE:
+        module = importlib.import_module(SEPARATE[name])
+        return int(module.main(_without_only(argv, name)))
+    from bench.suite import main
+
+    return int(main())
+
+
+sys.exit(run(sys.argv[1:]))
