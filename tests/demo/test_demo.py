@@ -43,6 +43,9 @@ from failwell.migrate import upgrade
 from failwell.people import service as people
 from failwell.people.models import Person, Team
 from failwell.people.schemas import TeamIn
+from failwell.recurrence.enums import ProblemStatus
+from failwell.recurrence.models import KnownError, Problem, ProblemFailure, RecurrenceLink
+from failwell.recurrence.problems import problem_out
 from failwell.reviews.models import FactorCategory, Review
 
 TODAY = date(2026, 11, 22)
@@ -82,7 +85,33 @@ def fingerprint(db: Database) -> tuple[object, ...]:
                 CorrectiveAction.id
             )
         ).all()
-        return tuple(failures), tuple(deployments), tuple(last or ()), tuple(reviews), tuple(actions)
+        problems = s.execute(
+            select(
+                Problem.id, Problem.title, Problem.status, Problem.created_at, Problem.updated_at
+            ).order_by(Problem.id)
+        ).all()
+        members = s.execute(
+            select(ProblemFailure.problem_id, ProblemFailure.failure_id, ProblemFailure.created_at).order_by(
+                ProblemFailure.problem_id, ProblemFailure.failure_id
+            )
+        ).all()
+        links = s.execute(
+            select(RecurrenceLink.failure_id, RecurrenceLink.earlier_id, RecurrenceLink.created_at).order_by(
+                RecurrenceLink.failure_id, RecurrenceLink.earlier_id
+            )
+        ).all()
+        known = s.execute(select(KnownError.id, KnownError.problem_id, KnownError.created_at)).all()
+        return (
+            tuple(failures),
+            tuple(deployments),
+            tuple(last or ()),
+            tuple(reviews),
+            tuple(actions),
+            tuple(problems),
+            tuple(members),
+            tuple(links),
+            tuple(sorted(known)),
+        )
 
 
 def test_demo_organisation_is_complete_and_consistent(db: Database) -> None:
@@ -99,6 +128,7 @@ def test_demo_organisation_is_complete_and_consistent(db: Database) -> None:
     assert 130 <= summary.failures <= 170
     assert 60 <= summary.reviews < summary.failures
     assert summary.actions >= 100
+    assert summary.problems == len(content.PROBLEMS)
     assert (summary.login_email, summary.login_password) == (DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD)
     assert not database_is_empty(db)
 
@@ -129,6 +159,7 @@ def test_demo_organisation_is_complete_and_consistent(db: Database) -> None:
         check_reviews(s)
         check_actions(s)
         check_recurrences(s)
+        check_problems(s)
 
     with pytest.raises(Conflict):
         load_demo(db, today=TODAY)
@@ -266,6 +297,41 @@ def check_recurrences(s: Session) -> None:
             if any(a.completed_at is not None and a.completed_at < later.started_at for a in done):
                 came_back_after_done += 1
     assert came_back_after_done >= 6
+
+
+def check_problems(s: Session) -> None:
+    """Each problem groups one recurring family, each occurrence linked to the one before."""
+    problems = s.scalars(select(Problem).order_by(Problem.id)).all()
+    assert [p.title for p in problems] == [spec.title for spec in content.PROBLEMS]
+    families = {f.key: f for f in content.RECURRING}
+    views = []
+    for problem, spec in zip(problems, content.PROBLEMS, strict=True):
+        view = problem_out(s, problem)
+        views.append(view)
+        occurrences = [o.failure_id for o in view.occurrences]
+        assert len(occurrences) == len(families[spec.family].occurrences)
+        for earlier, later in pairwise(view.occurrences):
+            link = s.get(RecurrenceLink, (later.failure_id, earlier.failure_id))
+            assert link is not None and link.note
+            assert earlier.started_at <= later.started_at
+        linked = s.scalars(select(RecurrenceLink).where(RecurrenceLink.failure_id.in_(occurrences))).all()
+        assert len(linked) == len(occurrences) - 1
+        assert problem.created_by_id is not None and problem.owner_team_id is not None
+        assert view.first_seen is not None and problem.created_at >= view.first_seen
+        assert problem.created_at <= problem.updated_at <= MIDNIGHT
+        if spec.known_error is not None:
+            assert [k.workaround for k in view.known_errors] == [spec.known_error.workaround]
+            assert all(problem.created_at <= k.created_at <= problem.updated_at for k in view.known_errors)
+        if spec.fix_holds:
+            assert problem.status == ProblemStatus.resolved
+            assert problem.resolved_at is not None and problem.resolved_at <= MIDNIGHT
+            assert view.recurrences_stopped
+        else:
+            assert problem.status == ProblemStatus.known_error and problem.resolved_at is None
+    # The demo's point: one problem came back after its fix was marked done, and is not over yet;
+    # another came back too, until a fix held.
+    assert any(v.recurred_after_fix and not v.recurrences_stopped for v in views)
+    assert any(v.recurred_after_fix and v.recurrences_stopped for v in views)
 
 
 def test_demo_is_deterministic(db: Database, tmp_path: Path) -> None:

@@ -74,6 +74,24 @@ def test_read_button_on_the_review_reach_fragment(
     expect(page.get_by_role("row", name=f"{org.team} 1 of 4 25%")).to_be_visible()
 
 
+def test_read_and_undo_on_the_failure_page_keep_keyboard_focus(
+    sign_in_as: Callable[[Role], Page], db: Database, org: Org
+) -> None:
+    failure_id, review_id = published_review(db, org)
+    page = sign_in_as(Role.viewer)
+    page.goto(f"/failures/{failure_id}")
+    reach = page.locator(f"#reach-{review_id}")
+    reach.get_by_role("button", name="I have read this").click()
+    expect(reach.get_by_text("1 person has read it.")).to_be_visible()
+    # The clicked button is swapped out (htmx): focus lands on the one that replaced it, not on <body>.
+    undo = reach.get_by_role("button", name="Undo")
+    expect(undo).to_be_focused()
+    expect(undo).to_have_accessible_description("You have read this")
+    page.keyboard.press("Enter")
+    expect(reach.get_by_text("0 people have read it.")).to_be_visible()
+    expect(reach.get_by_role("button", name="I have read this")).to_be_focused()
+
+
 def test_channel_admin_and_digest(
     sign_in_as: Callable[[Role], Page], db: Database, org: Org, screenshot: Shoot
 ) -> None:

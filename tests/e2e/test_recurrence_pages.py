@@ -16,6 +16,8 @@ from failwell.db import Database
 from failwell.enums import ActionPriority, ActionType, FailureKind, Role
 from failwell.failures import service as failures
 from failwell.failures.schemas import FailureIn
+from failwell.recurrence import problems
+from failwell.recurrence.schemas import ProblemIn
 from support import Org
 
 Shoot = Callable[[Page, str], Path]
@@ -70,6 +72,33 @@ def test_failure_page_says_loudly_that_the_fix_did_not_hold(
         "button", name=f"Record as a recurrence of failure {earlier}: Card payments time out"
     ).click()
     expect(panel.get_by_text("Linked as an earlier occurrence")).to_be_visible()
+    # The clicked button is gone: keyboard focus lands on the message, not on <body>.
+    expect(panel.get_by_role("status")).to_have_text(f"Linked to failure {earlier}.")
+    expect(panel.get_by_role("status")).to_be_focused()
+
+
+def test_add_to_the_suggested_problem_keeps_keyboard_focus(
+    sign_in_as: Callable[[Role], Page], db: Database, org: Org
+) -> None:
+    days_ago = datetime.now(UTC) - timedelta(days=60)
+    first = make_failure(db, org, "Checkout connection pool exhausted at peak", started_at=days_ago)
+    second = make_failure(
+        db, org, "Checkout connection pool exhausted again", started_at=days_ago + timedelta(days=30)
+    )
+    with db.session() as s:
+        problem = problems.create_problem(
+            s,
+            org.actors[Role.practice_owner],
+            ProblemIn(title="Checkout pool runs dry under load", failure_ids=[first, second]),
+        ).id
+    now = make_failure(db, org, "Checkout connection pool exhausted during the sale")
+    page = sign_in_as(Role.practitioner)
+    page.goto(f"/failures/{now}")
+    panel = page.locator("#fw-similar-panel")
+    panel.get_by_role("button", name=f"Add it to problem #{problem}").click()
+    status = page.locator("#fw-similar-panel").get_by_role("status")
+    expect(status).to_have_text(f"Added to problem {problem}.")
+    expect(status).to_be_focused()
 
 
 def test_report_form_suggests_earlier_failures_while_typing(

@@ -44,6 +44,7 @@ def test_write_preview_autosave_and_publish(
     )
     page.get_by_label("Where we got lucky", exact=True).fill("It happened at 03:00, not at noon.")
     page.get_by_role("button", name="Add a factor").click()
+    expect(page.get_by_label("Category")).to_be_focused()  # the new row's select, not <body>
     page.get_by_label("Category").select_option("capacity")
     page.get_by_label("How it contributed").fill("Pool sized for last year's peak")
     expect(page.locator("#preview-what_went_wrong li")).to_have_count(2)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import calendar
 import random
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -52,6 +52,8 @@ from failwell.failures.models import Failure, Tag, TimelineEvent
 from failwell.people import service as people
 from failwell.people.models import Person, Team
 from failwell.people.schemas import PersonIn, TeamIn
+from failwell.recurrence.enums import ProblemStatus
+from failwell.recurrence.models import KnownError, Problem, ProblemFailure, RecurrenceLink
 from failwell.reviews.models import ContributingFactor, FactorCategory, Review
 
 DEMO_LOGIN_EMAIL = "owner@demo.failwell.dev"
@@ -83,6 +85,7 @@ class DemoSummary:
     failures: int
     reviews: int
     actions: int
+    problems: int
     login_email: str
     login_password: str
 
@@ -152,6 +155,8 @@ class _Plan:
     release: _Release | None = None
     family_next: datetime | None = None  # a recurrence follows: its actions were done before this
     in_family: bool = False
+    family: str | None = None  # key of its recurring family
+    fix_holds: bool = False  # the last of a family whose fix held: its actions all get done
     severity: int = 3
     detected: datetime = field(init=False)
     mitigated: datetime | None = None
@@ -198,6 +203,8 @@ class _Loader:
         self.svcs: dict[str, _Svc] = {}
         self.releases: list[_Release] = []
         self.tags: dict[str, Tag] = {}
+        self.fixes_hold = {p.family for p in content.PROBLEMS if p.fix_holds}
+        self.family_of: dict[int, str] = {}  # failure id -> key of its recurring family
 
     # ---- helpers ---------------------------------------------------------------
 
@@ -247,6 +254,7 @@ class _Loader:
         self.s.add_all(deployments)
         self.s.flush()
         failures, reviews, actions = self.build(plans)
+        problems = self.problems(failures, actions)
         return DemoSummary(
             teams=len(self.teams),
             people=len(self.people),
@@ -256,6 +264,7 @@ class _Loader:
             failures=len(failures),
             reviews=len(reviews),
             actions=len(actions),
+            problems=len(problems),
             login_email=DEMO_LOGIN_EMAIL,
             login_password=DEMO_LOGIN_PASSWORD,
         )
@@ -444,7 +453,7 @@ class _Loader:
                 services = [self.svcs[n] for n in scenario.services]
                 jitter = timedelta(days=rng.randint(-4, 4), minutes=rng.randint(0, 1439))
                 target = self.now - timedelta(days=days_ago) - jitter
-                plan = _Plan(scenario, services, target, in_family=True)
+                plan = _Plan(scenario, services, target, in_family=True, family=family.key)
                 if scenario.kind == FailureKind.failed_deployment:
                     plan.release = self.pick_release(services[0].name, scenario, target, used)
                     plan.started = plan.release.prod.started_at if plan.release.prod else target
@@ -453,6 +462,7 @@ class _Loader:
                 family_plans.append(plan)
             for earlier, later in pairwise(family_plans):
                 earlier.family_next = later.started
+            family_plans[-1].fix_holds = family.key in self.fixes_hold
             plans.extend(family_plans)
 
         pool = [
@@ -721,6 +731,7 @@ class _Loader:
         failures = [f for f, _, _ in built]
         self.s.add_all(failures)
         self.s.flush()
+        self.family_of = {f.id: plan.family for f, plan, _ in built if plan.family is not None}
         reviews: list[Review] = []
         actions: list[CorrectiveAction] = []
         for failure, plan, ctx in built:
@@ -728,7 +739,9 @@ class _Loader:
             if review is not None:
                 reviews.append(review)
             actions.extend(self.actions(failure, plan, ctx, review))
-        self.ensure_action_coverage(actions)
+        # The actions of a family whose fix held stay as planned: its problem shows recurrences stopped.
+        held = {id(f) for f, plan, _ in built if plan.family in self.fixes_hold}
+        self.ensure_action_coverage([a for a in actions if id(a.failure) not in held])
         reviews.sort(key=lambda r: r.created_at)
         actions.sort(key=lambda a: a.created_at)
         self.s.add_all(reviews)
@@ -953,6 +966,15 @@ class _Loader:
         self, plan: _Plan, spec: ActionSpec, created: datetime, due: date
     ) -> tuple[ActionStatus, datetime | None, str | None]:
         rng = self.rng
+        if plan.fix_holds:
+            # The fix that held: done by its due date, and the failure has not come back since.
+            end = min(
+                datetime.combine(due, time(12), tzinfo=UTC),
+                created + timedelta(days=30),
+                self.now - timedelta(minutes=1),
+            )
+            done = (created + max(end - created, timedelta(0)) * rng.uniform(0.3, 0.9)).replace(microsecond=0)
+            return ActionStatus.done, max(done, created), None
         if plan.family_next is not None and plan.family_next > created + timedelta(days=1):
             if spec.done_before_recurrence:
                 # The failure came back although this was marked done: the demo's point.
@@ -1013,3 +1035,86 @@ class _Loader:
                     else:
                         action.completed_at, action.updated_at = None, action.created_at
                     break
+
+    # ---- problems and recurrence links ---------------------------------------------
+
+    def problems(self, failures: list[Failure], actions: list[CorrectiveAction]) -> list[Problem]:
+        """The problems of content.PROBLEMS, each grouping a recurring family, with a known error
+        and a recurrence link from every occurrence to the one before it.
+
+        Built as rows, like the failures they group, so their times are history, not the clock."""
+        rng = self.rng
+        members: dict[str, list[Failure]] = defaultdict(list)
+        for failure in failures:
+            if failure.id in self.family_of:
+                members[self.family_of[failure.id]].append(failure)
+        rows: list[Problem] = []
+        for spec in content.PROBLEMS:
+            family = sorted(members[spec.family], key=lambda f: (f.started_at, f.id))
+            team = self.teams[spec.owner_team]
+            created = self.clamp(family[spec.recorded_at].created_at + timedelta(hours=rng.randint(2, 30)))
+            problem = Problem(
+                title=spec.title,
+                description=spec.description,
+                root_cause=spec.root_cause,
+                status=ProblemStatus.open,
+                owner_team_id=team.id,
+                created_by_id=self.someone(team, responders=True).id,
+                created_at=created,
+                updated_at=created,
+                resolved_at=None,
+            )
+            self.s.add(problem)
+            self.s.flush()
+            updated = created
+            for i, failure in enumerate(family):
+                who = self.someone(team, responders=True).id
+                at = created
+                if i > spec.recorded_at:
+                    at = self.clamp(max(failure.created_at + timedelta(hours=rng.randint(1, 12)), created))
+                self.s.add(
+                    ProblemFailure(
+                        problem_id=problem.id, failure_id=failure.id, linked_by_id=who, created_at=at
+                    )
+                )
+                if i > 0:
+                    self.s.add(
+                        RecurrenceLink(
+                            failure_id=failure.id,
+                            earlier_id=family[i - 1].id,
+                            note=f"Another occurrence of problem #{problem.id}: {spec.title}.",
+                            linked_by_id=who,
+                            created_at=at,
+                        )
+                    )
+                updated = max(updated, at)
+            if spec.known_error is not None:
+                known_at = self.clamp(
+                    created + timedelta(days=rng.randint(1, 6), minutes=rng.randint(0, 600))
+                )
+                self.s.add(
+                    KnownError(
+                        problem_id=problem.id,
+                        title=spec.known_error.title,
+                        symptoms=spec.known_error.symptoms,
+                        workaround=spec.known_error.workaround,
+                        created_at=known_at,
+                        updated_at=known_at,
+                    )
+                )
+                problem.status = ProblemStatus.known_error
+                updated = max(updated, known_at)
+            if spec.fix_holds:
+                ids = {f.id for f in family}
+                fixes = [
+                    a.completed_at
+                    for a in actions
+                    if a.failure.id in ids and a.status == ActionStatus.done and a.completed_at is not None
+                ]
+                problem.status = ProblemStatus.resolved
+                problem.resolved_at = self.clamp(max([updated, *fixes]) + timedelta(days=rng.randint(7, 21)))
+                updated = problem.resolved_at
+            problem.updated_at = updated
+            rows.append(problem)
+        self.s.flush()
+        return rows
