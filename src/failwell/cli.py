@@ -103,7 +103,7 @@ def _load_demo(db: Database) -> bool:
     console.print(
         f"Loaded the demo organisation: {summary.teams} teams, {summary.services} services, "
         f"{summary.deployments} deployments, {summary.failures} failures, {summary.reviews} reviews, "
-        f"{summary.actions} corrective actions."
+        f"{summary.actions} corrective actions, {summary.problems} problems."
     )
     return True
 

@@ -404,3 +404,23 @@ def test_every_scenario_text_fills_in(db: Database) -> None:
     assert {svc.team for svc in content.SERVICES} <= teams
     assert len({p.email for p in content.PEOPLE}) == len(content.PEOPLE)
     assert content.PEOPLE[0].email == DEMO_LOGIN_EMAIL
+
+
+def test_demo_failures_are_indexed_for_similar_search(db: Database) -> None:
+    """The loader writes rows directly, so it must index them as reporting would have."""
+    from failwell.recurrence.models import FailureSearch
+    from failwell.recurrence.service import similar_to_failure
+
+    load_demo(db, today=TODAY)
+    with db.session(write=False) as s:
+        failures = s.scalar(select(func.count()).select_from(Failure))
+        indexed = s.scalar(select(func.count()).select_from(FailureSearch))
+        assert indexed == failures
+        problem_failures = s.scalars(
+            select(ProblemFailure.failure_id).order_by(ProblemFailure.failure_id)
+        ).all()
+        later = max(problem_failures)
+        found = similar_to_failure(s, later)
+        # A later failure of a problem finds at least one of its siblings among its suggestions.
+        siblings = set(problem_failures) - {later}
+        assert siblings & {item.failure_id for item in found.items}

@@ -53,6 +53,7 @@ from failwell.people import service as people
 from failwell.people.models import Person, Team
 from failwell.people.schemas import PersonIn, TeamIn
 from failwell.recurrence.enums import ProblemStatus
+from failwell.recurrence.index import index_failures
 from failwell.recurrence.models import KnownError, Problem, ProblemFailure, RecurrenceLink
 from failwell.reviews.models import ContributingFactor, FactorCategory, Review
 
@@ -255,6 +256,9 @@ class _Loader:
         self.s.flush()
         failures, reviews, actions = self.build(plans)
         problems = self.problems(failures, actions)
+        # The rows above bypass the services, so their events never fired: index the failures
+        # for similar-failure search (text and embeddings) as reporting them would have.
+        index_failures(self.s, [f.id for f in failures])
         return DemoSummary(
             teams=len(self.teams),
             people=len(self.people),
