@@ -10,14 +10,11 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from failwell.app import create_app
@@ -30,7 +27,7 @@ from failwell.migrate import upgrade
 from failwell.people import service as people
 from failwell.people.schemas import PersonIn, TeamIn, TokenIn
 from failwell.settings import Settings, get_settings
-from support import REQUIRE_PG, Org, PageClient, free_port, pg_available, scratch_pg_database
+from support import REQUIRE_PG, Org, PageClient, pg_available, scratch_pg_database, serving
 
 BACKENDS = ["sqlite", "postgresql"]
 _counter = itertools.count()
@@ -139,25 +136,8 @@ def client(db: Database, database_url: str) -> Iterator[TestClient]:
 @pytest.fixture
 def live_url(db: Database, database_url: str) -> Iterator[str]:
     """A real uvicorn server on a loopback port, serving the test database."""
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(Settings(database_url=database_url), db),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("test server did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(database_url, db) as url:
+        yield url
 
 
 @pytest.fixture

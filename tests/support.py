@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from failwell.authz import Actor
+from failwell.db import Database
 from failwell.enums import Role
 
 PG_ADMIN_URL = os.environ.get(
@@ -90,3 +91,37 @@ class PageClient:
     def post(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> httpx.Response:
         """Posts a form with the CSRF token, as the page's own form would."""
         return self.http.post(url, data={"csrf_token": self.csrf, **(data or {})}, **kwargs)
+
+
+@contextmanager
+def serving(database_url: str, db: Database) -> Iterator[str]:
+    """The real app under uvicorn on a free loopback port, in a thread; yields its base URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from failwell.app import create_app
+    from failwell.settings import Settings
+
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(Settings(database_url=database_url), db),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -17,18 +17,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
 from failwell.actions.models import CorrectiveAction
-from failwell.app import create_app
 from failwell.catalogue.models import Service
 from failwell.db import Database
 from failwell.demo.loader import DEMO_LOGIN_EMAIL, load_demo
@@ -37,8 +33,7 @@ from failwell.people import service as people
 from failwell.people.models import Person, Team
 from failwell.recurrence.models import Problem
 from failwell.reviews.models import FactorCategory, Review
-from failwell.settings import Settings
-from support import REQUIRE_PG, free_port, pg_available, scratch_pg_database
+from support import REQUIRE_PG, pg_available, scratch_pg_database, serving
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 860}
@@ -155,26 +150,6 @@ class DemoSite:
     ids: dict[str, int]
 
 
-def _serve(url: str, db: Database) -> tuple[str, uvicorn.Server, threading.Thread]:
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(Settings(database_url=url), db),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("test server did not start")
-        time.sleep(0.02)
-    return f"http://127.0.0.1:{port}", server, thread
-
-
 def _ids(db: Database) -> dict[str, int]:
     """A page of each kind: a failure with a review (so the review editor opens), and so on."""
     with db.session() as s:
@@ -221,12 +196,8 @@ def _demo_site(url: str) -> Iterator[DemoSite]:
     db = Database(url, pool_size=4)
     try:
         load_demo(db)
-        base, server, thread = _serve(url, db)
-        try:
+        with serving(url, db) as base:
             yield DemoSite(base, db, _ids(db))
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
     finally:
         db.dispose()
 
