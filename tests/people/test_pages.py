@@ -625,3 +625,39 @@ def test_a_password_changed_meanwhile_is_not_overwritten(org: Org, db: Database)
         assert (
             people.authenticate_password(s, org.emails[Role.practice_owner], "changed elsewhere") is not None
         )
+
+
+def test_everyone_may_change_their_own_name_and_email(pages: Pages, org: Org, db: Database) -> None:
+    me = pages(Role.viewer)
+    page = me.get("/account")
+    assert 'action="/account/profile"' in page.text
+    saved = me.post(
+        "/account/profile", data={"profile_name": "Vic Viewer", "profile_email": "Vic@Example.com"}
+    )
+    assert saved.status_code == 303 and saved.headers["location"] == "/account"
+    with db.session() as s:
+        person = s.get(Person, org.actors[Role.viewer].person_id)
+        assert person is not None
+        assert (person.name, person.email, person.role) == ("Vic Viewer", "vic@example.com", Role.viewer)
+
+
+def test_a_bad_profile_keeps_the_input_and_changes_nothing(pages: Pages, org: Org, db: Database) -> None:
+    me = pages(Role.practitioner)
+    taken = org.emails[Role.viewer]
+    refused = me.post("/account/profile", data={"profile_name": "New Name", "profile_email": taken})
+    assert refused.status_code == 409
+    assert "already exists" in refused.text
+    assert 'value="New Name"' in refused.text
+    blank = me.post("/account/profile", data={"profile_name": " ", "profile_email": "not-an-email"})
+    assert blank.status_code == 422
+    assert "enter your name" in blank.text and "enter an e-mail address" in blank.text
+    with db.session() as s:
+        person = s.get(Person, org.actors[Role.practitioner].person_id)
+        assert person is not None
+        assert person.email == org.emails[Role.practitioner] and person.name == "Practitioner"
+    assert (
+        me.http.post(
+            "/account/profile", data={"profile_name": "X", "profile_email": "x@example.com"}
+        ).status_code
+        == 403
+    )

@@ -38,7 +38,7 @@ from failwell.people.security import hash_password, verify_password
 from failwell.reviews import service as reviews
 from failwell.reviews.schemas import FactorCategoryIn, FactorCategoryUpdate
 from failwell.web.auth import SESSION_COOKIE, PageUnit, PageWork
-from failwell.web.forms import FormState, cleaned, domain_errors, read_form, validate
+from failwell.web.forms import FORM_ERROR, FormState, cleaned, domain_errors, read_form, validate
 from failwell.web.responses import redirect_with_notice
 from failwell.web.templating import render
 
@@ -720,6 +720,7 @@ async def _account_page(
     password_form: FormState | None = None,
     token_form: FormState | None = None,
     status_code: int = 200,
+    profile_form: FormState | None = None,
 ) -> Response:
     secret = request.cookies.get(NEW_TOKEN_COOKIE) if request.method == "GET" else None
 
@@ -741,6 +742,8 @@ async def _account_page(
             "role_help": ROLE_HELP,
             "password_form": password_form or FormState(),
             "token_form": token_form or FormState(),
+            "profile_form": profile_form
+            or FormState({"profile_name": data["person"].name, "profile_email": data["person"].email}),
         },
         status_code=status_code,
         headers=NO_STORE,
@@ -751,6 +754,41 @@ async def _account_page(
 @router.get("/account")
 async def account(request: Request, page: PageWork) -> Response:
     return await _account_page(request, page)
+
+
+class ProfileForm(InputModel):
+    name: Name
+    email: Email
+
+
+@router.post("/account/profile")
+async def account_profile(request: Request, page: PageWork) -> Response:
+    """Everyone may change their own name and e-mail (role and teams are a practice owner's).
+
+    The inputs are named profile_* because the token form on the same page has a "name"."""
+    values = await read_form(request)
+    shown = {f"profile_{k}": values.get(f"profile_{k}", "") for k in ("name", "email")}
+    data, errors = validate(ProfileForm, {k.removeprefix("profile_"): v for k, v in shown.items()})
+
+    def on_page(errs: dict[str, str]) -> FormState:
+        return FormState(shown, {(k if k == FORM_ERROR else f"profile_{k}"): v for k, v in errs.items()})
+
+    if data is None:
+        errors = _nice(
+            errors, {"name": "enter your name", "email": "enter an e-mail address like kim@example.com"}
+        )
+        return await _account_page(request, page, profile_form=on_page(errors), status_code=422)
+
+    def work(session: Session, actor: Actor) -> None:
+        people.update_person(session, actor, actor.person_id, PersonUpdate(name=data.name, email=data.email))
+
+    try:
+        await page.run(work)
+    except DomainError as exc:
+        return await _account_page(
+            request, page, profile_form=on_page(domain_errors(exc)), status_code=exc.status
+        )
+    return redirect_with_notice("/account", "Your profile is saved.")
 
 
 @router.post("/account/password")
