@@ -358,7 +358,6 @@ async def admin_user_update(request: Request, person_id: int, page: OwnerWork) -
 
     def work(session: Session, actor: Actor) -> str:
         person = people.update_person(session, actor, person_id, data)
-        people.ensure_an_owner_remains(session)
         return person.name
 
     try:
@@ -385,7 +384,6 @@ async def admin_user_access(request: Request, person_id: int, page: OwnerWork) -
 
     def work(session: Session, actor: Actor) -> str:
         person = people.update_person(session, actor, person_id, PersonUpdate(is_active=active))
-        people.ensure_an_owner_remains(session)
         return person.name
 
     name = await page.run(work)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 from typing import Annotated
-from urllib.parse import quote
 
 import anyio.to_thread
 from fastapi import Depends, Request
@@ -21,7 +20,6 @@ from failwell.people.service import SignedIn, authenticate_web_session
 SESSION_COOKIE = "fw_session"
 # Before sign-in there is no session: the sign-in form uses a double-submit cookie instead.
 PRE_CSRF_COOKIE = "fw_pre_csrf"
-NOTICE_COOKIE = "fw_notice"
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -107,7 +105,3 @@ async def _page_unit(request: Request, me: Me) -> PageUnit:
 
 
 PageWork = Annotated[PageUnit, Depends(_page_unit)]
-
-
-def notice_cookie_value(text: str) -> str:
-    return quote(text[:300])

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from failwell import __version__
 from failwell.db import utcnow
 from failwell.web.markdown import render_markdown
+from failwell.web.responses import NOTICE_COOKIE
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -83,12 +84,12 @@ def render(
         "me": getattr(request.state, "signed_in", None),
         "htmx": request.headers.get("HX-Request") == "true",
         "path": request.url.path,
-        "notice": request.cookies.get("fw_notice"),
+        "notice": request.cookies.get(NOTICE_COOKIE),
     }
     me = ctx["me"]
     ctx["csrf_token"] = me.csrf_token if me is not None else request.cookies.get("fw_pre_csrf", "")
     ctx.update(context or {})
     response = templates.TemplateResponse(request, template, ctx, status_code=status_code, headers=headers)
     if ctx["notice"]:
-        response.delete_cookie("fw_notice", path="/")
+        response.delete_cookie(NOTICE_COOKIE, path="/")
     return response
