@@ -70,12 +70,18 @@ def paginate(session: Session, stmt: Select[Any], params: PageParams) -> tuple[S
     rows = session.scalars(stmt.limit(params.limit).offset(params.offset)).unique().all()
     if params.offset == 0 and len(rows) < params.limit:
         return rows, len(rows), True
+    total, exact = capped_count(session, stmt)
+    return rows, total, exact
+
+
+def capped_count(session: Session, stmt: Select[*tuple[Any, ...]]) -> tuple[int, bool]:
+    """How many rows the statement selects, counted up to COUNT_CAP; and whether that is exact."""
     # Count a constant, not the page's columns: SQLite can then count index entries
     # without reading table rows. maintain_column_froms keeps the FROM of an unfiltered list.
     narrow = stmt.with_only_columns(literal(1), maintain_column_froms=True)
     capped = narrow.order_by(None).limit(COUNT_CAP + 1).subquery()
     total = session.scalar(select(func.count()).select_from(capped)) or 0
-    return rows, min(total, COUNT_CAP), total <= COUNT_CAP
+    return min(total, COUNT_CAP), total <= COUNT_CAP
 
 
 def page_of(items: list[T], total: int, exact: bool, params: PageParams) -> Page[T]:

@@ -21,10 +21,9 @@ from failwell.db import utcnow
 from failwell.enums import FailureKind, ReviewStatus
 from failwell.errors import InvalidInput
 from failwell.failures.models import Failure, Tag, failure_services, failure_tags
-from failwell.listing import PageParams, text_match
+from failwell.listing import PageParams, capped_count, text_match
 from failwell.people.service import team_by_name
 from failwell.reviews.models import ContributingFactor, FactorCategory, Review
-from failwell.web.attention import capped_count
 
 # A select of any columns (SQLAlchemy 2.1 types a select by its column types).
 Rows: TypeAlias = Select[*tuple[Any, ...]]

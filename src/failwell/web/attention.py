@@ -20,7 +20,7 @@ from failwell.actions.models import CorrectiveAction
 from failwell.catalogue.models import Service
 from failwell.enums import ActionStatus, FailureKind, FailureStatus, ReviewStatus
 from failwell.failures.models import Failure, failure_services
-from failwell.listing import COUNT_CAP
+from failwell.listing import capped_count
 from failwell.people.models import Team, team_members
 from failwell.reviews.models import Review
 
@@ -99,12 +99,6 @@ def _touches_teams(failure_id: Any, team_ids: Sequence[int]) -> ColumnElement[bo
         .select_from(failure_services.join(Service, Service.id == failure_services.c.service_id))
         .where(failure_services.c.failure_id == failure_id, Service.owner_team_id.in_(team_ids))
     )
-
-
-def capped_count(session: Session, stmt: Rows) -> tuple[int, bool]:
-    narrow = stmt.with_only_columns(literal(1), maintain_column_froms=True).order_by(None)
-    total = session.scalar(select(func.count()).select_from(narrow.limit(COUNT_CAP + 1).subquery())) or 0
-    return min(total, COUNT_CAP), total <= COUNT_CAP
 
 
 def _merge(mine: list[Any], everyone: list[Any], limit: int) -> tuple[list[Any], int]:
