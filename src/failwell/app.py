@@ -19,6 +19,7 @@ from failwell.db import Database
 from failwell.errors import DomainError, domain_problem, problem
 from failwell.settings import Settings, get_settings
 from failwell.web.auth import CsrfRefused, SignInRequired
+from failwell.web.templating import is_htmx
 
 log = logging.getLogger("failwell")
 PROBLEM_JSON = "application/problem+json"
@@ -146,7 +147,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:
         target = "/sign-in?" + urlencode({"next": exc.next_path})
-        if request.headers.get("HX-Request") == "true":
+        if is_htmx(request):
             # htmx would swap the sign-in page into a fragment; send the whole browser there.
             return Response(status_code=204, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)

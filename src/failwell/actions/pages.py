@@ -9,21 +9,21 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from failwell.actions import service
 from failwell.actions.schemas import ActionUpdate
 from failwell.authz import Actor
-from failwell.catalogue.models import Service
+from failwell.catalogue.service import service_by_name
 from failwell.enums import ActionPriority, ActionStatus, Role
 from failwell.errors import InvalidInput
+from failwell.failures.service import team_names
 from failwell.listing import PageParams, page_of
-from failwell.people.models import Team
+from failwell.people.service import team_by_name
 from failwell.web.auth import PageWork
 from failwell.web.forms import FORM_ERROR, domain_errors, read_form, validate
 from failwell.web.responses import redirect_with_notice
-from failwell.web.templating import render
+from failwell.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -77,16 +77,8 @@ async def board(request: Request, page: PageWork) -> Response:
     query, errors = _query(request)
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
-        team_id = None
-        if query.team:
-            team_id = session.scalar(select(Team.id).where(Team.name == query.team.strip()))
-            if team_id is None:
-                raise InvalidInput.on("team", f"unknown team '{query.team}'")
-        service_id = None
-        if query.service:
-            service_id = session.scalar(select(Service.id).where(Service.name == query.service.strip()))
-            if service_id is None:
-                raise InvalidInput.on("service", f"unknown service '{query.service}'")
+        team_id = team_by_name(session, query.team.strip()).id if query.team else None
+        service_id = service_by_name(session, query.service.strip()).id if query.service else None
         rows, total, exact = service.list_board(
             session,
             query,
@@ -96,11 +88,11 @@ async def board(request: Request, page: PageWork) -> Response:
             priority=query.priority,
             overdue=None if query.overdue is None else query.overdue == "true",
         )
-        teams = session.execute(select(Team.id, Team.name).order_by(Team.name)).all()
+        teams = team_names(session)
         return {
             "page": page_of(service.actions_out(session, rows), total, exact, query),
             "counts": service.board_counts(session, team_id),
-            "teams": [(name, name) for _id, name in teams],
+            "teams": [(name, name) for name in teams],
         }
 
     try:
@@ -129,7 +121,7 @@ def _context(
 @router.post("/actions/{action_id}/status")
 async def set_status(request: Request, action_id: int, page: PageWork) -> Response:
     values = await read_form(request)
-    htmx = request.headers.get("HX-Request") == "true"
+    htmx = is_htmx(request)
     back = values.get("next") or "/actions"
     if not str(back).startswith("/actions"):
         back = "/actions"

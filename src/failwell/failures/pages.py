@@ -44,7 +44,7 @@ from failwell.reviews.service import SECTIONS, review_out
 from failwell.web.auth import PageWork
 from failwell.web.forms import FormState, cleaned, domain_errors, read_form, validate
 from failwell.web.responses import redirect_with_notice
-from failwell.web.templating import render
+from failwell.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -117,10 +117,6 @@ def _now_local() -> str:
 
 def _friendly(errors: dict[str, str]) -> dict[str, str]:
     return {k: ("Please fill this in." if v == "Field required" else v) for k, v in errors.items()}
-
-
-def _is_htmx(request: Request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _split(text: Any) -> list[str]:
@@ -361,7 +357,7 @@ async def add_timeline_event(request: Request, failure_id: int, page: PageWork) 
     fields = _unprefixed(values, "event_", ("kind", "occurred_at", "description"))
     data, errors = validate(TimelineEventIn, fields)
     errors = _prefixed(_friendly(errors), "event_")
-    htmx = _is_htmx(request)
+    htmx = is_htmx(request)
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
         added_id = service.add_event(session, actor, failure_id, data).id if data is not None else None
@@ -396,7 +392,7 @@ async def add_action(request: Request, failure_id: int, page: PageWork) -> Respo
         fields["action_type"] = fields.pop("type")
     data, errors = validate(ActionIn, {**fields, "failure_id": failure_id})
     errors = _action_errors(_friendly(errors))
-    htmx = _is_htmx(request)
+    htmx = is_htmx(request)
 
     def listing(session: Session, actor: Actor) -> dict[str, Any]:
         return _actions_context(session, actor, failure_id)
@@ -432,7 +428,7 @@ async def complete_action(request: Request, failure_id: int, action_id: int, pag
         return {**_actions_context(session, actor, failure_id), "done_id": action_id}
 
     context = await page.run(work)
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return redirect_with_notice(f"/failures/{failure_id}#actions", "Action marked done.")
     return render(request, "failures/_actions.html", context)
 
@@ -621,7 +617,7 @@ def _event_form_values(event: dict[str, Any]) -> dict[str, Any]:
 def _event_form(
     request: Request, context: dict[str, Any], form: FormState, status: int = 200, focus: str = "field"
 ) -> Response:
-    template = "failures/_event_form.html" if _is_htmx(request) else "failures/edit_event.html"
+    template = "failures/_event_form.html" if is_htmx(request) else "failures/edit_event.html"
     return render(
         request,
         template,
@@ -634,7 +630,7 @@ def _event_form(
 async def timeline_event(request: Request, failure_id: int, event_id: int, page: PageWork) -> Response:
     """One event as the timeline shows it (what "Cancel" swaps back in)."""
     context = await page.run(lambda session, actor: _event_context(session, actor, failure_id, event_id))
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return redirect_with_notice(f"/failures/{failure_id}#event-{event_id}")
     return render(request, "failures/_event.html", {**context, "focus": "edit"})
 
@@ -653,7 +649,7 @@ async def edit_event_form(request: Request, failure_id: int, event_id: int, page
 async def edit_event(request: Request, failure_id: int, event_id: int, page: PageWork) -> Response:
     values = await read_form(request)
     prefix = _event_prefix(event_id)
-    htmx = _is_htmx(request)
+    htmx = is_htmx(request)
 
     def current(session: Session, actor: Actor) -> dict[str, Any]:
         require(actor, Role.practitioner, "Changing a timeline")

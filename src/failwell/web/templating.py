@@ -71,6 +71,11 @@ env.globals["version"] = __version__
 env.globals["static"] = lambda path: f"/static/{path}?v={__version__}"
 
 
+def is_htmx(request: Request) -> bool:
+    """An htmx request (a fragment is wanted, not a whole page)."""
+    return request.headers.get("HX-Request") == "true"
+
+
 def render(
     request: Request,
     template: str,
@@ -82,7 +87,7 @@ def render(
     always in the context as `me` and `csrf_token`; `htmx` tells a fragment request."""
     ctx: dict[str, Any] = {
         "me": getattr(request.state, "signed_in", None),
-        "htmx": request.headers.get("HX-Request") == "true",
+        "htmx": is_htmx(request),
         "path": request.url.path,
         "notice": request.cookies.get(NOTICE_COOKIE),
     }
