@@ -143,6 +143,26 @@ def test_subscription_permissions(client: TestClient, org: Org) -> None:
     assert r.status_code == 204
 
 
+def test_subscriptions_filter_by_topic_before_paging(client: TestClient, org: Org) -> None:
+    channel(client, org, "ops", "slack", SLACK)
+    subscribe(client, org, Role.viewer, topics=["review_published"])
+    subscribe(client, org, Role.practitioner, topics=["failure_reported", "review_unpublished"])
+    subscribe(client, org, Role.practitioner, team=org.team, topics=["action_done", "review_published"])
+    subscribe(client, org, Role.practice_manager, channel="ops", topics=["recurrence_detected"])
+    subscribe(client, org, Role.practice_manager, topics=["review_published"])
+    seen = []
+    for offset in (0, 2):
+        r = client.get(
+            f"{API}/broadcast/subscriptions",
+            headers=org.headers(),
+            params={"topic": "review_published", "limit": 2, "offset": offset},
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["total"] == 3 and r.json()["total_exact"] is True
+        seen += r.json()["items"]
+    assert len(seen) == 3 and all("review_published" in s["topics"] for s in seen)
+
+
 def test_subscription_input_is_checked(client: TestClient, org: Org) -> None:
     cases = [
         ({"topics": []}, "topics"),

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from html import escape
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from failwell.actions.models import CorrectiveAction
-from failwell.actions.service import OPEN_STATUSES
+from failwell.actions.service import overdue_clause
 from failwell.broadcast.models import OutboxEvent, ReviewRead, Topic
 from failwell.broadcast.outbox import Message
 from failwell.broadcast.render import link
@@ -180,9 +180,7 @@ def build_digest(session: Session, week: str, team: Team | None = None) -> Diges
     )
     # Overdue at the end of the week, as far as today can tell (a past week's "open" is today's).
     last_day = (end - timedelta(days=1)).date()
-    digest.actions_overdue = actions(
-        [and_(CorrectiveAction.status.in_(OPEN_STATUSES), CorrectiveAction.due_date < last_day)]
-    )
+    digest.actions_overdue = actions([overdue_clause(last_day)])
     return digest
 
 

@@ -13,10 +13,10 @@ from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from failwell.broadcast.digest import _team_failures
 from failwell.broadcast.options import get_options
 from failwell.broadcast.outbox import scrub_names
 from failwell.broadcast.render import link
-from failwell.catalogue.models import Service
 from failwell.catalogue.service import service_by_name
 from failwell.enums import ReviewStatus
 from failwell.failures.models import failure_services
@@ -44,13 +44,7 @@ def lessons_feed(session: Session, *, service: str | None = None, team: str | No
         scope, path = f"service {svc.name}", f"/api/v1/feeds/services/{svc.name}.atom"
     if team is not None:
         owner = team_by_name(session, team, "team")
-        stmt = stmt.where(
-            Review.failure_id.in_(
-                select(failure_services.c.failure_id)
-                .join(Service, Service.id == failure_services.c.service_id)
-                .where(Service.owner_team_id == owner.id)
-            )
-        )
+        stmt = stmt.where(Review.failure_id.in_(_team_failures(owner.id)))
         scope, path = f"team {owner.name}", f"/api/v1/feeds/teams/{owner.name}.atom"
     hide = get_options(session).hide_names
 
@@ -62,18 +56,21 @@ def lessons_feed(session: Session, *, service: str | None = None, team: str | No
     fg.link(href=link("/"), rel="alternate")
     fg.author({"name": "failwell"})
     fg.language("en")
-    reviews = session.scalars(stmt).unique().all()
-    updated = None
-    # feedgen puts the first added entry last: add oldest first so the newest leads.
-    for review in reversed(reviews):
-        failure = review.failure
-        url = link(f"/failures/{failure.id}")
+    reviews = list(reversed(session.scalars(stmt).unique().all()))
+    texts: list[str] = []
+    for review in reviews:
         summary = review.summary.strip()
         lessons = review.lessons_learned.strip()
-        body = f"{summary}\n\nLessons learned:\n{lessons}"
-        title = failure.title
-        if hide:
-            title, body = scrub_names(session, title, body)
+        texts += [review.failure.title, f"{summary}\n\nLessons learned:\n{lessons}"]
+    if hide:
+        # One pass over the people for the whole feed, not one per entry.
+        texts = scrub_names(session, *texts)
+    updated = None
+    # feedgen puts the first added entry last: add oldest first so the newest leads.
+    for i, review in enumerate(reviews):
+        failure = review.failure
+        url = link(f"/failures/{failure.id}")
+        title, body = texts[2 * i], texts[2 * i + 1]
         entry = fg.add_entry()
         entry.id(f"{link('/')}#review-{review.id}")
         entry.title(title)

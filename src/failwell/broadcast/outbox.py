@@ -21,9 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from failwell.broadcast.models import Channel, Delivery, OutboxEvent, Subscription, Topic
-from failwell.broadcast.options import get_options
+from failwell.broadcast.options import Options, get_options
 from failwell.db import utcnow
-from failwell.people.models import Person, Team, team_members
+from failwell.people.models import Person, team_members
 
 # Set after a commit that queued deliveries, so an in-process worker starts at once.
 _wakers: list[Any] = []
@@ -99,7 +99,7 @@ def subscription_matches(sub: Subscription, topic: str, facts: dict[str, Any]) -
     return not (sub.tag is not None and sub.tag not in facts.get("tags", []))
 
 
-def _digest_targets(session: Session, facts: dict[str, Any]) -> list[Target]:
+def _digest_targets(session: Session, facts: dict[str, Any], options: Options) -> list[Target]:
     """A team's digest goes to the team and to whoever subscribed with that team as filter; the
     organisation's digest to subscribers (people, channels) without a team filter."""
     scope = facts.get("digest_team_id")
@@ -109,14 +109,14 @@ def _digest_targets(session: Session, facts: dict[str, Any]) -> list[Target]:
             targets.append(
                 Target(sub.person_id, sub.team_id, sub.channel_id, sub.id, f"subscription {sub.id}")
             )
-    if scope is not None and get_options(session).owner_team_default:
+    if scope is not None and options.owner_team_default:
         targets.append(Target(team_id=scope, reason="the team's weekly digest"))
     return targets
 
 
-def matching_targets(session: Session, topic: Topic, facts: dict[str, Any]) -> list[Target]:
+def matching_targets(session: Session, topic: Topic, facts: dict[str, Any], options: Options) -> list[Target]:
     if topic == Topic.weekly_digest:
-        return _digest_targets(session, facts)
+        return _digest_targets(session, facts, options)
     targets: list[Target] = []
     for sub in session.scalars(select(Subscription).order_by(Subscription.id)):
         if subscription_matches(sub, topic.value, facts):
@@ -130,7 +130,7 @@ def matching_targets(session: Session, topic: Topic, facts: dict[str, Any]) -> l
                 )
             )
     # The default rule: a service's owner team hears about its failures and published reviews.
-    if topic in (Topic.failure_reported, Topic.review_published) and get_options(session).owner_team_default:
+    if topic in (Topic.failure_reported, Topic.review_published) and options.owner_team_default:
         for team_id in facts.get("owner_team_ids", []):
             targets.append(Target(team_id=team_id, reason="owner team of an affected service"))
     return targets
@@ -215,7 +215,8 @@ def enqueue(
 
     No destination at all still writes the event: the outbox is also the record of what was said."""
     title, text, html = message.title, message.text, message.html
-    if get_options(session).hide_names:
+    options = get_options(session)
+    if options.hide_names:
         title, text, html = scrub_names(session, title, text, html)
     row = OutboxEvent(
         uid=secrets.token_hex(16),
@@ -241,7 +242,7 @@ def enqueue(
     else:
         session.add(row)
         session.flush()
-    targets = [*matching_targets(session, message.topic, message.facts), *extra_targets]
+    targets = [*matching_targets(session, message.topic, message.facts, options), *extra_targets]
     resolved = _resolve(session, targets)
     now = utcnow()
     for dest in resolved.values():
@@ -260,7 +261,3 @@ def enqueue(
         session.flush()
         session.info["broadcast_queued"] = True
     return row
-
-
-def team_ids_named(session: Session, names: Iterable[str]) -> list[int]:
-    return list(session.scalars(select(Team.id).where(Team.name.in_(list(names)))))

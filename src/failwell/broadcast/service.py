@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import secrets as pysecrets
 from collections.abc import Sequence
-from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor, require
@@ -54,6 +53,7 @@ from failwell.people.models import Person, Team, team_members
 from failwell.people.security import hash_token
 from failwell.people.service import person_by_email, team_by_name
 from failwell.reviews.models import FactorCategory, Review
+from failwell.reviews.service import get_review
 
 # ---- channels ------------------------------------------------------------------
 
@@ -358,12 +358,13 @@ def list_subscriptions(
         stmt = stmt.where(Subscription.team_id == team_by_name(session, filters.team).id)
     if filters.channel:
         stmt = stmt.where(Subscription.channel_id == channel_by_name(session, filters.channel).id)
-    rows, total, exact = paginate(session, stmt.order_by(Subscription.id), filters)
     if filters.topic:
-        # Topics are a JSON list; filtered here, in the page, to stay portable across databases.
-        rows = [r for r in rows if filters.topic.value in r.topics]
-        total, exact = len(rows), filters.offset == 0 and len(rows) < filters.limit
-    return rows, total, exact
+        # Topics are a JSON list of Topic values, serialised as text on SQLite and PostgreSQL
+        # alike: matching the quoted value in that text is portable and exact for enum values.
+        stmt = stmt.where(
+            cast(Subscription.topics, String).contains(f'"{filters.topic.value}"', autoescape=True)
+        )
+    return paginate(session, stmt.order_by(Subscription.id), filters)
 
 
 # ---- deliveries ------------------------------------------------------------------
@@ -477,9 +478,7 @@ def change_options(session: Session, actor: Actor, data: OptionsIn) -> Options:
 
 
 def _published(session: Session, review_id: int) -> Review:
-    review = session.get(Review, review_id)
-    if review is None:
-        raise NotFound(detail=f"No review with id {review_id}.")
+    review = get_review(session, review_id)
     if review.status != ReviewStatus.published:
         raise Conflict.on("status", "only a published review can be marked as read")
     return review
@@ -507,9 +506,7 @@ def unmark_read(session: Session, actor: Actor, review_id: int) -> ReachOut:
 
 def reach(session: Session, actor: Actor, review_id: int) -> ReachOut:
     """How widely a lesson reached: readers per team, as counts and shares only."""
-    review = session.get(Review, review_id)
-    if review is None:
-        raise NotFound(detail=f"No review with id {review_id}.")
+    get_review(session, review_id)
     readers = select(ReviewRead.person_id).where(ReviewRead.review_id == review_id).subquery()
     rows = session.execute(
         select(
@@ -541,11 +538,9 @@ def reach(session: Session, actor: Actor, review_id: int) -> ReachOut:
 # ---- digests ---------------------------------------------------------------------
 
 
-def digest(
-    session: Session, week: str | None, team_name: str | None = None, now: datetime | None = None
-) -> Digest:
+def digest(session: Session, week: str | None, team_name: str | None = None) -> Digest:
     team = team_by_name(session, team_name) if team_name else None
-    return build_digest(session, week or previous_week(now or utcnow()), team)
+    return build_digest(session, week or previous_week(utcnow()), team)
 
 
 def digest_out(d: Digest) -> DigestOut:
