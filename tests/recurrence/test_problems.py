@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from factories import API, assert_problem, days_from_today, make_action, make_failure, publishable_review
-from failwell.enums import Role
+from failwell.actions.models import CorrectiveAction
+from failwell.db import Database
+from failwell.enums import ActionPriority, ActionType, Role
 from failwell.events import PROBLEM_UPDATED, RECURRENCE_DETECTED, DomainEvent, handles
+from failwell.people.models import Team
 from support import Org
 
 seen: list[DomainEvent] = []
@@ -146,3 +151,28 @@ def test_lessons_before_deploying(client: TestClient, org: Org) -> None:
     assert body["open_critical"] == 1 and body["overdue"] == 1
     assert [a["priority"] for a in body["open_actions"]] == ["critical", "low"]
     assert_problem(client.get(f"{API}/services/nope/lessons", headers=org.headers()), 422, "service")
+
+
+def test_lessons_count_open_actions_beyond_the_listed_cap(client: TestClient, org: Org, db: Database) -> None:
+    failure = make_failure(client, org, "Checkout errors under load")
+    critical = make_action(client, org, failure["id"], title="Canary the checkout", priority="critical")
+    past = date.fromisoformat(days_from_today(-3))
+    with db.session() as s:
+        team_id = s.scalar(select(Team.id).where(Team.name == org.team))
+        assert team_id is not None
+        s.add_all(
+            CorrectiveAction(
+                failure_id=failure["id"],
+                title=f"Chore {n}",
+                action_type=ActionType.detect,
+                owner_team_id=team_id,
+                priority=ActionPriority.low,
+                due_date=past,
+            )
+            for n in range(500)
+        )
+    body = client.get(f"{API}/services/{org.service}/lessons", headers=org.headers(Role.viewer)).json()
+    # The list is capped at 500, the counts are not: an undated critical action still gates a deploy.
+    assert body["open_critical"] == 1 and body["overdue"] == 500
+    assert len(body["open_actions"]) == 500
+    assert body["open_actions"][0]["id"] == critical["id"]

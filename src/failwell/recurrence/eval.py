@@ -12,7 +12,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -200,7 +200,3 @@ def run(
         "weights": weights.__dict__,
         "scores": scores,
     }
-
-
-def with_weights(base: Weights, overrides: dict[str, float]) -> Weights:
-    return replace(base, **overrides)  # type: ignore[arg-type]

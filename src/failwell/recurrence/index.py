@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 from failwell.db import utcnow
 from failwell.failures.models import Failure
 from failwell.recurrence import embedding
-from failwell.recurrence.lexical import identifier_parts, index_sql
+from failwell.recurrence.lexical import _db_key, identifier_parts, index_sql
 from failwell.recurrence.models import FailureEmbedding, FailureSearch
 from failwell.recurrence.signatures import signature_tokens
 from failwell.reviews.models import Review
@@ -267,9 +267,9 @@ class VectorCache:
             self._checked = time.monotonic()
 
     def _reload(self, session: Session, since: datetime | None) -> None:
-        stmt = select(
-            FailureEmbedding.failure_id, FailureEmbedding.vector, Failure.started_at, Failure.id
-        ).join(Failure, Failure.id == FailureEmbedding.failure_id)
+        stmt = select(FailureEmbedding.failure_id, FailureEmbedding.vector, Failure.started_at).join(
+            Failure, Failure.id == FailureEmbedding.failure_id
+        )
         if since is not None:
             stmt = stmt.where(FailureEmbedding.updated_at >= since)
         rows = session.execute(stmt).all()
@@ -337,20 +337,16 @@ _caches: dict[str, VectorCache] = {}
 _caches_lock = threading.Lock()
 
 
-def _key(session: Session) -> str:
-    return session.get_bind().engine.url.render_as_string(hide_password=True)
-
-
 def recheck_soon(session: Session) -> None:
     """This process changed embeddings: its next search looks again instead of waiting a second."""
-    cache = _caches.get(_key(session))
+    cache = _caches.get(_db_key(session))
     if cache is not None:
         cache.expire()
 
 
 def vector_cache(session: Session) -> VectorCache:
     """The cache of the session's database, refreshed if a second has passed."""
-    key = _key(session)
+    key = _db_key(session)
     with _caches_lock:
         cache = _caches.get(key)
         if cache is None:
@@ -361,7 +357,7 @@ def vector_cache(session: Session) -> VectorCache:
 
 def cached_only(session: Session) -> VectorCache | None:
     """The database's cache if this process has one, without refreshing it."""
-    return _caches.get(_key(session))
+    return _caches.get(_db_key(session))
 
 
 def drop_caches() -> None:

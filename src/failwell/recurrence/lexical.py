@@ -251,11 +251,6 @@ def search_terms(
     return [(int(fid), float(score)) for fid, score in rows]
 
 
-def lexical_search(session: Session, text: str, limit: int = 50) -> list[tuple[int, float]]:
-    """Failures matching free text, best first: what a list's ``?q=`` can use."""
-    return search_terms(session, query_terms(text), limit)
-
-
 def index_sql(dialect: str) -> str | None:
     """The statement that refreshes a failure's tsvector after its search row changed (PostgreSQL)."""
     if dialect != "postgresql":

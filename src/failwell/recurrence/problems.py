@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from failwell.actions.models import CorrectiveAction
-from failwell.actions.service import OPEN_STATUSES, is_overdue, today
+from failwell.actions.service import OPEN_STATUSES, overdue_clause, today
 from failwell.authz import Actor, require
 from failwell.catalogue.service import service_by_name
 from failwell.db import utcnow
@@ -20,7 +20,7 @@ from failwell.errors import Conflict, InvalidInput, NotFound
 from failwell.events import PROBLEM_UPDATED, RECURRENCE_DETECTED, DomainEvent, emit
 from failwell.failures.models import Failure, failure_services
 from failwell.failures.service import get_failure
-from failwell.listing import apply_sort, paginate, text_match
+from failwell.listing import apply_sort, paginate, rank_of, text_match
 from failwell.people.models import Team
 from failwell.people.service import team_by_name
 from failwell.recurrence.enums import ProblemStatus
@@ -326,7 +326,8 @@ SORTS = {"updated_at": Problem.updated_at, "created_at": Problem.created_at, "ti
 
 
 def list_problems(session: Session, filters: ProblemFilter) -> tuple[list[ProblemSummaryOut], int, bool]:
-    stmt = select(Problem)
+    # The summaries don't show occurrences one by one: skip the selectin load of failures.
+    stmt = select(Problem).options(lazyload(Problem.failures))
     if filters.status:
         stmt = stmt.where(Problem.status == filters.status)
     if filters.q:
@@ -347,12 +348,18 @@ def list_problems(session: Session, filters: ProblemFilter) -> tuple[list[Proble
         if ids
         else {}
     )
+    team_ids = {p.owner_team_id for p in rows if p.owner_team_id is not None}
+    teams = (
+        dict(session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids))).tuples().all())
+        if team_ids
+        else {}
+    )
     items = [
         ProblemSummaryOut(
             id=p.id,
             title=p.title,
             status=p.status,
-            owner_team=_team_name(session, p.owner_team_id),
+            owner_team=None if p.owner_team_id is None else teams.get(p.owner_team_id),
             occurrences=stats.get(p.id, (0, None))[0],
             known_errors=len(p.known_errors),
             last_seen=stats.get(p.id, (0, None))[1],
@@ -423,11 +430,27 @@ def lessons_for_service(session: Session, service_name: str, limit: int = 20) ->
         .order_by(Failure.started_at.desc(), Failure.id.desc())
         .limit(limit)
     ).all()
+    open_of_service = select(CorrectiveAction.id).where(
+        CorrectiveAction.failure_id.in_(of_service), CorrectiveAction.status.in_(OPEN_STATUSES)
+    )
+    # Counted in SQL over every open action, not from the capped list below: a deploy gate
+    # must not miss a critical action because more than 500 are open.
+    open_critical, overdue = session.execute(
+        select(
+            func.count().filter(CorrectiveAction.priority == ActionPriority.critical),
+            func.count().filter(overdue_clause(today())),
+        ).where(CorrectiveAction.id.in_(open_of_service))
+    ).one()
+    # Most urgent first (priority, then due date, overdue before later and undated), capped.
     actions = session.execute(
         select(CorrectiveAction, Failure.title)
         .join(Failure, Failure.id == CorrectiveAction.failure_id)
-        .where(CorrectiveAction.failure_id.in_(of_service), CorrectiveAction.status.in_(OPEN_STATUSES))
-        .order_by(CorrectiveAction.due_date.asc().nulls_last(), CorrectiveAction.id)
+        .where(CorrectiveAction.id.in_(open_of_service))
+        .order_by(
+            rank_of(CorrectiveAction.priority, list(ActionPriority)),
+            CorrectiveAction.due_date.asc().nulls_last(),
+            CorrectiveAction.id,
+        )
         .limit(500)
     ).all()
     known = session.scalars(
@@ -442,20 +465,15 @@ def lessons_for_service(session: Session, service_name: str, limit: int = 20) ->
         .order_by(KnownError.id)
         .limit(50)
     ).all()
-    rank = {p: i for i, p in enumerate(ActionPriority)}
-    open_actions = sorted(
-        (
-            OpenActionOut(
-                **action_brief(a).model_dump(),
-                failure_id=a.failure_id,
-                failure_title=title,
-                owner_team=a.owner_team.name,
-            )
-            for a, title in actions
-        ),
-        key=lambda a: (rank[a.priority], not a.overdue, a.id),
-    )
-    on = today()
+    open_actions = [
+        OpenActionOut(
+            **action_brief(a).model_dump(),
+            failure_id=a.failure_id,
+            failure_title=title,
+            owner_team=a.owner_team.name,
+        )
+        for a, title in actions
+    ]
     return LessonsOut(
         service=svc.name,
         failures=failures,
@@ -471,8 +489,8 @@ def lessons_for_service(session: Session, service_name: str, limit: int = 20) ->
             for r, f in reviews
         ],
         open_actions=open_actions,
-        open_critical=sum(1 for a, _t in actions if a.priority == ActionPriority.critical),
-        overdue=sum(1 for a, _t in actions if is_overdue(a, on)),
+        open_critical=open_critical,
+        overdue=overdue,
         known_errors=[known_error_out(k) for k in known],
     )
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-import numpy as np
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
@@ -494,10 +493,3 @@ def _shared_terms(terms: set[str], text: str, limit: int = 6) -> list[str]:
     words = {m.group(0).lower() for m in WORD.finditer(text)}
     shared = [t for t in terms if t in words]
     return sorted(shared)[:limit]
-
-
-def mean_vector(vectors: Sequence[embedding.Vectors]) -> embedding.Vectors:
-    stacked = np.stack(vectors)
-    m = stacked.mean(axis=0)
-    out: embedding.Vectors = (m / max(float(np.linalg.norm(m)), 1e-12)).astype(np.float32)
-    return out
