@@ -34,7 +34,7 @@ from failwell.reviews.models import FactorCategory
 from failwell.web.auth import PageWork
 from failwell.web.forms import FormState, cleaned, domain_errors, read_form, validate
 from failwell.web.responses import redirect_with_notice
-from failwell.web.templating import render
+from failwell.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -240,7 +240,7 @@ async def reach_fragment(request: Request, review_id: int, page: PageWork) -> Re
 @router.post("/reviews/{review_id}/read")
 async def read_review(request: Request, review_id: int, page: PageWork) -> Response:
     response = await _reach_fragment(request, page, review_id, True)
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         return response
     return redirect_with_notice(request.headers.get("referer") or f"/reviews/{review_id}/reach", "Thank you.")
 
@@ -248,7 +248,7 @@ async def read_review(request: Request, review_id: int, page: PageWork) -> Respo
 @router.post("/reviews/{review_id}/unread")
 async def unread_review(request: Request, review_id: int, page: PageWork) -> Response:
     response = await _reach_fragment(request, page, review_id, False)
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         return response
     return redirect_with_notice(request.headers.get("referer") or f"/reviews/{review_id}/reach")
 

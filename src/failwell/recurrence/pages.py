@@ -35,7 +35,7 @@ from failwell.recurrence.schemas import (
 from failwell.web.auth import PageWork
 from failwell.web.forms import FormState, cleaned, domain_errors, read_form, validate
 from failwell.web.responses import redirect_with_notice
-from failwell.web.templating import render
+from failwell.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -91,7 +91,7 @@ async def link_as_recurrence(request: Request, page: PageWork) -> Response:
         return _panel_context(session, actor, failure_id)
 
     context = await page.run(work)
-    if not context.get("result") or request.headers.get("HX-Request") != "true":
+    if not context.get("result") or not is_htmx(request):
         return redirect_with_notice(f"/failures/{failure_id}", f"Recorded as a recurrence of #{earlier_id}.")
     return render(
         request, "recurrence/_panel.html", {**context, "message": f"Linked to failure {earlier_id}."}
