@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from failwell.app import create_app
 from failwell.authz import SYSTEM, Actor
+from failwell.bootstrap import bootstrap
 from failwell.catalogue import service as catalogue
 from failwell.catalogue.schemas import ServiceIn
 from failwell.db import Database
@@ -30,6 +31,9 @@ from failwell.settings import Settings, get_settings
 from support import REQUIRE_PG, Org, PageClient, pg_available, scratch_pg_database, serving
 
 BACKENDS = ["sqlite", "postgresql"]
+
+# Tests call services directly, as the app and the CLI do after wiring the composition root.
+bootstrap()
 _counter = itertools.count()
 
 

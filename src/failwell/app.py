@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from failwell import __version__
+from failwell.bootstrap import bootstrap
 from failwell.broadcast.inapp import worker_lifespan
 from failwell.db import Database
 from failwell.errors import DomainError, domain_problem, problem
@@ -119,6 +120,7 @@ def _error_page(request: Request, status: int, title: str, detail: str) -> HTMLR
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    bootstrap()
     settings = settings or get_settings()
     db = database or Database(
         settings.database_url,

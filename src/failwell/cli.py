@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from failwell import __version__
 from failwell.actions.cli import action_app
+from failwell.bootstrap import bootstrap
 from failwell.broadcast.cli import register as register_broadcast
 from failwell.changes.cli import change_app, deploy_app
 from failwell.cli_support import console, err_console
@@ -54,6 +55,12 @@ for sub, name in (
     app.add_typer(sub, name=name)
 register_recurrence(app)
 register_broadcast(app)
+
+
+@app.callback()
+def _start() -> None:
+    # Every verb may run a service that raises domain events: wire them first.
+    bootstrap()
 
 
 @db_app.command("upgrade")

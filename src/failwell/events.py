@@ -9,16 +9,16 @@ lost between the change and its consequences.
 Handlers must be quick and must not do network I/O: slow work belongs in the outbox, which a
 worker drains. A handler that raises aborts the whole unit of work, as any other error would.
 
-Slices register their handlers at import time with ``@handles("failure.reported", ...)`` in a
-module listed in HANDLER_MODULES; the first ``emit`` imports them all, so handlers run wherever
-a service runs (API, pages, CLI, demo loader) without each entry point remembering to load them.
+This module names no consumer. The composition root (``failwell.bootstrap``) wires each
+slice's handler table with ``wire`` at start-up, in the app, the worker and the CLI alike.
+Until it has, ``emit`` refuses: an event raised with nobody wired would silently skip its
+search-index row or outbox entry, and that loss must not be possible.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,30 +69,41 @@ class DomainEvent:
 
 Handler = Callable[[Session, Actor, DomainEvent], None]
 
-HANDLER_MODULES = ("failwell.recurrence.handlers", "failwell.broadcast.handlers")
+HandlerTable = Sequence[tuple[str, Handler]]
 
 _handlers: dict[str, list[Handler]] = defaultdict(list)
-_loaded = False
+_wired = False
 
 
-def load_handlers() -> None:
-    global _loaded
-    if not _loaded:
-        for module in HANDLER_MODULES:
-            importlib.import_module(module)
-        _loaded = True
+class NotWired(RuntimeError):
+    """An event was raised before the composition root wired the handlers."""
+
+
+def subscribe(name: str, handler: Handler) -> None:
+    """Registers one handler for one event name (idempotent per pair)."""
+    if name not in EVENT_NAMES:
+        raise ValueError(f"unknown event name: {name}")
+    if handler not in _handlers[name]:
+        _handlers[name].append(handler)
+
+
+def wire(table: HandlerTable) -> None:
+    """Registers a whole handler table and marks the events as wired (idempotent)."""
+    global _wired
+    for name, handler in table:
+        subscribe(name, handler)
+    _wired = True
 
 
 def handles(*names: str) -> Callable[[Handler], Handler]:
-    """Registers the decorated function for the named events (idempotent per function)."""
+    """Subscribes the decorated function to the named events (for tests and one-off spies)."""
     unknown = set(names) - EVENT_NAMES
     if unknown:
         raise ValueError(f"unknown event names: {sorted(unknown)}")
 
     def register(handler: Handler) -> Handler:
         for name in names:
-            if handler not in _handlers[name]:
-                _handlers[name].append(handler)
+            subscribe(name, handler)
         return handler
 
     return register
@@ -102,6 +113,7 @@ def emit(session: Session, actor: Actor, event: DomainEvent) -> None:
     """Runs every handler for the event now, inside the caller's transaction."""
     if event.name not in EVENT_NAMES:
         raise ValueError(f"unknown event name: {event.name}")
-    load_handlers()
+    if not _wired:
+        raise NotWired("domain events raised before failwell.bootstrap.bootstrap() wired their handlers")
     for handler in tuple(_handlers.get(event.name, ())):
         handler(session, actor, event)

@@ -20,13 +20,12 @@ from failwell.events import (
     RECURRENCE_DETECTED,
     REVIEW_PUBLISHED,
     DomainEvent,
-    handles,
+    HandlerTable,
 )
 from failwell.failures.models import Failure
 from failwell.reviews.models import Review
 
 
-@handles(FAILURE_REPORTED)
 def on_failure_reported(session: Session, actor: Actor, event: DomainEvent) -> None:
     failure = session.get(Failure, event.subject_id)
     if failure is None:
@@ -36,7 +35,6 @@ def on_failure_reported(session: Session, actor: Actor, event: DomainEvent) -> N
     enqueue(session, render.failure_reported(session, failure, reporter))
 
 
-@handles(REVIEW_PUBLISHED)
 def on_review_published(session: Session, actor: Actor, event: DomainEvent) -> None:
     review = session.get(Review, event.subject_id)
     if review is None:
@@ -44,7 +42,6 @@ def on_review_published(session: Session, actor: Actor, event: DomainEvent) -> N
     enqueue(session, render.review_published(session, review))
 
 
-@handles(ACTION_DONE)
 def on_action_done(session: Session, actor: Actor, event: DomainEvent) -> None:
     action = session.get(CorrectiveAction, event.subject_id)
     if action is None:
@@ -52,11 +49,19 @@ def on_action_done(session: Session, actor: Actor, event: DomainEvent) -> None:
     enqueue(session, render.action_message(session, Topic.action_done, action, "Corrective action done"))
 
 
-@handles(RECURRENCE_DETECTED)
 def on_recurrence_detected(session: Session, actor: Actor, event: DomainEvent) -> None:
     enqueue(session, render.recurrence_detected(session, event.subject_id, dict(event.data)))
 
 
-@handles(PROBLEM_UPDATED)
 def on_problem_updated(session: Session, actor: Actor, event: DomainEvent) -> None:
     enqueue(session, render.problem_updated(event.subject_id, dict(event.data)))
+
+
+# What this slice does when each event is raised; failwell.bootstrap wires it.
+HANDLERS: HandlerTable = (
+    (FAILURE_REPORTED, on_failure_reported),
+    (REVIEW_PUBLISHED, on_review_published),
+    (ACTION_DONE, on_action_done),
+    (RECURRENCE_DETECTED, on_recurrence_detected),
+    (PROBLEM_UPDATED, on_problem_updated),
+)

@@ -37,7 +37,6 @@ from failwell.failures.schemas import (
     TimelineEventUpdate,
 )
 from failwell.listing import apply_sort, paginate, text_match
-from failwell.people.models import Team
 from failwell.people.service import team_by_name
 
 _TIME_ORDER = ("started_at", "detected_at", "mitigated_at", "resolved_at")
@@ -388,17 +387,3 @@ def update_severity_level(
         row.description = data.description
     session.flush()
     return row
-
-
-# ---- choices for the web forms -------------------------------------------------
-
-# Forms offer every service and team in a select; organisations have hundreds, not millions.
-CHOICES_LIMIT = 2_000
-
-
-def service_names(session: Session) -> list[str]:
-    return list(session.scalars(select(Service.name).order_by(Service.name).limit(CHOICES_LIMIT)))
-
-
-def team_names(session: Session) -> list[str]:
-    return list(session.scalars(select(Team.name).order_by(Team.name).limit(CHOICES_LIMIT)))

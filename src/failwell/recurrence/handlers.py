@@ -17,20 +17,18 @@ from failwell.events import (
     REVIEW_STARTED,
     REVIEW_UPDATED,
     DomainEvent,
-    handles,
+    HandlerTable,
 )
 from failwell.recurrence.index import forget_failure, index_failures
 from failwell.reviews.models import Review
 
 
-@handles(FAILURE_REPORTED, FAILURE_UPDATED)
 def _failure_changed(session: Session, _actor: Actor, event: DomainEvent) -> None:
     moved = "started_at" in event.data.get("fields", ())
     index_failures(session, [event.subject_id], moved=moved)
 
 
 # Publishing also raises review.updated, which has already refreshed the row.
-@handles(REVIEW_STARTED, REVIEW_UPDATED)
 def _review_changed(session: Session, _actor: Actor, event: DomainEvent) -> None:
     failure_id = event.data.get("failure_id")
     if failure_id is None:
@@ -39,6 +37,15 @@ def _review_changed(session: Session, _actor: Actor, event: DomainEvent) -> None
         index_failures(session, [int(failure_id)])
 
 
-@handles(FAILURE_DELETED)
 def _failure_deleted(session: Session, _actor: Actor, event: DomainEvent) -> None:
     forget_failure(session, event.subject_id)
+
+
+# What this slice does when each event is raised; failwell.bootstrap wires it.
+HANDLERS: HandlerTable = (
+    (FAILURE_REPORTED, _failure_changed),
+    (FAILURE_UPDATED, _failure_changed),
+    (REVIEW_STARTED, _review_changed),
+    (REVIEW_UPDATED, _review_changed),
+    (FAILURE_DELETED, _failure_deleted),
+)

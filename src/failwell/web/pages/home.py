@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from failwell.authz import Actor
 from failwell.db import utcnow
+from failwell.insights import attention
 from failwell.reviews.lessons import latest_lessons
-from failwell.web import attention
 from failwell.web.auth import PageWork
 from failwell.web.templating import render
 

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from failwell.actions import service
 from failwell.actions.schemas import ActionUpdate
 from failwell.authz import Actor
+from failwell.catalogue.choices import team_names
 from failwell.catalogue.service import service_by_name
 from failwell.enums import ActionPriority, ActionStatus, Role
 from failwell.errors import InvalidInput
-from failwell.failures.service import team_names
 from failwell.listing import PageParams, page_of
 from failwell.people.service import team_by_name
 from failwell.web.auth import PageWork

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from failwell.actions import service as actions
 from failwell.actions.schemas import ActionFilter, ActionIn
 from failwell.authz import Actor, require
+from failwell.catalogue import choices
 from failwell.changes.service import change_out, deployment_out
 from failwell.db import utcnow
 from failwell.enums import (
@@ -154,8 +155,8 @@ async def failure_list(request: Request, page: PageWork) -> Response:
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
         found: dict[str, Any] = {
-            "service_names": service.service_names(session),
-            "team_names": service.team_names(session),
+            "service_names": choices.service_names(session),
+            "team_names": choices.team_names(session),
             "severities": service.list_severity_levels(session),
             "page": None,
         }
@@ -197,7 +198,7 @@ async def failure_list(request: Request, page: PageWork) -> Response:
 
 def _report_options(session: Session, actor: Actor) -> dict[str, Any]:
     return {
-        "service_names": service.service_names(session),
+        "service_names": choices.service_names(session),
         "severities": [(s.level, s.name, s.description) for s in service.list_severity_levels(session)],
         "kinds": [(k, KIND_HELP[k]) for k in FailureKind],
     }
@@ -286,7 +287,7 @@ def _actions_context(session: Session, actor: Actor, failure_id: int) -> dict[st
         "actions_total": total,
         "can_work": actor.at_least(Role.practitioner),
         "can_manage": manager,
-        "team_names": service.team_names(session) if manager else [],
+        "team_names": choices.team_names(session) if manager else [],
         "action_types": list(ActionType),
         "priorities": list(ActionPriority),
     }
@@ -537,7 +538,7 @@ def _edit_options(session: Session, actor: Actor, failure_id: int) -> dict[str, 
     return {
         "failure": failure,
         "current": _edit_values(failure),
-        "service_names": sorted(set(service.service_names(session)) | set(failure["services"])),
+        "service_names": sorted(set(choices.service_names(session)) | set(failure["services"])),
         "severities": [
             (s.level, _severity_text(s.level, s.name)) for s in service.list_severity_levels(session)
         ],

@@ -23,12 +23,12 @@ from failwell.changes.service import deployment_out, list_deployments
 from failwell.db import utcnow
 from failwell.enums import Tier
 from failwell.errors import InvalidInput
+from failwell.insights import attention
 from failwell.listing import page_of
 from failwell.people.models import Team
 from failwell.people.schemas import TeamFilter
 from failwell.people.service import get_team, list_teams
 from failwell.reviews.lessons import latest_lessons
-from failwell.web import attention
 from failwell.web.auth import PageWork
 from failwell.web.forms import domain_errors, validate
 from failwell.web.templating import render

@@ -1,0 +1,25 @@
+"""The composition root: wires the slices' event handlers and ports once, at start-up.
+
+The app (`create_app`), the delivery worker and the CLI all call `bootstrap()` before any
+service runs, so the lower floors never import the floors above them: `failwell.events`
+names no consumer, and the handlers live with the slices that own them.
+"""
+
+from __future__ import annotations
+
+from failwell import events
+from failwell.broadcast.handlers import HANDLERS as BROADCAST_HANDLERS
+from failwell.recurrence.handlers import HANDLERS as RECURRENCE_HANDLERS
+
+_done = False
+
+
+def bootstrap() -> None:
+    """Idempotent: a second call (another app in the same process, a test) changes nothing."""
+    global _done
+    if _done:
+        return
+    # The search index first: the outbox renders messages that may read it.
+    events.wire(RECURRENCE_HANDLERS)
+    events.wire(BROADCAST_HANDLERS)
+    _done = True

@@ -1,0 +1,1 @@
+"""HTML pages: one module (or package) per slice, above every domain slice."""
