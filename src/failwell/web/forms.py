@@ -64,7 +64,23 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return parts[0] if parts else FORM_ERROR
 
 
+# Pydantic's words for the commonest mistakes, in the words a person filling a form expects.
+# The one place they are translated: every form's errors pass through plain_words.
+PLAIN_WORDS = {
+    "Field required": "Please fill this in.",
+    "String should have at least 1 character": "Please fill this in.",
+}
+
+
+def plain_words(errors: dict[str, str], per_field: dict[str, str] | None = None) -> dict[str, str]:
+    """Each field's message in plain words; `per_field` overrides it where a field has a usual
+    mistake worth its own sentence."""
+    special = per_field or {}
+    return {k: special.get(k, PLAIN_WORDS.get(v, v)) for k, v in errors.items()}
+
+
 def validate(model: type[M], data: dict[str, Any]) -> tuple[M | None, dict[str, str]]:
+    """The model, or the error at each field (in plain words) and None."""
     try:
         return model.model_validate(data), {}
     except ValidationError as exc:
@@ -73,7 +89,7 @@ def validate(model: type[M], data: dict[str, Any]) -> tuple[M | None, dict[str, 
             name = _field_name(tuple(err.get("loc", ())))
             reason = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
             errors.setdefault(name, reason)
-        return None, errors
+        return None, plain_words(errors)
 
 
 def domain_errors(exc: DomainError) -> dict[str, str]:

@@ -38,7 +38,7 @@ from failwell.people.security import hash_password, verify_password
 from failwell.reviews import service as reviews
 from failwell.reviews.schemas import FactorCategoryIn, FactorCategoryUpdate
 from failwell.web.auth import SESSION_COOKIE, PageUnit, PageWork
-from failwell.web.forms import FORM_ERROR, FormState, cleaned, domain_errors, read_form, validate
+from failwell.web.forms import FORM_ERROR, FormState, cleaned, domain_errors, plain_words, read_form, validate
 from failwell.web.responses import redirect_with_notice
 from failwell.web.templating import render
 
@@ -181,20 +181,6 @@ async def _hashed(password: str | None) -> str | None:
     return None if password is None else await anyio.to_thread.run_sync(hash_password, password)
 
 
-def _validate(model: type[M], data: dict[str, Any]) -> tuple[M | None, dict[str, str]]:
-    """As forms.validate, in plainer words."""
-    value, errors = validate(model, data)
-    return value, {k: _PLAIN.get(v, v) for k, v in errors.items()}
-
-
-_PLAIN = {"Field required": "fill this in", "String should have at least 1 character": "fill this in"}
-
-
-def _nice(errors: dict[str, str], messages: dict[str, str]) -> dict[str, str]:
-    """Pydantic's words replaced by plainer ones where a field has a usual mistake."""
-    return {k: messages.get(k, _PLAIN.get(v, v)) for k, v in errors.items()}
-
-
 # ---- overview ------------------------------------------------------------------------
 
 
@@ -286,10 +272,10 @@ async def admin_user_new(request: Request, page: OwnerWork) -> Response:
 @router.post("/admin/users/new")
 async def admin_user_create(request: Request, page: OwnerWork) -> Response:
     values = await read_form(request, lists=("teams",))
-    data, errors = _validate(PersonIn, cleaned(values))
+    data, errors = validate(PersonIn, cleaned(values))
     shown = _without_secrets(values, "password")
     if data is None:
-        errors = _nice(errors, {"email": "enter an e-mail address such as name@example.com"})
+        errors = plain_words(errors, {"email": "enter an e-mail address such as name@example.com"})
         return await _new_user_page(request, page, FormState(shown, errors), 422)
 
     hashed = await _hashed(data.password)
@@ -351,9 +337,9 @@ async def admin_user(request: Request, person_id: int, page: OwnerWork) -> Respo
 async def admin_user_update(request: Request, person_id: int, page: OwnerWork) -> Response:
     values = await read_form(request, lists=("teams",))
     fields = {k: values.get(k) for k in ("name", "email", "role", "teams")}
-    data, errors = _validate(PersonUpdate, fields)
+    data, errors = validate(PersonUpdate, fields)
     if data is None:
-        errors = _nice(errors, {"email": "enter an e-mail address such as name@example.com"})
+        errors = plain_words(errors, {"email": "enter an e-mail address such as name@example.com"})
         return await _user_page(request, page, person_id, form=FormState(values, errors), status_code=422)
 
     def work(session: Session, actor: Actor) -> str:
@@ -394,8 +380,8 @@ async def admin_user_access(request: Request, person_id: int, page: OwnerWork) -
 @router.post("/admin/users/{person_id}/password")
 async def admin_user_password(request: Request, person_id: int, page: OwnerWork) -> Response:
     values = await read_form(request)
-    data, errors = _validate(NewPassword, {k: values.get(k, "") for k in ("password", "confirm")})
-    errors = _nice(errors, {"password": "use at least 8 characters"}) | _password_errors(
+    data, errors = validate(NewPassword, {k: values.get(k, "") for k in ("password", "confirm")})
+    errors = plain_words(errors, {"password": "use at least 8 characters"}) | _password_errors(
         values, "password", "confirm"
     )
     if data is None or errors:
@@ -462,9 +448,9 @@ async def admin_tokens(request: Request, page: OwnerWork) -> Response:
 @router.post("/admin/tokens")
 async def admin_token_create(request: Request, page: OwnerWork) -> Response:
     values = await read_form(request)
-    data, errors = _validate(AdminTokenForm, cleaned(values))
+    data, errors = validate(AdminTokenForm, cleaned(values))
     if data is None:
-        errors = _nice(errors, {"person": "enter the e-mail address of the person the token is for"})
+        errors = plain_words(errors, {"person": "enter the e-mail address of the person the token is for"})
         return await _tokens_page(request, page, FormState(values, errors), status_code=422)
 
     def work(session: Session, actor: Actor) -> str:
@@ -523,9 +509,9 @@ async def admin_factors(request: Request, page: OwnerWork) -> Response:
 @router.post("/admin/factors")
 async def admin_factor_create(request: Request, page: OwnerWork) -> Response:
     values = await read_form(request)
-    data, errors = _validate(FactorCategoryIn, cleaned(values))
+    data, errors = validate(FactorCategoryIn, cleaned(values))
     if data is None:
-        errors = _nice(
+        errors = plain_words(
             errors, {"key": "use lower-case letters, digits and underscores only, e.g. missing_tests"}
         )
         return await _factors_page(request, page, FormState(values, errors), 422)
@@ -563,7 +549,7 @@ async def admin_factor(request: Request, category_id: int, page: OwnerWork) -> R
 async def admin_factor_update(request: Request, category_id: int, page: OwnerWork) -> Response:
     values = await read_form(request)
     fields = {k: values.get(k, "") for k in ("name", "description", "position")}
-    data, errors = _validate(FactorCategoryUpdate, cleaned(fields, keep_blank=("description", "name")))
+    data, errors = validate(FactorCategoryUpdate, cleaned(fields, keep_blank=("description", "name")))
     if data is None:
         return await _factor_page(request, page, category_id, FormState(values, errors), 422)
 
@@ -636,9 +622,9 @@ async def admin_severity_save(request: Request, page: OwnerWork) -> Response:
             continue
         level = int(key[5:])
         fields = {"name": values.get(key, ""), "description": values.get(f"description_{level}", "")}
-        data, errs = _validate(SeverityLevelUpdate, fields)
+        data, errs = validate(SeverityLevelUpdate, fields)
         if errs:
-            nice = _nice(errs, {"name": "give the level a name"})
+            nice = plain_words(errs, {"name": "give the level a name"})
             errors.update({f"{name}_{level}": reason for name, reason in nice.items()})
         elif data is not None:
             updates[level] = data
@@ -772,7 +758,7 @@ async def account_profile(request: Request, page: PageWork) -> Response:
         return FormState(shown, {(k if k == FORM_ERROR else f"profile_{k}"): v for k, v in errs.items()})
 
     if data is None:
-        errors = _nice(
+        errors = plain_words(
             errors, {"name": "enter your name", "email": "enter an e-mail address like kim@example.com"}
         )
         return await _account_page(request, page, profile_form=on_page(errors), status_code=422)
@@ -793,8 +779,8 @@ async def account_profile(request: Request, page: PageWork) -> Response:
 async def account_password(request: Request, page: PageWork) -> Response:
     values = await read_form(request)
     fields = ("current_password", "new_password", "confirm_password")
-    data, errors = _validate(PasswordChange, {k: values.get(k, "") for k in fields})
-    errors = _nice(
+    data, errors = validate(PasswordChange, {k: values.get(k, "") for k in fields})
+    errors = plain_words(
         errors,
         {"current_password": "enter your current password", "new_password": "use at least 8 characters"},
     ) | _password_errors(values, "new_password", "confirm_password")
@@ -832,9 +818,11 @@ async def account_password(request: Request, page: PageWork) -> Response:
 @router.post("/account/tokens")
 async def account_token_create(request: Request, page: PageWork) -> Response:
     values = await read_form(request)
-    data, errors = _validate(TokenForm, cleaned(values))
+    data, errors = validate(TokenForm, cleaned(values))
     if data is None:
-        errors = _nice(errors, {"name": "give the token a name, e.g. the laptop or script that uses it"})
+        errors = plain_words(
+            errors, {"name": "give the token a name, e.g. the laptop or script that uses it"}
+        )
         return await _account_page(request, page, token_form=FormState(values, errors), status_code=422)
 
     def work(session: Session, actor: Actor) -> str:

@@ -43,7 +43,7 @@ from failwell.listing import page_of
 from failwell.reviews.models import Review
 from failwell.reviews.service import SECTIONS, review_out
 from failwell.web.auth import PageWork
-from failwell.web.forms import FormState, cleaned, domain_errors, read_form, validate
+from failwell.web.forms import FormState, cleaned, domain_errors, plain_words, read_form, validate
 from failwell.web.responses import redirect_with_notice
 from failwell.web.templating import is_htmx, render
 
@@ -114,10 +114,6 @@ _STATUS_TIME = {
 def _now_local() -> str:
     """Now, as a datetime-local input value (UTC: every time in failwell is)."""
     return utcnow().strftime("%Y-%m-%dT%H:%M")
-
-
-def _friendly(errors: dict[str, str]) -> dict[str, str]:
-    return {k: ("Please fill this in." if v == "Field required" else v) for k, v in errors.items()}
 
 
 def _split(text: Any) -> list[str]:
@@ -246,7 +242,7 @@ async def report(request: Request, page: PageWork) -> Response:
     data, errors = validate(FailureIn, _report_input(values))
     if data is None:
         options = await page.run(_report_options)
-        return _report_page(request, options, FormState(values, _friendly(errors)), 422)
+        return _report_page(request, options, FormState(values, plain_words(errors)), 422)
     report_in = data
 
     def work(session: Session, actor: Actor) -> int:
@@ -357,7 +353,7 @@ async def add_timeline_event(request: Request, failure_id: int, page: PageWork) 
     values = await read_form(request)
     fields = _unprefixed(values, "event_", ("kind", "occurred_at", "description"))
     data, errors = validate(TimelineEventIn, fields)
-    errors = _prefixed(_friendly(errors), "event_")
+    errors = _prefixed(plain_words(errors), "event_")
     htmx = is_htmx(request)
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
@@ -392,7 +388,7 @@ async def add_action(request: Request, failure_id: int, page: PageWork) -> Respo
     if "type" in fields:
         fields["action_type"] = fields.pop("type")
     data, errors = validate(ActionIn, {**fields, "failure_id": failure_id})
-    errors = _action_errors(_friendly(errors))
+    errors = _action_errors(plain_words(errors))
     htmx = is_htmx(request)
 
     def listing(session: Session, actor: Actor) -> dict[str, Any]:
@@ -517,7 +513,7 @@ def _edit_input(values: dict[str, Any], shown: dict[str, Any]) -> tuple[dict[str
 def _edit_errors(errors: dict[str, str]) -> dict[str, str]:
     """Messages about fields the form has not (the status) belong to the whole form."""
     out: dict[str, str] = {}
-    for name, reason in _friendly(errors).items():
+    for name, reason in plain_words(errors).items():
         if name == "status":
             out.setdefault(
                 "_form",
@@ -667,7 +663,7 @@ async def edit_event(request: Request, failure_id: int, event_id: int, page: Pag
             if not fields[name]:
                 errors[name] = "Please fill this in."
     data, invalid = validate(TimelineEventUpdate, {k: v for k, v in fields.items() if k not in errors})
-    errors = {**_friendly(invalid), **errors}
+    errors = {**plain_words(invalid), **errors}
     # htmx swaps only 2xx answers: the form with its messages comes back as 200.
     status = 200 if htmx else 422
     if data is None or errors:
