@@ -21,7 +21,7 @@ from failwell.errors import InvalidInput
 from failwell.listing import PageParams, page_of
 from failwell.people.service import team_by_name
 from failwell.web.auth import PageWork
-from failwell.web.forms import FORM_ERROR, domain_errors, read_form, validate
+from failwell.web.forms.base import FORM_ERROR, domain_errors, read_form, validate
 from failwell.web.responses import redirect_with_notice
 from failwell.web.templating import is_htmx, render
 

@@ -38,7 +38,15 @@ from failwell.people.security import hash_password, verify_password
 from failwell.reviews import service as reviews
 from failwell.reviews.schemas import FactorCategoryIn, FactorCategoryUpdate
 from failwell.web.auth import SESSION_COOKIE, PageUnit, PageWork
-from failwell.web.forms import FORM_ERROR, FormState, cleaned, domain_errors, plain_words, read_form, validate
+from failwell.web.forms.base import (
+    FORM_ERROR,
+    FormState,
+    cleaned,
+    domain_errors,
+    plain_words,
+    read_form,
+    validate,
+)
 from failwell.web.responses import redirect_with_notice
 from failwell.web.templating import render
 

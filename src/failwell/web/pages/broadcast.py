@@ -32,7 +32,7 @@ from failwell.listing import page_of
 from failwell.people.models import Person, Team
 from failwell.reviews.models import FactorCategory
 from failwell.web.auth import PageWork
-from failwell.web.forms import FormState, cleaned, domain_errors, read_form, validate
+from failwell.web.forms.base import FormState, cleaned, domain_errors, read_form, validate
 from failwell.web.responses import redirect_with_notice
 from failwell.web.templating import is_htmx, render
 

@@ -30,7 +30,7 @@ from failwell.people.schemas import TeamFilter
 from failwell.people.service import get_team, list_teams
 from failwell.reviews.lessons import latest_lessons
 from failwell.web.auth import PageWork
-from failwell.web.forms import domain_errors, validate
+from failwell.web.forms.base import domain_errors, validate
 from failwell.web.templating import render
 
 router = APIRouter(include_in_schema=False)

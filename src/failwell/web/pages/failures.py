@@ -43,7 +43,7 @@ from failwell.listing import page_of
 from failwell.reviews.models import Review
 from failwell.reviews.service import SECTIONS, review_out
 from failwell.web.auth import PageWork
-from failwell.web.forms import FormState, cleaned, domain_errors, plain_words, read_form, validate
+from failwell.web.forms.base import FormState, cleaned, domain_errors, plain_words, read_form, validate
 from failwell.web.responses import redirect_with_notice
 from failwell.web.templating import is_htmx, render
 

@@ -18,7 +18,7 @@ from failwell.listing import page_of
 from failwell.people.models import Team
 from failwell.reviews.lessons import PERIOD_LABELS, LessonFilter, category_options, list_lessons
 from failwell.web.auth import PageWork
-from failwell.web.forms import domain_errors, validate
+from failwell.web.forms.base import domain_errors, validate
 from failwell.web.templating import render
 
 router = APIRouter(include_in_schema=False)

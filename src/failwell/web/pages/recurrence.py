@@ -33,7 +33,7 @@ from failwell.recurrence.schemas import (
     SimilarOut,
 )
 from failwell.web.auth import PageWork
-from failwell.web.forms import FormState, cleaned, domain_errors, read_form, validate
+from failwell.web.forms.base import FormState, cleaned, domain_errors, read_form, validate
 from failwell.web.responses import redirect_with_notice
 from failwell.web.templating import is_htmx, render
 

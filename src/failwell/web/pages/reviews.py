@@ -21,7 +21,7 @@ from failwell.reviews import service
 from failwell.reviews.models import FactorCategory, Review
 from failwell.reviews.schemas import ReviewSections, ReviewUpdate
 from failwell.web.auth import Me, PageWork
-from failwell.web.forms import FORM_ERROR, FormState, domain_errors, validate
+from failwell.web.forms.base import FORM_ERROR, FormState, domain_errors, validate
 from failwell.web.markdown import render_markdown
 from failwell.web.responses import redirect_with_notice
 from failwell.web.templating import render
