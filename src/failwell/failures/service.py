@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import Integer, delete, select, text
@@ -387,3 +387,11 @@ def update_severity_level(
         row.description = data.description
     session.flush()
     return row
+
+
+def update_severity_scale(
+    session: Session, actor: Actor, changes: Mapping[int, SeverityLevelUpdate]
+) -> list[SeverityLevel]:
+    """Several levels in one go, lowest number first; an unknown level refuses the lot
+    (the unit of work rolls back the levels already changed)."""
+    return [update_severity_level(session, actor, level, changes[level]) for level in sorted(changes)]
