@@ -11,7 +11,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from failwell.actions.models import CorrectiveAction
@@ -424,3 +424,31 @@ def test_demo_failures_are_indexed_for_similar_search(db: Database) -> None:
         # A later failure of a problem finds at least one of its siblings among its suggestions.
         siblings = set(problem_failures) - {later}
         assert siblings & {item.failure_id for item in found.items}
+
+
+def _shifted(value: object, delta: timedelta) -> object:
+    if isinstance(value, datetime | date):
+        return value + delta
+    if isinstance(value, tuple | list):
+        return tuple(_shifted(v, delta) for v in value)
+    if isinstance(value, Row):
+        return tuple(_shifted(v, delta) for v in value)
+    return value
+
+
+@pytest.mark.parametrize("days_later", [1, 45])
+def test_demo_is_the_same_organisation_whatever_the_day(tmp_path: Path, days_later: int) -> None:
+    """Loaded on another day (another weekday, another month), the demo only moves in time:
+    the suite's browser tests and screenshots must not depend on the day they run."""
+    databases = []
+    try:
+        for name, day in (("first.db", TODAY), ("later.db", TODAY + timedelta(days=days_later))):
+            url = f"sqlite:///{tmp_path / name}"
+            upgrade(url)
+            databases.append(Database(url, pool_size=1))
+            load_demo(databases[-1], today=day)
+        first, later = (fingerprint(d) for d in databases)
+        assert _shifted(first, timedelta(days=days_later)) == _shifted(later, timedelta(0))
+    finally:
+        for d in databases:
+            d.dispose()

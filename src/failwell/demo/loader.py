@@ -8,6 +8,11 @@ ORM objects with every column set explicitly, so nothing depends on the clock.
 
 Nothing happens after midnight UTC at the start of `today`, so a demo loaded today
 never shows events in the future.
+
+The demo is the same organisation whatever the day: every moment is planned relative to
+`today`, and the two calendar rules (quiet weekends, month-end batch jobs) are read on a fixed
+reference calendar (REFERENCE_DAY) and shifted, so loading it on another day moves every time
+by the same number of days and changes nothing else. Tests and screenshots rely on that.
 """
 
 from __future__ import annotations
@@ -61,6 +66,8 @@ DEMO_LOGIN_EMAIL = "owner@demo.failwell.dev"
 DEMO_LOGIN_PASSWORD = "failwell-demo"
 
 HISTORY_DAYS = 730
+# The calendar the weekday and month-end rules are read on (see the module docstring).
+REFERENCE_DAY = date(2026, 1, 1)
 # Standalone failures on top of the recurring families (which hold 23): about 150 in all.
 INCIDENT_COUNT = 46
 NEAR_MISS_COUNT = 28
@@ -198,6 +205,8 @@ class _Loader:
         self.today = today
         self.now = datetime.combine(today, time.min, tzinfo=UTC)
         self.start = self.now - timedelta(days=HISTORY_DAYS)
+        # From the reference calendar to today's: whole days, so times of day are kept.
+        self.shift = timedelta(days=(today - REFERENCE_DAY).days)
         self.teams: dict[str, Team] = {}
         self.people: list[Person] = []
         self.members: dict[str, list[Person]] = {}
@@ -333,7 +342,7 @@ class _Loader:
         for day in range(HISTORY_DAYS):
             midnight = self.start + timedelta(days=day)
             # Weekends see the odd release only.
-            expected = per_weekday if midnight.weekday() < 5 else per_weekday * 0.06
+            expected = per_weekday if (midnight - self.shift).weekday() < 5 else per_weekday * 0.06
             count = int(expected) + (1 if rng.random() < expected - int(expected) else 0)
             times = sorted(rng.randint(7 * 60, 17 * 60) for _ in range(count))
             slots = deque(midnight + timedelta(minutes=m) for m in times)
@@ -425,6 +434,7 @@ class _Loader:
         return self.place(started, scenario)
 
     def place(self, started: datetime, scenario: Scenario) -> datetime:
+        started -= self.shift  # month ends are read on the reference calendar
         if scenario.month_end:
             year, month = started.year, started.month
             last = calendar.monthrange(year, month)[1]
@@ -432,13 +442,13 @@ class _Loader:
         if scenario.start_at is not None:
             hour, minute = scenario.start_at
             started = started.replace(hour=hour, minute=minute, second=0)
-        while started > self.now - timedelta(hours=3):
+        while started > self.now - self.shift - timedelta(hours=3):
             if scenario.month_end:
                 first = started.replace(day=1)
                 started = (first - timedelta(days=1)).replace(hour=started.hour, minute=started.minute)
             else:
                 started -= timedelta(days=1)
-        return started
+        return started + self.shift
 
     def prod_releases(self, outcomes: Sequence[DeploymentOutcome], svc: str | None = None) -> list[_Release]:
         return [

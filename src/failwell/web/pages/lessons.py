@@ -8,17 +8,17 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import select
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor
-from failwell.catalogue.models import Service
+from failwell.catalogue import choices
 from failwell.errors import InvalidInput
 from failwell.listing import page_of
-from failwell.people.models import Team
-from failwell.reviews.lessons import PERIOD_LABELS, LessonFilter, category_options, list_lessons
+from failwell.reviews.lessons import PERIOD_LABELS, Lesson, LessonFilter, category_options, list_lessons
 from failwell.web.auth import PageWork
 from failwell.web.forms.base import domain_errors, validate
+from failwell.web.snippets import first_match, snippet
 from failwell.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -34,6 +34,21 @@ def _url(filters: LessonFilter) -> str:
     return "/lessons" + (f"?{query}" if query else "")
 
 
+def _where_matched(items: list[Lesson], q: str | None) -> dict[int, tuple[str, Markup]]:
+    """For each lesson whose card would not show the searched text, where it matched:
+    a result must say why it is there."""
+    if not q or not q.strip():
+        return {}
+    out: dict[int, tuple[str, Markup]] = {}
+    for item in items:
+        shown = item.lessons_learned or item.summary
+        if snippet(item.title, q) is None and snippet(shown, q) is None:
+            found = first_match([("the summary", item.summary), ("the lessons", item.lessons_learned)], q)
+            if found is not None:
+                out[item.id] = found
+    return out
+
+
 @router.get("/lessons")
 async def library(request: Request, page: PageWork) -> Response:
     raw = {k: v for k, v in request.query_params.items() if v.strip()}
@@ -45,17 +60,19 @@ async def library(request: Request, page: PageWork) -> Response:
     shown = filters
 
     def options(session: Session) -> dict[str, Any]:
-        services = session.scalars(select(Service.name).order_by(Service.name).limit(1000)).all()
-        teams = session.scalars(select(Team.name).order_by(Team.name).limit(1000)).all()
         return {
-            "services": [(s, s) for s in services],
-            "teams": [(t, t) for t in teams],
+            "services": choices.as_options(choices.service_names(session)),
+            "teams": choices.as_options(choices.team_names(session)),
             "categories": category_options(session),
         }
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
         items, total, exact = list_lessons(session, shown)
-        return {"page": page_of(items, total, exact, shown), **options(session)}
+        return {
+            "page": page_of(items, total, exact, shown),
+            "matches": _where_matched(items, shown.q),
+            **options(session),
+        }
 
     try:
         data = await page.run(work)
@@ -63,7 +80,7 @@ async def library(request: Request, page: PageWork) -> Response:
         errors.update(domain_errors(exc))
 
         def empty(session: Session, actor: Actor) -> dict[str, Any]:
-            return {"page": page_of([], 0, True, shown), **options(session)}
+            return {"page": page_of([], 0, True, shown), "matches": {}, **options(session)}
 
         data = await page.run(empty)
     return render(
