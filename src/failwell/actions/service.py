@@ -18,8 +18,8 @@ from failwell.db import utcnow
 from failwell.enums import ActionPriority, ActionStatus, Role
 from failwell.errors import InvalidInput, NotFound
 from failwell.events import ACTION_CREATED, ACTION_DONE, ACTION_UPDATED, DomainEvent, emit
-from failwell.failures.models import failure_services
 from failwell.failures.schemas import PersonRef
+from failwell.failures.scope import service_failure_ids
 from failwell.failures.service import get_failure
 from failwell.listing import PageParams, apply_sort, paginate, rank_of, text_match
 from failwell.people.models import Team
@@ -197,11 +197,7 @@ def list_actions(session: Session, filters: ActionFilter) -> tuple[Sequence[Corr
         stmt = stmt.where(CorrectiveAction.owner_team_id == team_by_name(session, filters.team).id)
     if filters.service:
         svc = service_by_name(session, filters.service)
-        stmt = stmt.where(
-            CorrectiveAction.failure_id.in_(
-                select(failure_services.c.failure_id).where(failure_services.c.service_id == svc.id)
-            )
-        )
+        stmt = stmt.where(CorrectiveAction.failure_id.in_(service_failure_ids(svc.id)))
     if filters.status:
         stmt = stmt.where(CorrectiveAction.status == filters.status)
     if filters.action_type:
@@ -243,11 +239,7 @@ def list_board(
     if team_id is not None:
         stmt = stmt.where(CorrectiveAction.owner_team_id == team_id)
     if service_id is not None:
-        stmt = stmt.where(
-            CorrectiveAction.failure_id.in_(
-                select(failure_services.c.failure_id).where(failure_services.c.service_id == service_id)
-            )
-        )
+        stmt = stmt.where(CorrectiveAction.failure_id.in_(service_failure_ids(service_id)))
     if priority is not None:
         stmt = stmt.where(CorrectiveAction.priority == priority)
     if overdue is not None:
@@ -294,11 +286,7 @@ def open_actions_for(
     """Open work for a service (actions of its failures) or a team (actions it owns)."""
     stmt = select(CorrectiveAction).where(CorrectiveAction.status.in_(OPEN_STATUSES))
     if service_id is not None:
-        stmt = stmt.where(
-            CorrectiveAction.failure_id.in_(
-                select(failure_services.c.failure_id).where(failure_services.c.service_id == service_id)
-            )
-        )
+        stmt = stmt.where(CorrectiveAction.failure_id.in_(service_failure_ids(service_id)))
     if team_id is not None:
         stmt = stmt.where(CorrectiveAction.owner_team_id == team_id)
     stmt = stmt.order_by(CorrectiveAction.due_date.asc().nulls_last(), CorrectiveAction.id.asc())

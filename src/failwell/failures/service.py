@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from failwell.authz import Actor, require
-from failwell.catalogue.models import Service
-from failwell.catalogue.service import service_by_name, services_by_names
+from failwell.catalogue.service import services_by_names
 from failwell.changes.models import Change, Deployment
 from failwell.db import utcnow
 from failwell.enums import FailureStatus, Role
@@ -22,7 +21,6 @@ from failwell.failures.models import (
     SeverityLevel,
     Tag,
     TimelineEvent,
-    failure_services,
     failure_tags,
 )
 from failwell.failures.schemas import (
@@ -36,8 +34,8 @@ from failwell.failures.schemas import (
     TimelineEventOut,
     TimelineEventUpdate,
 )
+from failwell.failures.scope import scope_filters
 from failwell.listing import apply_sort, paginate, text_match
-from failwell.people.service import team_by_name
 
 _TIME_ORDER = ("started_at", "detected_at", "mitigated_at", "resolved_at")
 _TEXT_FIELDS = ("description", "impact_partners", "impact_consumers")
@@ -249,23 +247,8 @@ SORTS = {
 def list_failures(session: Session, filters: FailureFilter) -> tuple[Sequence[Failure], int, bool]:
     if filters.since and filters.until and filters.until < filters.since:
         raise InvalidInput.on("until", "is before since")
-    stmt = select(Failure)
-    if filters.service:
-        svc = service_by_name(session, filters.service)
-        stmt = stmt.where(
-            Failure.id.in_(
-                select(failure_services.c.failure_id).where(failure_services.c.service_id == svc.id)
-            )
-        )
-    if filters.team:
-        team = team_by_name(session, filters.team)
-        stmt = stmt.where(
-            Failure.id.in_(
-                select(failure_services.c.failure_id)
-                .join(Service, Service.id == failure_services.c.service_id)
-                .where(Service.owner_team_id == team.id)
-            )
-        )
+    scope = scope_filters(session, Failure.id, service=filters.service, team=filters.team)
+    stmt = select(Failure).where(*scope)
     if filters.kind:
         stmt = stmt.where(Failure.kind == filters.kind)
     if filters.status:

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal, TypeAlias
 
 from pydantic import Field, model_validator
-from sqlalchemy import ColumnElement, Select, String, exists, literal, select, type_coerce
+from sqlalchemy import ColumnElement, Select, String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from failwell.catalogue.models import Service
@@ -21,6 +21,7 @@ from failwell.db import utcnow
 from failwell.enums import FailureKind, ReviewStatus
 from failwell.errors import InvalidInput
 from failwell.failures.models import Failure, Tag, failure_services, failure_tags
+from failwell.failures.scope import links_service, links_teams, owned_service_ids, service_failure_ids
 from failwell.listing import PageParams, capped_count, text_match
 from failwell.people.service import team_by_name
 from failwell.reviews.models import ContributingFactor, FactorCategory, Review
@@ -100,19 +101,8 @@ def _for_service(stmt: Rows, service_id: int, *, probe: bool = False) -> Rows:
     probes each review's link by primary key and stops after the page; otherwise the
     service's failures are collected once from the (service_id, failure_id) index."""
     if probe:
-        return stmt.where(
-            exists(
-                select(literal(1)).where(
-                    failure_services.c.failure_id == Review.failure_id,
-                    failure_services.c.service_id == service_id,
-                )
-            )
-        )
-    return stmt.where(
-        Review.failure_id.in_(
-            select(failure_services.c.failure_id).where(failure_services.c.service_id == service_id)
-        )
-    )
+        return stmt.where(links_service(Review.failure_id, service_id))
+    return stmt.where(Review.failure_id.in_(service_failure_ids(service_id)))
 
 
 def _for_teams(stmt: Rows, team_ids: Sequence[int], *, probe: bool = False) -> Rows:
@@ -120,18 +110,8 @@ def _for_teams(stmt: Rows, team_ids: Sequence[int], *, probe: bool = False) -> R
     review's links are probed by primary key as the newest-first walk goes, rather than first
     collecting every failure of the team's services (thousands, at scale)."""
     if probe:
-        links = (
-            select(literal(1))
-            .select_from(failure_services.join(Service, Service.id == failure_services.c.service_id))
-            .where(failure_services.c.failure_id == Review.failure_id, Service.owner_team_id.in_(team_ids))
-        )
-        return stmt.where(exists(links))
-    owned = select(Service.id).where(Service.owner_team_id.in_(team_ids))
-    return stmt.where(
-        Review.failure_id.in_(
-            select(failure_services.c.failure_id).where(failure_services.c.service_id.in_(owned))
-        )
-    )
+        return stmt.where(links_teams(Review.failure_id, team_ids))
+    return stmt.where(Review.failure_id.in_(service_failure_ids(owned_service_ids(team_ids))))
 
 
 def _service_id(session: Session, name: str) -> int:

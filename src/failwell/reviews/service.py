@@ -8,16 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor, require
-from failwell.catalogue.models import Service
-from failwell.catalogue.service import service_by_name
 from failwell.db import utcnow
 from failwell.enums import ReviewStatus, Role
 from failwell.errors import Conflict, InvalidInput, NotFound
 from failwell.events import REVIEW_PUBLISHED, REVIEW_STARTED, REVIEW_UPDATED, DomainEvent, emit
-from failwell.failures.models import failure_services
+from failwell.failures.scope import scope_filters
 from failwell.failures.service import get_failure
 from failwell.listing import apply_sort, paginate, text_match
-from failwell.people.service import team_by_name
 from failwell.reviews.models import ContributingFactor, FactorCategory, Review
 from failwell.reviews.schemas import (
     FactorCategoryIn,
@@ -163,22 +160,7 @@ def list_reviews(session: Session, filters: ReviewFilter) -> tuple[Sequence[Revi
     stmt = select(Review)
     if filters.status:
         stmt = stmt.where(Review.status == filters.status)
-    if filters.service:
-        svc = service_by_name(session, filters.service)
-        stmt = stmt.where(
-            Review.failure_id.in_(
-                select(failure_services.c.failure_id).where(failure_services.c.service_id == svc.id)
-            )
-        )
-    if filters.team:
-        team = team_by_name(session, filters.team)
-        stmt = stmt.where(
-            Review.failure_id.in_(
-                select(failure_services.c.failure_id)
-                .join(Service, Service.id == failure_services.c.service_id)
-                .where(Service.owner_team_id == team.id)
-            )
-        )
+    stmt = stmt.where(*scope_filters(session, Review.failure_id, service=filters.service, team=filters.team))
     if filters.category:
         category = _category_by_key(session, filters.category, "category")
         stmt = stmt.where(
