@@ -7,8 +7,9 @@ names no consumer, and the handlers live with the slices that own them.
 
 from __future__ import annotations
 
-from failwell import events
+from failwell import events, identity
 from failwell.broadcast.handlers import HANDLERS as BROADCAST_HANDLERS
+from failwell.people.service import IDENTITY
 from failwell.recurrence.handlers import HANDLERS as RECURRENCE_HANDLERS
 
 _done = False
@@ -22,4 +23,6 @@ def bootstrap() -> None:
     # The search index first: the outbox renders messages that may read it.
     events.wire(RECURRENCE_HANDLERS)
     events.wire(BROADCAST_HANDLERS)
+    # Token and session look-ups for deps.py and web/auth.py, which sit below the people slice.
+    identity.use(IDENTITY)
     _done = True

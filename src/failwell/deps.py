@@ -14,7 +14,7 @@ from failwell.authz import Actor
 from failwell.db import Database
 from failwell.errors import NotAuthenticated
 from failwell.fields import MAX_ID
-from failwell.people.service import authenticate_token
+from failwell.identity import authenticate_token
 
 T = TypeVar("T")
 

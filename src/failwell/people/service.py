@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
@@ -15,6 +14,7 @@ from failwell.authz import Actor, require
 from failwell.db import utcnow
 from failwell.enums import Role
 from failwell.errors import Conflict, InvalidInput, NotFound
+from failwell.identity import SignedIn as SignedIn  # re-exported: its old home
 from failwell.listing import PageParams, apply_sort, paginate, text_match
 from failwell.people.models import ApiToken, Person, Team, WebSession, team_members
 from failwell.people.schemas import (
@@ -300,15 +300,6 @@ def end_web_session(session: Session, secret: str) -> None:
     session.execute(delete(WebSession).where(WebSession.secret_hash == hash_token(secret)))
 
 
-@dataclass(frozen=True)
-class SignedIn:
-    """The person behind a browser session, and the CSRF token its forms must carry."""
-
-    actor: Actor
-    email: str
-    csrf_token: str
-
-
 _SESSION_ACTOR = (
     select(
         Person.__table__.c.id,
@@ -330,6 +321,19 @@ def authenticate_web_session(connection: Session | Connection, secret: str) -> S
     if row is None or row.expires_at <= utcnow():
         return None
     return SignedIn(Actor(person_id=row.id, name=row.name, role=Role(row.role)), row.email, row.csrf_token)
+
+
+class PeopleIdentity:
+    """This slice's answer to the identity port (failwell.identity); bootstrap installs it."""
+
+    def authenticate_token(self, connection: Connection, secret: str) -> Actor | None:
+        return authenticate_token(connection, secret)
+
+    def authenticate_web_session(self, connection: Connection, secret: str) -> SignedIn | None:
+        return authenticate_web_session(connection, secret)
+
+
+IDENTITY = PeopleIdentity()
 
 
 # ---- administration and account pages ---------------------------------------------

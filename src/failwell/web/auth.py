@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 
 from failwell.db import Database
 from failwell.deps import UnitOfWork, get_database
-from failwell.people.service import SignedIn, authenticate_web_session
+from failwell.identity import SignedIn, authenticate_web_session
 
 SESSION_COOKIE = "fw_session"
 # Before sign-in there is no session: the sign-in form uses a double-submit cookie instead.
