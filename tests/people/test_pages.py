@@ -15,10 +15,10 @@ from failwell.db import Database
 from failwell.enums import Role
 from failwell.errors import InvalidInput
 from failwell.failures.models import SeverityLevel
-from failwell.people import org_settings
 from failwell.people import service as people
 from failwell.people.models import ApiToken, OrgSetting, Person, WebSession
 from failwell.people.security import hash_password
+from failwell.reviews import template
 from failwell.reviews.models import FactorCategory
 from support import Org
 
@@ -494,20 +494,17 @@ def test_an_owner_edits_the_review_template_with_a_preview(pages: Pages, db: Dat
     shown = owner.post("/admin/review-template", data={"template": "Just *this*", "preview": "1"})
     assert shown.status_code == 200 and "<em>this</em>" in shown.text and "not saved yet" in shown.text
     with db.session() as s:
-        assert (
-            org_settings.get_setting(s, org_settings.REVIEW_TEMPLATE)
-            == org_settings.DEFAULTS[org_settings.REVIEW_TEMPLATE]
-        )
+        assert template.review_template(s) == template.DEFAULT_TEMPLATE
     saved = owner.post("/admin/review-template", data={"template": "Tell the story of the system."})
     assert saved.status_code == 303
     with db.session() as s:
-        assert org_settings.get_setting(s, org_settings.REVIEW_TEMPLATE) == "Tell the story of the system."
+        assert template.review_template(s) == "Tell the story of the system."
     too_long = owner.post("/admin/review-template", data={"template": "x" * 20_001})
     assert too_long.status_code == 422 and 'id="template-error"' in too_long.text
     restored = owner.post("/admin/review-template", data={"template": "", "restore": "1"})
     assert restored.status_code == 200 and "Contributing factors" in restored.text
     with db.session() as s:
-        assert org_settings.get_setting(s, org_settings.REVIEW_TEMPLATE) == "Tell the story of the system."
+        assert template.review_template(s) == "Tell the story of the system."
 
 
 # ---- my account ----------------------------------------------------------------------------

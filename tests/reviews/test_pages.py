@@ -10,10 +10,10 @@ from failwell.db import Database
 from failwell.enums import FailureKind, ReviewStatus, Role
 from failwell.failures import service as failures
 from failwell.failures.schemas import FailureIn
-from failwell.people.org_settings import REVIEW_TEMPLATE, set_setting
 from failwell.reviews import service as reviews
 from failwell.reviews.models import Review
 from failwell.reviews.schemas import FactorIn, ReviewSections, ReviewUpdate
+from failwell.reviews.template import set_review_template
 from support import Org
 
 if TYPE_CHECKING:  # only for types: with tests/e2e in the same run, "conftest" can be that one
@@ -89,7 +89,7 @@ def test_org_template_is_the_guidance(pages: Pages, db: Database, org: Org) -> N
     failure_id = make_failure(db, org)
     make_review(db, org, failure_id)
     with db.session(write=True) as s:
-        set_setting(s, org.actors[Role.practice_owner], REVIEW_TEMPLATE, "Ask **how**, not who.")
+        set_review_template(s, org.actors[Role.practice_owner], "Ask **how**, not who.")
     text = pages(Role.practitioner).get(f"/failures/{failure_id}/review").text
     assert "Ask <strong>how</strong>, not who." in text
 

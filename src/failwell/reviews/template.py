@@ -1,4 +1,9 @@
-"""Organisation-wide text settings that practice owners edit (stored in org_settings)."""
+"""The review template: the guidance every blameless review starts from.
+
+Practice owners edit it; the review editor shows it. It is one row of the organisation's
+settings table (people.models.OrgSetting, shared with broadcast's options), so the text
+lives here with the reviews and the table stays where it is.
+"""
 
 from __future__ import annotations
 
@@ -10,38 +15,31 @@ from failwell.enums import Role
 from failwell.errors import InvalidInput
 from failwell.people.models import OrgSetting
 
-# The known settings and their defaults. Unknown keys are refused, so typos do not pile up.
-REVIEW_TEMPLATE = "review_template"
-
-DEFAULTS: dict[str, str] = {
-    REVIEW_TEMPLATE: (
-        "Describe what happened as a story about systems and conditions, not about people.\n\n"
-        "- **Summary**: what failed, for whom, for how long.\n"
-        "- **Impact**: partners and consumers affected, and how.\n"
-        "- **Contributing factors**: each with a category; ask *how* it made sense at the time.\n"
-        "- **What went well / wrong / where we got lucky**.\n"
-        "- **Lessons learned**: what others should know before their next change."
-    ),
-}
+SETTING_KEY = "review_template"
 MAX_LENGTH = 20_000
+DEFAULT_TEMPLATE = (
+    "Describe what happened as a story about systems and conditions, not about people.\n\n"
+    "- **Summary**: what failed, for whom, for how long.\n"
+    "- **Impact**: partners and consumers affected, and how.\n"
+    "- **Contributing factors**: each with a category; ask *how* it made sense at the time.\n"
+    "- **What went well / wrong / where we got lucky**.\n"
+    "- **Lessons learned**: what others should know before their next change."
+)
 
 
-def get_setting(session: Session, key: str) -> str:
-    if key not in DEFAULTS:
-        raise KeyError(key)
-    value = session.scalar(select(OrgSetting.value).where(OrgSetting.key == key))
-    return DEFAULTS[key] if value is None else value
+def review_template(session: Session) -> str:
+    """The organisation's text, or the default until an owner saves one."""
+    value = session.scalar(select(OrgSetting.value).where(OrgSetting.key == SETTING_KEY))
+    return DEFAULT_TEMPLATE if value is None else value
 
 
-def set_setting(session: Session, actor: Actor, key: str, value: str) -> None:
+def set_review_template(session: Session, actor: Actor, text: str) -> None:
     require(actor, Role.practice_owner, "Changing organisation settings")
-    if key not in DEFAULTS:
-        raise InvalidInput.on("key", f"unknown setting '{key}'")
-    if len(value) > MAX_LENGTH:
+    if len(text) > MAX_LENGTH:
         raise InvalidInput.on("value", f"is longer than {MAX_LENGTH} characters")
-    row = session.get(OrgSetting, key)
+    row = session.get(OrgSetting, SETTING_KEY)
     if row is None:
-        session.add(OrgSetting(key=key, value=value))
+        session.add(OrgSetting(key=SETTING_KEY, value=text))
     else:
-        row.value = value
+        row.value = text
     session.flush()

@@ -3,15 +3,19 @@
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from failwell.web.pages.account import router as account_pages
 from failwell.web.pages.actions import router as actions_pages
 from failwell.web.pages.admin import router as admin_pages
 from failwell.web.pages.broadcast import router as broadcast_pages
 from failwell.web.pages.catalogue import router as catalogue_pages
 from failwell.web.pages.failures import router as failures_pages
+from failwell.web.pages.failures_admin import router as failures_admin_pages
 from failwell.web.pages.home import router as home_pages
 from failwell.web.pages.lessons import router as lessons_pages
+from failwell.web.pages.people_admin import router as people_admin_pages
 from failwell.web.pages.recurrence import router as recurrence_pages
 from failwell.web.pages.reviews import router as reviews_pages
+from failwell.web.pages.reviews_admin import router as reviews_admin_pages
 from failwell.web.pages.session import router as session_pages
 from failwell.web.templating import STATIC_DIR
 
@@ -24,6 +28,10 @@ PAGE_ROUTERS = (
     actions_pages,
     catalogue_pages,
     admin_pages,
+    people_admin_pages,
+    account_pages,
+    reviews_admin_pages,
+    failures_admin_pages,
     recurrence_pages,
     broadcast_pages,
 )

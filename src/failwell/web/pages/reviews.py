@@ -16,10 +16,10 @@ from failwell.db import utcnow
 from failwell.enums import ReviewStatus, Role
 from failwell.errors import Conflict, InvalidInput
 from failwell.failures.service import failure_out, get_failure
-from failwell.people.org_settings import REVIEW_TEMPLATE, get_setting
 from failwell.reviews import service
 from failwell.reviews.models import FactorCategory, Review
 from failwell.reviews.schemas import ReviewSections, ReviewUpdate
+from failwell.reviews.template import review_template
 from failwell.web.auth import Me, PageWork
 from failwell.web.forms.base import FORM_ERROR, FormState, domain_errors, validate
 from failwell.web.markdown import render_markdown
@@ -70,7 +70,7 @@ def _editor(session: Session, actor: Actor, failure_id: int) -> dict[str, Any]:
         "failure": failure_out(failure).model_dump(),
         "review": out.model_dump() if out else None,
         "categories": _categories(session, used),
-        "guidance": render_markdown(get_setting(session, REVIEW_TEMPLATE)),
+        "guidance": render_markdown(review_template(session)),
         "can_start": actor.at_least(Role.practitioner),
         "can_edit": _can_edit(actor, out.status) if out else False,
         "can_publish": actor.at_least(Role.practice_manager),
