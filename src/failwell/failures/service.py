@@ -331,13 +331,19 @@ def list_events(session: Session, failure_id: int) -> Sequence[TimelineEvent]:
     ).all()
 
 
+def get_event(session: Session, failure_id: int, event_id: int) -> TimelineEvent:
+    """One event of the failure's timeline (an event of another failure is not found)."""
+    event = session.get(TimelineEvent, event_id)
+    if event is None or event.failure_id != failure_id:
+        raise NotFound(detail=f"No timeline event {event_id} on failure {failure_id}.")
+    return event
+
+
 def update_event(
     session: Session, actor: Actor, failure_id: int, event_id: int, data: TimelineEventUpdate
 ) -> TimelineEvent:
     require(actor, Role.practitioner, "Changing a timeline")
-    event = session.get(TimelineEvent, event_id)
-    if event is None or event.failure_id != failure_id:
-        raise NotFound(detail=f"No timeline event {event_id} on failure {failure_id}.")
+    event = get_event(session, failure_id, event_id)
     if data.occurred_at is not None:
         event.occurred_at = data.occurred_at
     if data.kind is not None:
