@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from failwell import events, identity
 from failwell.broadcast.handlers import HANDLERS as BROADCAST_HANDLERS
+from failwell.integrations.links import HANDLERS as INTEGRATION_HANDLERS
 from failwell.people.service import IDENTITY
 from failwell.recurrence.handlers import HANDLERS as RECURRENCE_HANDLERS
 
@@ -23,6 +24,8 @@ def bootstrap() -> None:
     # The search index first: the outbox renders messages that may read it.
     events.wire(RECURRENCE_HANDLERS)
     events.wire(BROADCAST_HANDLERS)
+    # Commit-SHA links, suggested deployments and rework follow every change to a failure.
+    events.wire(INTEGRATION_HANDLERS)
     # Token and session look-ups for deps.py and web/auth.py, which sit below the people slice.
     identity.use(IDENTITY)
     _done = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from failwell.catalogue.models import Service
@@ -33,6 +33,9 @@ class Deployment(Base):
         Index("ix_deployments_service_started", "service_id", "started_at"),
         Index("ix_deployments_outcome_started", "outcome", "started_at"),
         Index("ix_deployments_service_outcome_started", "service_id", "outcome", "started_at"),
+        # An integration's own id for what it reported (a GitHub deployment, a pipeline run):
+        # retries and later statuses of the same deployment update one row.
+        UniqueConstraint("integration_id", "external_id", name="uq_deployments_integration_external"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,5 +49,13 @@ class Deployment(Base):
     outcome: Mapped[DeploymentOutcome] = mapped_column(db_enum(DeploymentOutcome, "deployment_outcome"))
     pipeline_url: Mapped[str | None] = mapped_column(String(2000), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    integration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("integrations.id", ondelete="SET NULL"), default=None
+    )
+    external_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    # The earliest commit time of what it released: the start of its change lead time.
+    first_commit_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Unplanned: made because of a production failure (a hotfix, a rollback).
+    rework: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     service: Mapped[Service] = relationship(lazy="joined")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from failwell.catalogue.models import Service
@@ -21,12 +21,27 @@ failure_services = Table(
     Index("ix_failure_services_service_id", "service_id", "failure_id"),
 )
 
+# Where a link came from (reported by a person, a webhook, a commit SHA named in the text, or
+# suggested by failwell) and whether it holds: only confirmed links count anywhere.
+LINK_SOURCES = ("reported", "webhook", "commit", "suggested")
+LINK_STATES = ("confirmed", "suggested", "rejected")
+
+
+def link_provenance() -> list[Column[object]]:
+    return [
+        Column("source", String(16), nullable=False, server_default="reported"),
+        Column("state", String(16), nullable=False, server_default="confirmed"),
+        Column("created_at", UTCDateTime, nullable=True, default=utcnow),
+    ]
+
+
 failure_deployments = Table(
     "failure_deployments",
     Base.metadata,
     Column("failure_id", ForeignKey("failures.id", ondelete="CASCADE"), primary_key=True),
     Column("deployment_id", ForeignKey("deployments.id", ondelete="CASCADE"), primary_key=True),
     Index("ix_failure_deployments_deployment_id", "deployment_id"),
+    *link_provenance(),
 )
 
 failure_changes = Table(
@@ -35,6 +50,7 @@ failure_changes = Table(
     Column("failure_id", ForeignKey("failures.id", ondelete="CASCADE"), primary_key=True),
     Column("change_id", ForeignKey("changes.id", ondelete="CASCADE"), primary_key=True),
     Index("ix_failure_changes_change_id", "change_id"),
+    *link_provenance(),
 )
 
 failure_tags = Table(
@@ -115,11 +131,22 @@ class Failure(Base):
     services: Mapped[list[Service]] = relationship(
         secondary=failure_services, order_by="Service.name", lazy="selectin"
     )
+    # Confirmed links only: suggestions and rejected suggestions are rows of the same tables.
     deployments: Mapped[list[Deployment]] = relationship(
-        secondary=failure_deployments, order_by="Deployment.id", lazy="selectin"
+        secondary=failure_deployments,
+        primaryjoin=lambda: and_(
+            Failure.id == failure_deployments.c.failure_id, failure_deployments.c.state == "confirmed"
+        ),
+        order_by="Deployment.id",
+        lazy="selectin",
     )
     changes: Mapped[list[Change]] = relationship(
-        secondary=failure_changes, order_by="Change.id", lazy="selectin"
+        secondary=failure_changes,
+        primaryjoin=lambda: and_(
+            Failure.id == failure_changes.c.failure_id, failure_changes.c.state == "confirmed"
+        ),
+        order_by="Change.id",
+        lazy="selectin",
     )
     tags: Mapped[list[Tag]] = relationship(secondary=failure_tags, order_by="Tag.name", lazy="selectin")
     timeline: Mapped[list[TimelineEvent]] = relationship(

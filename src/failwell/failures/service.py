@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import Integer, delete, select, text
+from sqlalchemy import Integer, Table, delete, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -21,6 +21,8 @@ from failwell.failures.models import (
     SeverityLevel,
     Tag,
     TimelineEvent,
+    failure_changes,
+    failure_deployments,
     failure_tags,
 )
 from failwell.failures.schemas import (
@@ -157,6 +159,15 @@ def _changes(session: Session, ids: list[int]) -> list[Change]:
     return [found[i] for i in wanted]
 
 
+def _supersede_unconfirmed(session: Session, table: Table, failure_id: int, ids: list[int]) -> None:
+    """A person linking what was only suggested (or rejected) makes it a reported link: the
+    old row goes, so the ORM can insert the confirmed one."""
+    if ids:
+        target = table.c.deployment_id if "deployment_id" in table.c else table.c.change_id
+        unconfirmed = table.c.state != "confirmed"
+        session.execute(delete(table).where(table.c.failure_id == failure_id, target.in_(ids), unconfirmed))
+
+
 def report_failure(session: Session, actor: Actor, data: FailureIn) -> Failure:
     # Reporting is open to every role, viewers included: nobody waits for permission.
     require(actor, Role.viewer, "Reporting a failure")
@@ -206,9 +217,13 @@ def update_failure(session: Session, actor: Actor, failure_id: int, data: Failur
     if data.services is not None:
         failure.services = services_by_names(session, data.services)
     if data.deployment_ids is not None:
-        failure.deployments = _deployments(session, data.deployment_ids)
+        deployments = _deployments(session, data.deployment_ids)
+        _supersede_unconfirmed(session, failure_deployments, failure.id, [d.id for d in deployments])
+        failure.deployments = deployments
     if data.change_ids is not None:
-        failure.changes = _changes(session, data.change_ids)
+        changes = _changes(session, data.change_ids)
+        _supersede_unconfirmed(session, failure_changes, failure.id, [c.id for c in changes])
+        failure.changes = changes
     if data.tags is not None:
         failure.tags = _tags(session, data.tags)
     _apply_status(

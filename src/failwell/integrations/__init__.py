@@ -1,0 +1,1 @@
+"""Inbound integrations: CI/CD and alerting webhooks, and failure links with provenance."""
