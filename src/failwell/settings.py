@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     log_level: str = "info"
     # How long a browser stays signed in.
     session_days: int = Field(default=14, ge=1, le=365)
+    # Deployments to these environments are production ones in the delivery metrics
+    # (JSON list in the environment: FAILWELL_PRODUCTION_ENVIRONMENTS='["production","live"]').
+    production_environments: list[str] = Field(default_factory=lambda: ["production", "prod"])
 
 
 @lru_cache(maxsize=1)

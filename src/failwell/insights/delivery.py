@@ -1,0 +1,199 @@
+"""DORA's five keys of software delivery, from the deployments and failures recorded.
+
+Each is one SQL aggregate over the scope (a window of deployment start times, the services
+of a service, team or the whole organisation, the production environments):
+
+- deployment frequency: production deployments started in the window, per day;
+- change lead time: median of (finished, else started) - first commit, over the successful
+  production deployments that know their first commit;
+- change fail rate: share of production deployments that failed (failed or rolled back) or
+  are linked (confirmed link) to a failure other than a near miss, each counted once;
+- failed deployment recovery time: median of resolved - started over the resolved failures
+  that started in the window and are either of kind "failed deployment" or linked (confirmed)
+  to a deployment in the environments measured;
+- deployment rework rate: share of production deployments made because of a production
+  failure (marked rework).
+
+Only confirmed links count: suggestions and rejected suggestions never do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from failwell.changes.models import Deployment
+from failwell.enums import DeploymentOutcome, FailureKind
+from failwell.failures.models import Failure, failure_deployments, failure_services
+from failwell.insights.bands import band_for
+from failwell.insights.measures import Figure, Scope, percentiles, rounded, seconds_between, share
+
+CONFIRMED = "confirmed"
+KEYS = (
+    "deployment_frequency",
+    "change_lead_time",
+    "change_fail_rate",
+    "failed_deployment_recovery_time",
+    "rework_rate",
+)
+
+
+@dataclass(frozen=True)
+class Dora:
+    deployment_frequency: Figure
+    change_lead_time: Figure
+    change_fail_rate: Figure
+    failed_deployment_recovery_time: Figure
+    rework_rate: Figure
+    # Detail the page shows beside the five figures.
+    deployments: int
+    failed: int
+    linked: int
+    rework: int
+    lead_time_p90: float | None
+    recovery_time_p90: float | None
+
+    def figures(self) -> dict[str, Figure]:
+        return {key: getattr(self, key) for key in KEYS}
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {key: fig.as_dict() for key, fig in self.figures().items()}
+        out["detail"] = {
+            "deployments": self.deployments,
+            "failed": self.failed,
+            "linked_to_failure": self.linked,
+            "rework": self.rework,
+            "change_lead_time_p90": self.lead_time_p90,
+            "failed_deployment_recovery_time_p90": self.recovery_time_p90,
+        }
+        return out
+
+
+def deployment_scope(scope: Scope) -> list[ColumnElement[bool]]:
+    """The production deployments of the scope's services started in its window."""
+    conditions = [
+        Deployment.environment.in_(scope.environments),
+        Deployment.started_at >= scope.since,
+        Deployment.started_at < scope.until,
+    ]
+    if scope.service_ids is not None:
+        conditions.append(Deployment.service_id.in_(scope.service_ids))
+    return conditions
+
+
+def failure_scope(scope: Scope) -> list[ColumnElement[bool]]:
+    """The failures of the scope's services started in its window."""
+    conditions = [Failure.started_at >= scope.since, Failure.started_at < scope.until]
+    if scope.service_ids is not None:
+        conditions.append(
+            Failure.id.in_(
+                select(failure_services.c.failure_id).where(
+                    failure_services.c.service_id.in_(scope.service_ids)
+                )
+            )
+        )
+    return conditions
+
+
+def deployment_counts(session: Session, scope: Scope) -> tuple[int, int, int]:
+    """(all, failed or rolled back, rework) production deployments in scope."""
+    failed = case((Deployment.outcome != DeploymentOutcome.succeeded, 1), else_=0)
+    rework = case((Deployment.rework.is_(True), 1), else_=0)
+    row = session.execute(
+        select(func.count(), func.sum(failed), func.sum(rework)).where(*deployment_scope(scope))
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
+
+
+def linked_successes(session: Session, scope: Scope) -> int:
+    """Successful production deployments in scope with a confirmed link to a failure that is
+    not a near miss (failed ones are counted already: each deployment counts once)."""
+    fd = failure_deployments
+    stmt = (
+        select(func.count(func.distinct(fd.c.deployment_id)))
+        .select_from(fd)
+        .join(Deployment, Deployment.id == fd.c.deployment_id)
+        .join(Failure, Failure.id == fd.c.failure_id)
+        .where(
+            fd.c.state == CONFIRMED,
+            Failure.kind != FailureKind.near_miss,
+            Deployment.outcome == DeploymentOutcome.succeeded,
+            *deployment_scope(scope),
+        )
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def lead_time_hours(session: Session, scope: Scope) -> tuple[int, float | None, float | None]:
+    """(sample, median, p90) hours from first commit to production, successful deployments."""
+    landed = func.coalesce(Deployment.finished_at, Deployment.started_at)
+    hours = seconds_between(session, landed, Deployment.first_commit_at) / 3600.0
+    stmt = select(hours).where(
+        *deployment_scope(scope),
+        Deployment.outcome == DeploymentOutcome.succeeded,
+        Deployment.first_commit_at.is_not(None),
+        Deployment.first_commit_at <= landed,
+    )
+    n, (median, p90) = percentiles(session, stmt, (0.5, 0.9))
+    return n, median, p90
+
+
+def recovery_failures(scope: Scope) -> list[ColumnElement[bool]]:
+    """Resolved failed-deployment failures, and resolved failures (not near misses) linked
+    (confirmed) to a deployment in the environments measured."""
+    fd = failure_deployments
+    linked = exists(
+        select(literal(1))
+        .select_from(fd.join(Deployment, Deployment.id == fd.c.deployment_id))
+        .where(
+            fd.c.failure_id == Failure.id,
+            fd.c.state == CONFIRMED,
+            Deployment.environment.in_(scope.environments),
+        )
+    )
+    return [
+        *failure_scope(scope),
+        Failure.resolved_at.is_not(None),
+        Failure.resolved_at >= Failure.started_at,
+        or_(
+            Failure.kind == FailureKind.failed_deployment,
+            and_(Failure.kind == FailureKind.incident, linked),
+        ),
+    ]
+
+
+def recovery_hours(session: Session, scope: Scope) -> tuple[int, float | None, float | None]:
+    hours = seconds_between(session, Failure.resolved_at, Failure.started_at) / 3600.0
+    n, (median, p90) = percentiles(session, select(hours).where(*recovery_failures(scope)), (0.5, 0.9))
+    return n, median, p90
+
+
+def _figure(key: str, value: float | None, unit: str, n: int) -> Figure:
+    return Figure(value=value, unit=unit, sample_size=n, band=band_for(key, value, n))
+
+
+def dora(session: Session, scope: Scope) -> Dora:
+    """DORA's five keys over the scope."""
+    total, failed, rework = deployment_counts(session, scope)
+    linked = linked_successes(session, scope) if total else 0
+    lead_n, lead_median, lead_p90 = lead_time_hours(session, scope)
+    rec_n, rec_median, rec_p90 = recovery_hours(session, scope)
+    frequency = round(total / scope.days, 4) if total else None
+    return Dora(
+        deployment_frequency=_figure("deployment_frequency", frequency, "deployments per day", total),
+        change_lead_time=_figure("change_lead_time", rounded(lead_median), "hours", lead_n),
+        change_fail_rate=_figure("change_fail_rate", share(failed + linked, total), "ratio", total),
+        failed_deployment_recovery_time=_figure(
+            "failed_deployment_recovery_time", rounded(rec_median), "hours", rec_n
+        ),
+        rework_rate=_figure("rework_rate", share(rework, total), "ratio", total),
+        deployments=total,
+        failed=failed,
+        linked=linked,
+        rework=rework,
+        lead_time_p90=rounded(lead_p90),
+        recovery_time_p90=rounded(rec_p90),
+    )

@@ -1,0 +1,147 @@
+"""What the delivery and learning metrics share: the scope they measure, a figure with its
+unit, sample size and performance band, and the SQL for durations and percentiles.
+
+Percentiles are continuous (linear interpolation between the two nearest values, as
+PostgreSQL's percentile_cont): PostgreSQL computes them itself; SQLite, which has no
+such aggregate, reads the one or two values needed with ORDER BY ... LIMIT 2 OFFSET k.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Float, Select, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import Subquery
+
+from failwell.catalogue.models import Service
+from failwell.catalogue.service import service_by_name
+from failwell.errors import InvalidInput
+from failwell.people.service import team_by_name
+from failwell.settings import get_settings
+
+# Fewer events than this give a value but no performance band: "not enough data".
+MIN_SAMPLE = 5
+NOT_ENOUGH_DATA = "not_enough_data"
+DEFAULT_WINDOW_DAYS = 90
+MAX_WINDOW_DAYS = 3 * 366
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What is measured: a window [since, until), the services (None: the whole
+    organisation) and the environments that count as production."""
+
+    since: datetime
+    until: datetime
+    service_ids: tuple[int, ...] | None
+    environments: tuple[str, ...]
+    service: str | None = None
+    team: str | None = None
+    team_id: int | None = None
+
+    @property
+    def days(self) -> float:
+        return (self.until - self.since).total_seconds() / 86_400
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One metric: a value (None without data) in a unit, over a sample, with its band."""
+
+    value: float | None
+    unit: str
+    sample_size: int
+    band: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "unit": self.unit, "sample_size": self.sample_size, "band": self.band}
+
+
+def production_environments() -> tuple[str, ...]:
+    return tuple(get_settings().production_environments)
+
+
+def resolve_scope(
+    session: Session,
+    now: datetime,
+    *,
+    service: str | None = None,
+    team: str | None = None,
+    environment: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Scope:
+    """The scope named by a request's filters (unknown names are refused at their field)."""
+    end = until or now
+    start = since or end - timedelta(days=DEFAULT_WINDOW_DAYS)
+    if end <= start:
+        raise InvalidInput.on("until", "must be after since")
+    if end - start > timedelta(days=MAX_WINDOW_DAYS):
+        raise InvalidInput.on("since", f"the window may span at most {MAX_WINDOW_DAYS} days")
+    ids: set[int] | None = None
+    team_id = None
+    if service:
+        ids = {service_by_name(session, service).id}
+    if team:
+        team_id = team_by_name(session, team).id
+        owned = set(session.scalars(select(Service.id).where(Service.owner_team_id == team_id)))
+        ids = owned if ids is None else ids & owned
+    envs = (environment,) if environment else production_environments()
+    return Scope(
+        since=start,
+        until=end,
+        service_ids=None if ids is None else tuple(sorted(ids)),
+        environments=envs,
+        service=service,
+        team=team,
+        team_id=team_id,
+    )
+
+
+def is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def seconds_between(session: Session, later: Any, earlier: Any) -> ColumnElement[float]:
+    """later - earlier in seconds, as SQL (SQLite stores times as text, PostgreSQL as timestamptz)."""
+    if is_postgres(session):
+        return func.extract("epoch", later - earlier).cast(Float)
+    return (func.julianday(later) - func.julianday(earlier)) * 86_400.0
+
+
+def percentiles(session: Session, values: Select[Any], ps: Sequence[float]) -> tuple[int, list[float | None]]:
+    """The number of values (one column, NULLs left out) and their continuous percentiles."""
+    sub: Subquery = values.subquery()
+    x = sub.c[0]
+    if is_postgres(session):
+        aggregates = [func.percentile_cont(p).within_group(x) for p in ps]
+        row = session.execute(select(func.count(x), *aggregates)).one()
+        return int(row[0]), [None if v is None else float(v) for v in row[1:]]
+    n = int(session.scalar(select(func.count(x))) or 0)
+    out: list[float | None] = []
+    for p in ps:
+        if n == 0:
+            out.append(None)
+            continue
+        position = p * (n - 1)
+        low = math.floor(position)
+        pair = [
+            float(v)
+            for v in session.scalars(select(x).where(x.is_not(None)).order_by(x).limit(2).offset(low))
+        ]
+        upper = pair[1] if len(pair) > 1 else pair[0]
+        out.append(pair[0] + (upper - pair[0]) * (position - low))
+    return n, out
+
+
+def share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def rounded(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
