@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from factories import API, days_from_today, make_action, make_failure, make_service, make_team
 from failwell.enums import Role
-from failwell.insights.attention import month_starts
+from failwell.insights.charts import month_starts
 from support import Org, PageClient
 
 Pages = Callable[[Role], PageClient]

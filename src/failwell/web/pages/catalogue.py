@@ -23,7 +23,8 @@ from failwell.changes.service import deployment_out, list_deployments
 from failwell.db import utcnow
 from failwell.enums import Tier
 from failwell.errors import InvalidInput
-from failwell.insights import attention
+from failwell.insights import charts
+from failwell.insights.failures import recent_failures
 from failwell.listing import page_of
 from failwell.people.models import Team
 from failwell.people.schemas import TeamFilter
@@ -92,10 +93,10 @@ async def service_page(request: Request, service_id: int, page: PageWork) -> Res
     def work(session: Session, actor: Actor) -> dict[str, Any]:
         svc = service.get_service(session, service_id)
         out = service.service_out(svc)
-        failures, failures_total, failures_exact = attention.recent_failures(session, svc.id, 10)
+        failures, failures_total, failures_exact = recent_failures(session, svc.id, 10)
         deployments, _, _ = list_deployments(session, DeploymentFilter(service=svc.name, limit=10))
         actions, actions_total, actions_exact = open_actions_for(session, service_id=svc.id, limit=10)
-        monthly = attention.failures_per_month(session, utcnow().date(), service_id=svc.id)
+        monthly = charts.failures_per_month(session, utcnow().date(), service_id=svc.id)
         return {
             "service": out,
             "failures": failures,
@@ -107,7 +108,7 @@ async def service_page(request: Request, service_id: int, page: PageWork) -> Res
             "actions_exact": actions_exact,
             "lessons": latest_lessons(session, 5, service_id=svc.id),
             "monthly": monthly,
-            "chart": attention.month_chart(monthly, f"Failures of {svc.name} per month by kind"),
+            "chart": charts.month_chart(monthly, f"Failures of {svc.name} per month by kind"),
         }
 
     return render(request, "catalogue/service.html", await page.run(work))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from failwell.authz import Actor
 from failwell.db import utcnow
-from failwell.insights import attention
+from failwell.insights import attention, charts
 from failwell.reviews.lessons import latest_lessons
 from failwell.web.auth import PageWork
 from failwell.web.templating import render
@@ -25,7 +25,7 @@ async def home(request: Request, page: PageWork) -> Response:
     def work(session: Session, actor: Actor) -> dict[str, Any]:
         today = utcnow().date()
         team_ids = attention.team_ids_of(session, actor.person_id)
-        monthly = attention.failures_per_month(session, today)
+        monthly = charts.failures_per_month(session, today)
         mine = latest_lessons(session, 3, team_ids=team_ids) if team_ids else []
         seen = {x.id for x in mine}
         others = [x for x in latest_lessons(session, 5) if x.id not in seen]
@@ -37,7 +37,7 @@ async def home(request: Request, page: PageWork) -> Response:
             "lessons": (mine + others)[:5],
             "lessons_mine": len(mine),
             "monthly": monthly,
-            "chart": attention.month_chart(monthly, "Failures per month by kind"),
+            "chart": charts.month_chart(monthly, "Failures per month by kind"),
         }
 
     return render(request, "home.html", await page.run(work))
