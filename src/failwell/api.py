@@ -8,6 +8,7 @@ from failwell.catalogue.api import router as catalogue_router
 from failwell.changes.api import router as changes_router
 from failwell.errors import PROBLEM_RESPONSES
 from failwell.failures.api import router as failures_router
+from failwell.insights.api import router as insights_router
 from failwell.people.api import router as people_router
 from failwell.recurrence.api import router as recurrence_router
 from failwell.reviews.api import router as reviews_router
@@ -21,6 +22,7 @@ ROUTERS = (
     catalogue_router,
     people_router,
     recurrence_router,
+    insights_router,
     broadcast_router,
 )
 

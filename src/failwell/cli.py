@@ -23,6 +23,7 @@ from failwell.client import ApiError
 from failwell.db import Database
 from failwell.errors import DomainError
 from failwell.failures.cli import failure_app
+from failwell.insights.cli import register as register_insights
 from failwell.migrate import current_revision, head_revision, upgrade
 from failwell.people.cli import team_app, token_app, user_app
 from failwell.recurrence.cli import register as register_recurrence
@@ -55,6 +56,7 @@ for sub, name in (
     app.add_typer(sub, name=name)
 register_recurrence(app)
 register_broadcast(app)
+register_insights(app)
 
 
 @app.callback()

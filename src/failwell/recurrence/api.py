@@ -18,8 +18,6 @@ from failwell.recurrence.schemas import (
     KnownErrorUpdate,
     LessonsOut,
     LessonsParams,
-    MetricsOut,
-    MetricsParams,
     ProblemFilter,
     ProblemIn,
     ProblemLinkIn,
@@ -192,7 +190,7 @@ async def list_known_errors(params: Annotated[KnownErrorFilter, Query()], uow: W
     return await uow.run(work)
 
 
-# ---- lessons before deploying, metrics ---------------------------------------------------
+# ---- lessons before deploying -----------------------------------------------------------
 
 
 @router.get("/services/{service}/lessons", response_model=LessonsOut)
@@ -207,15 +205,5 @@ async def lessons(
 
     def work(session: Session, _actor: Actor) -> object:
         return problems.lessons_for_service(session, service_name.strip().lower(), params.limit)
-
-    return await uow.run(work)
-
-
-@router.get("/recurrence/metrics", response_model=MetricsOut)
-async def metrics(params: Annotated[MetricsParams, Query()], uow: Work) -> object:
-    """Repeat rate, time between recurrences, recurrences after a fix was marked done."""
-
-    def work(session: Session, _actor: Actor) -> object:
-        return problems.recurrence_metrics(session, params)
 
     return await uow.run(work)

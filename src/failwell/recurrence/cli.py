@@ -1,4 +1,6 @@
-"""CLI commands of this slice: similar, lessons, problem, recurrence (reindex, metrics), eval."""
+"""CLI commands of this slice: similar, lessons, problem, recurrence reindex, eval.
+
+`recurrence metrics` reads across slices: failwell.insights.cli adds it to the group."""
 
 from __future__ import annotations
 
@@ -266,7 +268,7 @@ def problem_known_error(
     console.print(f"Known error {body['id']} recorded for problem {problem_id}.")
 
 
-# ---- index and metrics ---------------------------------------------------------------------
+# ---- index ---------------------------------------------------------------------------------
 
 
 @recurrence_app.command("reindex")
@@ -312,31 +314,6 @@ def reindex(
     finally:
         db.dispose()
     console.print(f"Indexed {done} failures; {embedded} embeddings computed.")
-
-
-@recurrence_app.command("metrics")
-def metrics(
-    service: Annotated[str | None, typer.Option()] = None,
-    since: Annotated[str | None, typer.Option(help="ISO 8601.")] = None,
-    until: Annotated[str | None, typer.Option(help="ISO 8601.")] = None,
-    url: UrlOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Repeat rate, time between recurrences, recurrences after a fix was marked done."""
-    with api(url) as client:
-        body = client.request(
-            "GET", "/recurrence/metrics", params={"service": service, "since": since, "until": until}
-        )
-    if as_json:
-        print_json(body)
-        return
-    median = body["median_days_between"]
-    console.print(
-        f"{body['recurrences']} of {body['failures']} failures recurred ({body['repeat_rate']:.1%}); "
-        f"median {'-' if median is None else median} days between; "
-        f"{body['after_fix_done']} after a fix was marked done; {body['problems_open']} problems open.",
-        highlight=False,
-    )
 
 
 @eval_app.command("recurrence")

@@ -1,13 +1,10 @@
-"""Problems and known errors (ITIL problem management), recurrence links, lessons and metrics."""
+"""Problems and known errors (ITIL problem management), recurrence links and lessons."""
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, lazyload
 
 from failwell.actions.models import CorrectiveAction
@@ -31,8 +28,6 @@ from failwell.recurrence.schemas import (
     KnownErrorUpdate,
     LessonOut,
     LessonsOut,
-    MetricsOut,
-    MetricsParams,
     OccurrenceOut,
     OpenActionOut,
     ProblemFilter,
@@ -492,84 +487,4 @@ def lessons_for_service(session: Session, service_name: str, limit: int = 20) ->
         open_critical=open_critical,
         overdue=overdue,
         known_errors=[known_error_out(k) for k in known],
-    )
-
-
-# ---- metrics ------------------------------------------------------------------------------
-
-
-def recurrence_metrics(session: Session, params: MetricsParams) -> MetricsOut:
-    """Repeat rate, time between recurrences and recurrences after a fix was marked done.
-
-    A failure recurs when it is linked to an earlier failure, directly or by sharing a problem
-    with one that started before it; its gap is the time since the latest such earlier one."""
-    if params.since and params.until and params.until < params.since:
-        raise InvalidInput.on("until", "is before since")
-    stmt = select(Failure.id, Failure.started_at)
-    if params.service:
-        svc = service_by_name(session, params.service)
-        stmt = stmt.where(
-            Failure.id.in_(
-                select(failure_services.c.failure_id).where(failure_services.c.service_id == svc.id)
-            )
-        )
-    if params.since:
-        stmt = stmt.where(Failure.started_at >= params.since)
-    if params.until:
-        stmt = stmt.where(Failure.started_at < params.until)
-    failures = dict(session.execute(stmt).all())
-    earlier: dict[int, set[int]] = defaultdict(set)
-    for fid, eid in session.execute(select(RecurrenceLink.failure_id, RecurrenceLink.earlier_id)).all():
-        earlier[fid].add(eid)
-    members: dict[int, list[int]] = defaultdict(list)
-    for pid, fid in session.execute(select(ProblemFailure.problem_id, ProblemFailure.failure_id)).all():
-        members[pid].append(fid)
-    involved = (
-        set(failures) | {e for s in earlier.values() for e in s} | {f for m in members.values() for f in m}
-    )
-    starts: dict[int, datetime] = (
-        dict(session.execute(select(Failure.id, Failure.started_at).where(Failure.id.in_(involved))).all())
-        if involved
-        else {}
-    )
-    for group in members.values():
-        for fid in group:
-            earlier[fid] |= {o for o in group if o != fid and (starts[o], o) < (starts[fid], fid)}
-    done: dict[int, list[datetime]] = defaultdict(list)
-    for fid, at in session.execute(
-        select(CorrectiveAction.failure_id, CorrectiveAction.completed_at).where(
-            CorrectiveAction.status == ActionStatus.done, CorrectiveAction.completed_at.is_not(None)
-        )
-    ).all():
-        if at is not None:
-            done[fid].append(at)
-    gaps: list[float] = []
-    after_fix = 0
-    recurrences = 0
-    for fid, started in failures.items():
-        before = [e for e in earlier.get(fid, ()) if e in starts]
-        if not before:
-            continue
-        recurrences += 1
-        latest = max(starts[e] for e in before)
-        gaps.append(max(0.0, (started - latest).total_seconds() / 86_400))
-        if any(at < started for e in before for at in done.get(e, ())):
-            after_fix += 1
-    problems_open = (
-        session.scalar(
-            select(func.count())
-            .select_from(Problem)
-            .where(or_(Problem.status == ProblemStatus.open, Problem.status == ProblemStatus.known_error))
-        )
-        or 0
-    )
-    return MetricsOut(
-        failures=len(failures),
-        recurrences=recurrences,
-        repeat_rate=round(recurrences / len(failures), 4) if failures else 0.0,
-        median_days_between=round(statistics.median(gaps), 2) if gaps else None,
-        mean_days_between=round(statistics.fmean(gaps), 2) if gaps else None,
-        after_fix_done=after_fix,
-        problems_open=problems_open,
-        known_errors=session.scalar(select(func.count()).select_from(KnownError)) or 0,
     )

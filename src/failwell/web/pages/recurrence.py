@@ -18,6 +18,7 @@ from failwell.catalogue.service import service_by_name
 from failwell.db import utcnow
 from failwell.enums import Role
 from failwell.errors import DomainError, InvalidInput
+from failwell.insights.recurrence import recurrence_metrics
 from failwell.listing import page_of
 from failwell.recurrence import problems, service
 from failwell.recurrence.enums import ProblemStatus
@@ -157,7 +158,7 @@ def _problems_context(session: Session, actor: Actor, filters: ProblemQuery) -> 
         "filters": filters,
         "base_url": "/problems" + (f"?{urlencode(base)}" if base else ""),
         "statuses": STATUSES,
-        "metrics": problems.recurrence_metrics(session, MetricsParams()),
+        "metrics": recurrence_metrics(session, MetricsParams()),
         "can_create": actor.at_least(Role.practitioner),
     }
 
