@@ -8,7 +8,9 @@ names no consumer, and the handlers live with the slices that own them.
 from __future__ import annotations
 
 from failwell import events, identity
+from failwell.broadcast import ports as broadcast_ports
 from failwell.broadcast.handlers import HANDLERS as BROADCAST_HANDLERS
+from failwell.insights.digest import build_digest
 from failwell.integrations.links import HANDLERS as INTEGRATION_HANDLERS
 from failwell.people.service import IDENTITY
 from failwell.recurrence.handlers import HANDLERS as RECURRENCE_HANDLERS
@@ -26,6 +28,8 @@ def bootstrap() -> None:
     events.wire(BROADCAST_HANDLERS)
     # Commit-SHA links, suggested deployments and rework follow every change to a failure.
     events.wire(INTEGRATION_HANDLERS)
+    # The weekly digest's queries read across slices, from the read side above broadcast.
+    broadcast_ports.use_digest_builder(build_digest)
     # Token and session look-ups for deps.py and web/auth.py, which sit below the people slice.
     identity.use(IDENTITY)
     _done = True

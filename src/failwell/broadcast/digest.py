@@ -1,9 +1,9 @@
-"""The weekly learning digest, for one team or the whole organisation.
+"""The weekly learning digest, for one team or the whole organisation: its shape, its ISO
+weeks, and its e-mail.
 
-What it holds, for one ISO week (Monday 00:00 UTC to the next Monday):
-new lessons (reviews published that week), recurrences detected (read back from the outbox,
-which recorded them as they happened), corrective actions done that week and those overdue at
-its end, and a "lesson of the week": the new lesson read by most people, then the most severe.
+What it holds, for one ISO week (Monday 00:00 UTC to the next Monday): new lessons, recurrences
+detected, corrective actions done that week and those overdue at its end, and a "lesson of the
+week". The queries that fill it are failwell.insights.digest's (see build_digest below).
 """
 
 from __future__ import annotations
@@ -12,21 +12,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from html import escape
 
-from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
-from failwell.actions.models import CorrectiveAction
-from failwell.actions.service import overdue_clause
-from failwell.broadcast.models import OutboxEvent, ReviewRead, Topic
+from failwell.broadcast.models import Topic
 from failwell.broadcast.outbox import Message
-from failwell.broadcast.render import link
-from failwell.catalogue.models import Service
-from failwell.enums import ActionStatus, ReviewStatus
+from failwell.broadcast.ports import digest_builder
 from failwell.errors import InvalidInput
-from failwell.failures.models import failure_services
 from failwell.people.models import Team
-from failwell.reviews.models import Review
 
 
 def week_of(day: date) -> str:
@@ -91,97 +83,12 @@ class Digest:
         return not (self.lessons or self.recurrences or self.actions_done or self.actions_overdue)
 
 
-_LIMIT = 50
-
-
-def _team_failures(team_id: int) -> Select[tuple[int]]:
-    return (
-        select(failure_services.c.failure_id)
-        .join(Service, Service.id == failure_services.c.service_id)
-        .where(Service.owner_team_id == team_id)
-    )
-
-
 def build_digest(session: Session, week: str, team: Team | None = None) -> Digest:
-    start, end = week_bounds(week)
-    digest = Digest(scope=team.name if team else "organisation", team_id=team.id if team else None, week=week)
+    """The digest of an ISO week ('2026-W47'), of one team or (None) the organisation.
 
-    reads = select(ReviewRead.review_id, func.count().label("n")).group_by(ReviewRead.review_id).subquery()
-    stmt = (
-        select(Review, func.coalesce(reads.c.n, 0))
-        .outerjoin(reads, reads.c.review_id == Review.id)
-        .where(
-            Review.status == ReviewStatus.published,
-            Review.published_at >= start,
-            Review.published_at < end,
-        )
-        .order_by(Review.published_at.desc(), Review.id.desc())
-        .limit(_LIMIT)
-    )
-    if team is not None:
-        stmt = stmt.where(Review.failure_id.in_(_team_failures(team.id)))
-    for review, readers in session.execute(stmt).unique():
-        f = review.failure
-        digest.lessons.append(
-            LessonItem(
-                review_id=review.id,
-                failure_id=f.id,
-                title=f.title,
-                severity=f.severity,
-                services=[s.name for s in f.services],
-                lessons=review.lessons_learned,
-                readers=int(readers),
-                url=link(f"/failures/{f.id}"),
-            )
-        )
-    if digest.lessons:
-        digest.lesson_of_the_week = max(
-            digest.lessons, key=lambda item: (item.readers, -item.severity, item.review_id)
-        )
-
-    recurrences = session.scalars(
-        select(OutboxEvent)
-        .where(
-            OutboxEvent.topic == Topic.recurrence_detected.value,
-            OutboxEvent.created_at >= start,
-            OutboxEvent.created_at < end,
-        )
-        .order_by(OutboxEvent.id)
-        .limit(500)
-    )
-    for event in recurrences:
-        if team is not None and team.id not in event.facts.get("team_ids", []):
-            continue
-        name = event.facts.get("failure_title") or event.title.removeprefix("[failwell] ")
-        digest.recurrences.append(RecurrenceItem(title=str(name), failure_id=event.facts.get("failure_id")))
-
-    def actions(where: list[ColumnElement[bool]]) -> list[ActionItem]:
-        q = select(CorrectiveAction).where(*where).order_by(CorrectiveAction.id).limit(_LIMIT)
-        if team is not None:
-            q = q.where(CorrectiveAction.owner_team_id == team.id)
-        return [
-            ActionItem(
-                action_id=a.id,
-                failure_id=a.failure_id,
-                title=a.title,
-                team=a.owner_team.name,
-                due_date=a.due_date,
-                url=link(f"/failures/{a.failure_id}"),
-            )
-            for a in session.scalars(q)
-        ]
-
-    digest.actions_done = actions(
-        [
-            CorrectiveAction.status == ActionStatus.done,
-            CorrectiveAction.completed_at >= start,
-            CorrectiveAction.completed_at < end,
-        ]
-    )
-    # Overdue at the end of the week, as far as today can tell (a past week's "open" is today's).
-    last_day = (end - timedelta(days=1)).date()
-    digest.actions_overdue = actions([overdue_clause(last_day)])
-    return digest
+    Its reads span reviews, actions, failures, the outbox and read receipts, so they live on
+    the read side (failwell.insights.digest), reached through the port the composition root wires."""
+    return digest_builder()(session, week, team)
 
 
 def render_digest(digest: Digest) -> tuple[str, str, str]:

@@ -13,13 +13,13 @@ from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from failwell.broadcast.digest import _team_failures
 from failwell.broadcast.options import get_options
 from failwell.broadcast.outbox import scrub_names
 from failwell.broadcast.render import link
 from failwell.catalogue.service import service_by_name
 from failwell.enums import ReviewStatus
 from failwell.failures.models import failure_services
+from failwell.failures.scope import team_failure_ids
 from failwell.people.service import team_by_name
 from failwell.reviews.models import Review
 
@@ -44,7 +44,7 @@ def lessons_feed(session: Session, *, service: str | None = None, team: str | No
         scope, path = f"service {svc.name}", f"/api/v1/feeds/services/{svc.name}.atom"
     if team is not None:
         owner = team_by_name(session, team, "team")
-        stmt = stmt.where(Review.failure_id.in_(_team_failures(owner.id)))
+        stmt = stmt.where(Review.failure_id.in_(team_failure_ids(owner.id)))
         scope, path = f"team {owner.name}", f"/api/v1/feeds/teams/{owner.name}.atom"
     hide = get_options(session).hide_names
 

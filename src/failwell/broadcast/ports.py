@@ -1,0 +1,43 @@
+"""What the broadcast slice needs from the floors above it, wired by failwell.bootstrap.
+
+The weekly digest reads reviews, actions, failures, the outbox and read receipts together:
+that query lives on the read side (failwell.insights.digest), above this slice, so the
+scheduler and the digest routes reach it through this port instead of importing it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    # Only for the annotations: broadcast.digest imports this module.
+    from failwell.broadcast.digest import Digest
+    from failwell.people.models import Team
+
+
+class DigestBuilder(Protocol):
+    def __call__(self, session: Session, week: str, team: Team | None = None) -> Digest:
+        """The digest of an ISO week ('2026-W47'), of one team or (None) the organisation."""
+        ...
+
+
+class DigestBuilderNotWired(RuntimeError):
+    pass
+
+
+_digest_builder: DigestBuilder | None = None
+
+
+def use_digest_builder(builder: DigestBuilder) -> None:
+    global _digest_builder
+    _digest_builder = builder
+
+
+def digest_builder() -> DigestBuilder:
+    if _digest_builder is None:
+        raise DigestBuilderNotWired(
+            "no digest builder: failwell.bootstrap.bootstrap() wires failwell.insights.digest.build_digest"
+        )
+    return _digest_builder
