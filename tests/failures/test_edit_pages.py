@@ -6,7 +6,8 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from html import unescape
-from typing import TYPE_CHECKING, Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, cast
 
 from fastapi.testclient import TestClient
 
@@ -350,3 +351,38 @@ def test_timeline_add_and_action_done_move_the_focus(pages: Pages, db: Database,
     refused = manager.post(f"/failures/{failure_id}/actions", data={"action_title": "x"}, headers=HTMX)
     assert refused.text.count("data-fw-focus") == 1
     assert "data-fw-focus" in refused.text.split('id="action_type"', 1)[1].split(">", 1)[0]
+
+
+def test_edit_of_a_field_changed_meanwhile_is_refused_then_saved_on_purpose(
+    pages: Pages, db: Database, org: Org
+) -> None:
+    failure_id = make_failure(db, org)
+    me = pages(Role.practitioner)
+    url = f"/failures/{failure_id}/edit"
+    values = form_of(me, url)
+    with db.session(write=True) as s:
+        failures.update_failure(
+            s,
+            org.actors[Role.practice_owner],
+            failure_id,
+            FailureUpdate(title="Renamed meanwhile", severity=1),
+        )
+    before = snapshot(db, failure_id)
+    values.update(title="Card payments fail", impact_consumers="Shoppers could not pay")
+    refused = me.post(url, data=values)
+    assert refused.status_code == 409 and 'id="title-error"' in refused.text
+    assert "Save again to replace it with yours." in refused.text
+    assert snapshot(db, failure_id) == before  # nothing saved, not even the other field
+    # The form again: this person's changes over the latest version, which now counts as shown.
+    assert (
+        'value="Card payments fail"' in refused.text and ">Shoppers could not pay</textarea>" in refused.text
+    )
+    assert '<option value="1" selected>' in refused.text
+
+    # Saving again from the refused page, as the browser would send it.
+    again = form_of(cast("PageClient", SimpleNamespace(get=lambda _: refused)), url)
+    assert again["title"] == "Card payments fail" and again["severity"] == "1"
+    assert me.post(url, data=again).status_code == 303
+    after = snapshot(db, failure_id)["failure"]
+    assert after["title"] == "Card payments fail" and after["severity"] == 1
+    assert after["impact_consumers"] == "Shoppers could not pay"

@@ -168,7 +168,12 @@ def set_status(action: CorrectiveAction, status: ActionStatus, reason: str | Non
     action.status = status
 
 
-def complete_action(session: Session, actor: Actor, action_id: int) -> CorrectiveAction:
+def complete_action(
+    session: Session, actor: Actor, action_id: int, *, of_failure: int | None = None
+) -> CorrectiveAction:
+    """Marks the action done; with `of_failure`, only if it is that failure's action."""
+    if of_failure is not None and get_action(session, action_id).failure_id != of_failure:
+        raise InvalidInput.on("action", f"action {action_id} belongs to another failure")
     require(actor, Role.practitioner, "Completing a corrective action")
     action = get_action(session, action_id)
     was = action.status

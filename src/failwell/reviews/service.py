@@ -70,6 +70,11 @@ def review_for_failure(session: Session, failure_id: int) -> Review:
     return review
 
 
+def find_review(session: Session, failure_id: int) -> Review | None:
+    """The failure's review, if one was started."""
+    return session.scalar(select(Review).where(Review.failure_id == failure_id))
+
+
 def _factors(session: Session, items: list[FactorIn]) -> list[ContributingFactor]:
     keys = {item.category for item in items}
     categories = {
@@ -147,6 +152,20 @@ def update_review(session: Session, actor: Actor, review_id: int, data: ReviewUp
     return review
 
 
+def autosave_review(session: Session, actor: Actor, review_id: int, data: ReviewSections | None) -> Review:
+    """Saves a draft's text as it is typed (None: nothing valid to save yet, refused alike).
+    Never moves the status, and never touches a published review: changes to that are made
+    on purpose, with update_review."""
+    require(actor, Role.practitioner, "Editing a review")
+    review = get_review(session, review_id)
+    if review.status not in (ReviewStatus.draft, ReviewStatus.in_review):
+        raise Conflict(detail="A published review is not saved automatically; use the Save button.")
+    if data is None:
+        return review
+    sections = ReviewUpdate.model_validate(data.model_dump(exclude_none=True))
+    return update_review(session, actor, review_id, sections)
+
+
 SORTS = {
     "updated_at": Review.updated_at,
     "published_at": Review.published_at,
@@ -193,6 +212,16 @@ def list_categories(session: Session, include_retired: bool = False) -> Sequence
     if not include_retired:
         stmt = stmt.where(FactorCategory.is_active.is_(True))
     return session.scalars(stmt).all()
+
+
+def categories_to_choose(session: Session, used: set[str]) -> list[FactorCategory]:
+    """The active categories, and the retired ones among `used` (keys): a review keeps the
+    retired categories it already has, and may choose them again."""
+    rows = list(list_categories(session))
+    retired = used - {c.key for c in rows}
+    if retired:
+        rows += session.scalars(select(FactorCategory).where(FactorCategory.key.in_(retired))).all()
+    return rows
 
 
 def create_category(session: Session, actor: Actor, data: FactorCategoryIn) -> FactorCategory:

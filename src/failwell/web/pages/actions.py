@@ -3,31 +3,28 @@ with the status updated inline (htmx) by practitioners and above."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
-from urllib.parse import urlencode
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import Field
 from sqlalchemy.orm import Session
 
 from failwell.actions import service
-from failwell.actions.schemas import ActionUpdate
 from failwell.authz import Actor
-from failwell.catalogue.choices import team_names
+from failwell.catalogue import choices
 from failwell.catalogue.service import service_by_name
 from failwell.enums import ActionPriority, ActionStatus, Role
 from failwell.errors import InvalidInput
-from failwell.listing import PageParams, page_of
+from failwell.listing import page_of
 from failwell.people.service import team_by_name
 from failwell.web.auth import PageWork
-from failwell.web.forms.base import FORM_ERROR, domain_errors, read_form, validate
+from failwell.web.forms.actions import BoardQuery, back_to, board_query, status_update
+from failwell.web.forms.base import FORM_ERROR, domain_errors, read_form
 from failwell.web.responses import redirect_with_notice
 from failwell.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
-StatusChoice = Literal["active", "open", "in_progress", "done", "wont_do", "all"]
 STATUS_CHOICES: list[tuple[str, str]] = [
     ("active", "Open work"),
     ("open", "Open"),
@@ -43,38 +40,9 @@ _STATUSES: dict[str, tuple[ActionStatus, ...]] = {
 }
 
 
-class BoardQuery(PageParams):
-    limit: int = Field(25, ge=1, le=100)
-    team: str | None = Field(None, max_length=100)
-    service: str | None = Field(None, max_length=100, description="Actions of this service's failures.")
-    status: StatusChoice = "active"
-    priority: ActionPriority | None = None
-    overdue: Literal["true", "false"] | None = None
-
-    def url(self, **changes: Any) -> str:
-        values = {
-            "team": self.team,
-            "service": self.service,
-            "status": self.status if self.status != "active" else None,
-            "priority": self.priority.value if self.priority else None,
-            "overdue": self.overdue,
-            **changes,
-        }
-        query = urlencode({k: v for k, v in values.items() if v})
-        return "/actions" + (f"?{query}" if query else "")
-
-
-def _query(request: Request) -> tuple[BoardQuery, dict[str, str]]:
-    raw = {k: v for k, v in request.query_params.items() if v.strip()}
-    query, errors = validate(BoardQuery, raw)
-    if query is None:  # a hand-edited URL: show the board unfiltered, and say what was ignored
-        return BoardQuery(), errors
-    return query, errors
-
-
 @router.get("/actions")
 async def board(request: Request, page: PageWork) -> Response:
-    query, errors = _query(request)
+    query, errors = board_query(request.query_params)
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
         team_id = team_by_name(session, query.team.strip()).id if query.team else None
@@ -88,11 +56,10 @@ async def board(request: Request, page: PageWork) -> Response:
             priority=query.priority,
             overdue=None if query.overdue is None else query.overdue == "true",
         )
-        teams = team_names(session)
         return {
             "page": page_of(service.actions_out(session, rows), total, exact, query),
             "counts": service.board_counts(session, team_id),
-            "teams": [(name, name) for name in teams],
+            "teams": choices.as_options(choices.team_names(session)),
         }
 
     try:
@@ -122,24 +89,12 @@ def _context(
 async def set_status(request: Request, action_id: int, page: PageWork) -> Response:
     values = await read_form(request)
     htmx = is_htmx(request)
-    back = values.get("next") or "/actions"
-    if not str(back).startswith("/actions"):
-        back = "/actions"
-    update, errors = validate(
-        ActionUpdate,
-        {k: v for k, v in values.items() if k in ("status", "wont_do_reason") and str(v).strip()},
-    )
-    if update is not None and update.status is None:
-        update, errors = None, {"status": "Choose a status."}
+    back = back_to(values)
+    update, errors = status_update(values)
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
         assert update is not None
-        action = service.update_action(
-            session,
-            actor,
-            action_id,
-            ActionUpdate(status=update.status, wont_do_reason=update.wont_do_reason),
-        )
+        action = service.update_action(session, actor, action_id, update)
         return {"action": service.actions_out(session, [action])[0]}
 
     def current(session: Session, actor: Actor) -> dict[str, Any]:

@@ -8,20 +8,19 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from failwell.authz import Actor, require
+from failwell.authz import Actor
 from failwell.db import utcnow
 from failwell.enums import ReviewStatus, Role
 from failwell.errors import Conflict, InvalidInput
 from failwell.failures.service import failure_out, get_failure
 from failwell.reviews import service
-from failwell.reviews.models import FactorCategory, Review
-from failwell.reviews.schemas import ReviewSections, ReviewUpdate
+from failwell.reviews.schemas import ReviewSections
 from failwell.reviews.template import review_template
 from failwell.web.auth import Me, PageWork
-from failwell.web.forms.base import FORM_ERROR, FormState, domain_errors, validate
+from failwell.web.forms import reviews as reviews_form
+from failwell.web.forms.base import FORM_ERROR, FormState, domain_errors
 from failwell.web.markdown import render_markdown
 from failwell.web.responses import redirect_with_notice
 from failwell.web.templating import render
@@ -39,7 +38,6 @@ SECTION_HELP = {
         "What others should know before their next change. Needed to publish.",
     ),
 }
-EDITABLE = (ReviewStatus.draft, ReviewStatus.in_review)
 MOVES = {
     "in_review": "Sent for review.",
     "draft": "Moved back to draft.",
@@ -53,17 +51,13 @@ def _can_edit(actor: Actor, status: ReviewStatus) -> bool:
 
 
 def _categories(session: Session, used: set[str]) -> list[dict[str, str]]:
-    rows = list(service.list_categories(session))
-    if used - {c.key for c in rows}:  # retired categories stay selectable where already used
-        rows += session.scalars(
-            select(FactorCategory).where(FactorCategory.key.in_(used - {c.key for c in rows}))
-        ).all()
+    rows = service.categories_to_choose(session, used)
     return [{"key": c.key, "name": c.name, "description": c.description} for c in rows]
 
 
 def _editor(session: Session, actor: Actor, failure_id: int) -> dict[str, Any]:
     failure = get_failure(session, failure_id)
-    review = session.scalar(select(Review).where(Review.failure_id == failure_id))
+    review = service.find_review(session, failure_id)
     out = service.review_out(review) if review else None
     used = {f.category for f in out.factors} if out else set()
     return {
@@ -78,57 +72,13 @@ def _editor(session: Session, actor: Actor, failure_id: int) -> dict[str, Any]:
     }
 
 
-def _rows_from_review(review: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(f["category"], f["description"]) for f in review["factors"]]
-
-
-def _rows_from_form(values: dict[str, Any]) -> list[tuple[str, str]]:
-    cats = values.get("factor_category") or []
-    texts = values.get("factor_description") or []
-    width = max(len(cats), len(texts))
-    cats = [*cats, *[""] * (width - len(cats))]
-    texts = [*texts, *[""] * (width - len(texts))]
-    return [(c.strip(), t.strip()) for c, t in zip(cats, texts, strict=True) if c.strip() or t.strip()]
-
-
-async def _read(request: Request) -> dict[str, Any]:
-    # Repeated inputs keep blanks so categories and descriptions stay paired by position.
-    form = await request.form()
-    values: dict[str, Any] = {}
-    for key in form:
-        if key == "csrf_token":
-            continue
-        if key in ("factor_category", "factor_description"):
-            values[key] = [v if isinstance(v, str) else "" for v in form.getlist(key)]
-        else:
-            value = form.get(key)
-            values[key] = value if isinstance(value, str) else ""
-    return values
-
-
-def _sections_input(values: dict[str, Any], autosave: bool) -> tuple[dict[str, Any], dict[str, str]]:
-    """The form as a ReviewUpdate body, and errors about factor rows that are half filled in.
-    Autosave leaves half-filled rows out (they are still being typed) instead of refusing."""
-    data: dict[str, Any] = {name: values[name] for name in service.SECTIONS if name in values}
-    errors: dict[str, str] = {}
-    factors = []
-    for i, (category, description) in enumerate(_rows_from_form(values), start=1):
-        if category and description:
-            factors.append({"category": category, "description": description})
-        elif not autosave:
-            missing = "a category" if not category else "a description"
-            errors.setdefault("factors", f"Factor {i} needs {missing}.")
-    data["factors"] = factors
-    return data, errors
-
-
 # ---- pages ---------------------------------------------------------------------
 
 
 @router.get("/failures/{failure_id}/review")
 async def review_editor(request: Request, failure_id: int, page: PageWork) -> Response:
     data = await page.run(lambda session, actor: _editor(session, actor, failure_id))
-    rows = _rows_from_review(data["review"]) if data["review"] else []
+    rows = reviews_form.rows_of_review(data["review"]) if data["review"] else []
     form = FormState(dict(data["review"]) if data["review"] else {})
     return render(request, "reviews/editor.html", {**data, "form": form, "factor_rows": rows})
 
@@ -149,16 +99,11 @@ async def start(request: Request, failure_id: int, page: PageWork) -> Response:
 
 @router.post("/reviews/{review_id}/save")
 async def save(request: Request, review_id: int, page: PageWork) -> Response:
-    values = await _read(request)
-    body, errors = _sections_input(values, autosave=False)
-    move = str(values.get("to_status") or "")
-    if move:
-        body["status"] = move
-    data, invalid = validate(ReviewUpdate, body)
-    errors = {**invalid, **errors}
+    values = await reviews_form.read_review_form(request)
+    data, errors, move = reviews_form.review_update(values)
 
     def work(session: Session, actor: Actor) -> int:
-        if errors or data is None:
+        if data is None:
             return service.get_review(session, review_id).failure_id
         return service.update_review(session, actor, review_id, data).failure_id
 
@@ -184,7 +129,7 @@ async def _editor_again(
     return render(
         request,
         "reviews/editor.html",
-        {**data, "form": FormState(values, errors), "factor_rows": _rows_from_form(values)},
+        {**data, "form": FormState(values, errors), "factor_rows": reviews_form.rows_of_form(values)},
         status_code=422,
     )
 
@@ -193,21 +138,12 @@ async def _editor_again(
 async def autosave(request: Request, review_id: int, page: PageWork) -> Response:
     """Saves a draft's text as it is typed (htmx). Never changes the status, and never
     touches a published review: changes to that are saved on purpose, with the button."""
-    values = await _read(request)
-    body, _ = _sections_input(values, autosave=True)
-    data, errors = validate(ReviewSections, body)
+    values = await reviews_form.read_review_form(request)
+    data, errors = reviews_form.autosaved(values)
 
     def work(session: Session, actor: Actor) -> str | None:
-        require(actor, Role.practitioner, "Editing a review")
-        review = service.get_review(session, review_id)
-        if review.status not in EDITABLE:
-            raise Conflict(detail="A published review is not saved automatically; use the Save button.")
-        if data is None:
-            return None
-        service.update_review(
-            session, actor, review_id, ReviewUpdate.model_validate(data.model_dump(exclude_none=True))
-        )
-        return utcnow().strftime("%H:%M")
+        service.autosave_review(session, actor, review_id, data)
+        return None if data is None else utcnow().strftime("%H:%M")
 
     try:
         saved_at = await page.run(work)
