@@ -2,24 +2,20 @@
 
 Candidates come from the full-text engine (the query's words against whole failures, and its
 title's words against titles), from the embeddings (nearest vectors), and from shared links
-(deployment, change, a recorded recurrence). Each candidate's score is the weighted sum of
-its two lexical relevances (each relative to the best match), its cosine similarity above a
-floor, fixed bonuses for shared structure (service, contributing factor, deployment, change,
-error signature, exception) and a small bonus for recency. Every part is kept as a reason, so a
-suggestion says why it was made. The weights were chosen on the 100 training pairs of the
+(deployment, change, a recorded recurrence). This module reads them and what they share with
+the query from the database; ``fusion`` scores them (the weighted sum, and the reasons that
+say why each suggestion was made). The weights were chosen on the 100 training pairs of the
 GitBugs Hadoop set only, never on its 25 test pairs (see bench/RESULTS.md).
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import Column, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from failwell.catalogue.models import Service
@@ -27,70 +23,40 @@ from failwell.db import utcnow
 from failwell.errors import NotFound
 from failwell.failures.models import Failure, failure_changes, failure_deployments, failure_services
 from failwell.recurrence import embedding
+from failwell.recurrence.fusion import (
+    WEIGHTS,
+    Evidence,
+    Mode,
+    Query,
+    Reason,
+    Scored,
+    Weights,
+    explain_terms,
+    fuse,
+    relative,
+    shared_terms,
+    suggestions,
+)
 from failwell.recurrence.index import BODY_LIMIT, embed_text, vector_cache
 from failwell.recurrence.index import cached_only as _caches_peek
-from failwell.recurrence.lexical import QUERY_TEXT_LIMIT, WORD, query_terms, search_terms
+from failwell.recurrence.lexical import QUERY_TEXT_LIMIT, query_terms, search_terms
 from failwell.recurrence.models import FailureEmbedding, FailureSearch, RecurrenceLink
 from failwell.recurrence.signatures import signature_tokens
 from failwell.reviews.models import ContributingFactor, FactorCategory, Review
 
-Mode = Literal["lexical", "semantic", "fused"]
-
-
-@dataclass(frozen=True)
-class Weights:
-    lexical: float = 0.4  # full text against full text
-    title: float = 0.2  # the query's title against titles
-    semantic: float = 0.6
-    semantic_floor: float = 0.3  # cosine below this adds nothing
-    recency: float = 0.2  # a recent failure is likelier the same cause...
-    recency_days: float = 180.0  # ...decaying with this time constant
-    pool: int = 100
-    service: float = 0.06
-    factor: float = 0.04
-    deployment: float = 0.15
-    change: float = 0.10
-    signature: float = 0.10
-    exception: float = 0.03
-    linked: float = 0.30
-    min_score: float = 0.04
-
-
-WEIGHTS = Weights()
-
-
-@dataclass
-class Query:
-    title: str
-    body: str
-    failure_id: int | None = None
-    before: tuple[datetime, int] | None = None
-    service_ids: set[int] = field(default_factory=set)
-    factor_ids: set[int] = field(default_factory=set)
-    deployment_ids: set[int] = field(default_factory=set)
-    change_ids: set[int] = field(default_factory=set)
-    signatures: set[str] = field(default_factory=set)
-    vector: embedding.Vectors | None = None
-    truncated: bool = False
-    at: datetime | None = None
-    linked: set[int] = field(default_factory=set)
-
-
-@dataclass
-class Reason:
-    kind: str
-    detail: str
-    weight: float
-
-
-@dataclass
-class Scored:
-    failure_id: int
-    score: float = 0.0
-    lexical: float | None = None
-    title_lexical: float | None = None
-    semantic: float | None = None
-    reasons: list[Reason] = field(default_factory=list)
+# Re-exported: callers rank with these names from here.
+__all__ = [
+    "WEIGHTS",
+    "Mode",
+    "Query",
+    "Ranking",
+    "Reason",
+    "Scored",
+    "Weights",
+    "query_for_failure",
+    "query_for_text",
+    "rank",
+]
 
 
 @dataclass
@@ -200,58 +166,72 @@ def query_for_text(text: str, service_ids: set[int] | None = None, title: str = 
     )
 
 
-def rank(
-    session: Session, query: Query, limit: int = 10, mode: Mode = "fused", weights: Weights = WEIGHTS
-) -> Ranking:
+def search_words(query: Query) -> list[str]:
+    """The words searched by (title first), then up to eight of its error signatures."""
     terms = query_terms(query.title, query.body)
     if query.signatures:
         terms = terms + sorted(query.signatures)[:8]
+    return terms
+
+
+def rank(
+    session: Session, query: Query, limit: int = 10, mode: Mode = "fused", weights: Weights = WEIGHTS
+) -> Ranking:
+    terms = search_words(query)
     note = embedding.unavailable_reason() if mode != "lexical" else None
     use_semantic = mode != "lexical" and query.vector is not None and note is None
-    scored: dict[int, Scored] = {}
-
-    if mode != "semantic" or not use_semantic:
-        lexical = search_terms(session, terms, weights.pool, before=query.before, exclude=query.failure_id)
-        best = lexical[0][1] if lexical else 1.0
-        for fid, score in lexical:
-            scored[fid] = Scored(fid, lexical=score / best if best > 0 else 0.0)
-        title_terms = query_terms(query.title)
-        if title_terms and weights.title > 0:
-            titles = search_terms(
-                session,
-                title_terms,
-                weights.pool,
-                before=query.before,
-                exclude=query.failure_id,
-                title_only=True,
-            )
-            best = titles[0][1] if titles else 1.0
-            for fid, score in titles:
-                scored.setdefault(fid, Scored(fid)).title_lexical = score / best if best > 0 else 0.0
-    if use_semantic:
-        assert query.vector is not None
-        cache = vector_cache(session)
-        for fid, cos in cache.search(
-            query.vector, weights.pool, before=query.before, exclude=query.failure_id
-        ):
-            scored.setdefault(fid, Scored(fid)).semantic = cos
-
-    structural = _structural_candidates(session, query, weights.pool)
-    for fid in structural:
-        scored.setdefault(fid, Scored(fid))
+    scored = _candidates(session, query, terms, mode, use_semantic, weights)
     if not scored:
         return Ranking([], terms, use_semantic, note, query.truncated)
-    if use_semantic:
-        _fill_missing_semantic(session, query, scored)
-    if mode == "semantic" and not use_semantic:
-        mode = "lexical"
-    _score(session, query, scored, terms, mode, weights)
-    # Candidates with nothing real in common are not suggestions: a far-off embedding, or only
-    # context (same service, same factor, recent) that would then list every failure.
-    kept = [s for s in scored.values() if s.score - _boosts(s) >= weights.min_score]
-    ordered = sorted(kept, key=lambda s: (-s.score, -s.failure_id))[:limit]
+    # Asked for semantic without a model: what is left is the lexical ranking.
+    scoring: Mode = "lexical" if mode == "semantic" and not use_semantic else mode
+    evidence = read_evidence(session, query, list(scored))
+    for s in scored.values():
+        fuse(query, s, scoring, evidence, weights)
+    ordered = suggestions(scored.values(), limit, weights)
     _explain_terms(session, ordered, {t for t in terms if not t.startswith(("exc", "sig"))})
     return Ranking(ordered, terms, use_semantic, note, query.truncated)
+
+
+def _candidates(
+    session: Session, query: Query, terms: list[str], mode: Mode, use_semantic: bool, w: Weights
+) -> dict[int, Scored]:
+    """Every candidate, with its lexical relevances and cosine where it has them."""
+    scored: dict[int, Scored] = {}
+    if mode != "semantic" or not use_semantic:
+        _lexical_candidates(session, query, terms, w, scored)
+    if use_semantic:
+        _semantic_candidates(session, query, w, scored)
+    for fid in _structural_candidates(session, query, w.pool):
+        scored.setdefault(fid, Scored(fid))
+    if use_semantic and scored:
+        _fill_missing_semantic(session, query, scored)
+    return scored
+
+
+def _lexical_candidates(
+    session: Session, query: Query, terms: list[str], w: Weights, scored: dict[int, Scored]
+) -> None:
+    """Full-text matches of the whole text, then of the title against titles."""
+    found = search_terms(session, terms, w.pool, before=query.before, exclude=query.failure_id)
+    for fid, score in relative(found):
+        scored[fid] = Scored(fid, lexical=score)
+    title_terms = query_terms(query.title)
+    if not title_terms or w.title <= 0:
+        return
+    titles = search_terms(
+        session, title_terms, w.pool, before=query.before, exclude=query.failure_id, title_only=True
+    )
+    for fid, score in relative(titles):
+        scored.setdefault(fid, Scored(fid)).title_lexical = score
+
+
+def _semantic_candidates(session: Session, query: Query, w: Weights, scored: dict[int, Scored]) -> None:
+    """The nearest vectors, with their cosine."""
+    assert query.vector is not None
+    cache = vector_cache(session)
+    for fid, cos in cache.search(query.vector, w.pool, before=query.before, exclude=query.failure_id):
+        scored.setdefault(fid, Scored(fid)).semantic = cos
 
 
 def _explain_terms(session: Session, items: Sequence[Scored], terms: set[str]) -> None:
@@ -268,11 +248,7 @@ def _explain_terms(session: Session, items: Sequence[Scored], terms: set[str]) -
         ).all()
     )
     for s in wanted:
-        shared = _shared_terms(terms, texts.get(s.failure_id, ""))
-        if shared:
-            for r in s.reasons:
-                if r.kind == "shared_terms":
-                    r.detail = f"shares the words: {', '.join(shared)}"
+        explain_terms(s, shared_terms(terms, texts.get(s.failure_id, "")))
 
 
 def _structural_candidates(session: Session, query: Query, limit: int) -> set[int]:
@@ -315,100 +291,41 @@ def _fill_missing_semantic(session: Session, query: Query, scored: dict[int, Sco
                 s.semantic = float(cache.vectors[at] @ query.vector)
 
 
-def _score(
-    session: Session, query: Query, scored: dict[int, Scored], terms: Sequence[str], mode: Mode, w: Weights
-) -> None:
-    ids = list(scored)
-    services = _pairs(
-        session,
-        select(failure_services.c.failure_id, failure_services.c.service_id).where(
-            failure_services.c.failure_id.in_(ids)
-        ),
-    )
-    service_names = (
-        dict(
+def read_evidence(session: Session, query: Query, ids: list[int]) -> Evidence:
+    """What the candidates share with the query; links the query has none of are not read."""
+    services = _links(session, failure_services.c.failure_id, failure_services.c.service_id, ids)
+    named = set().union(*services.values(), query.service_ids)
+    factors = _factors(session, ids) if query.factor_ids else {}
+    deployments, changes = failure_deployments.c, failure_changes.c
+    return Evidence(
+        services=services,
+        service_names=_service_names(session, named) if named else {},
+        factors=factors,
+        factor_names=dict(session.execute(select(FactorCategory.id, FactorCategory.name)).all())
+        if factors
+        else {},
+        deployments=_links(session, deployments.failure_id, deployments.deployment_id, ids)
+        if query.deployment_ids
+        else {},
+        changes=_links(session, changes.failure_id, changes.change_id, ids) if query.change_ids else {},
+        signatures=dict(
             session.execute(
-                select(Service.id, Service.name).where(
-                    Service.id.in_(set().union(*services.values(), query.service_ids))
+                select(FailureSearch.failure_id, FailureSearch.signatures).where(
+                    FailureSearch.failure_id.in_(ids)
                 )
             ).all()
-        )
-        if services or query.service_ids
-        else {}
+        ),
+        starts=_start_times(session, ids),
     )
-    factors = _factors(session, ids) if query.factor_ids else {}
-    factor_names = (
-        dict(session.execute(select(FactorCategory.id, FactorCategory.name)).all()) if factors else {}
-    )
-    deployments = (
-        _pairs(
-            session,
-            select(failure_deployments.c.failure_id, failure_deployments.c.deployment_id).where(
-                failure_deployments.c.failure_id.in_(ids)
-            ),
-        )
-        if query.deployment_ids
-        else {}
-    )
-    changes = (
-        _pairs(
-            session,
-            select(failure_changes.c.failure_id, failure_changes.c.change_id).where(
-                failure_changes.c.failure_id.in_(ids)
-            ),
-        )
-        if query.change_ids
-        else {}
-    )
-    docs = {
-        fid: ("", sigs)
-        for fid, sigs in session.execute(
-            select(FailureSearch.failure_id, FailureSearch.signatures).where(
-                FailureSearch.failure_id.in_(ids)
-            )
-        ).all()
-    }
-    starts = _start_times(session, ids)
-    linked = query.linked
-    for fid, s in scored.items():
-        reasons: list[Reason] = []
-        total = 0.0
-        if mode != "semantic" and (s.lexical is not None or s.title_lexical is not None):
-            lex, title_lex = s.lexical or 0.0, s.title_lexical or 0.0
-            part = w.lexical * lex + w.title * title_lex if mode == "fused" else lex
-            reasons.append(Reason("shared_terms", "matches words of the description", part))
-            total += part
-        if mode != "lexical" and s.semantic is not None:
-            if mode == "semantic":
-                part = s.semantic
-            else:
-                part = w.semantic * max(0.0, s.semantic - w.semantic_floor) / (1 - w.semantic_floor)
-            if part > 0:
-                reasons.append(Reason("semantic", f"described alike (cosine {s.semantic:.2f})", part))
-            total += part
-        if mode == "fused":
-            total += _structure(
-                query,
-                fid,
-                services,
-                service_names,
-                factors,
-                factor_names,
-                deployments,
-                changes,
-                docs,
-                linked,
-                reasons,
-                w,
-            )
-            started = starts.get(fid)
-            if query.at is not None and started is not None and w.recency > 0:
-                days = max(0.0, (query.at - started).total_seconds() / 86_400)
-                part = w.recency * math.exp(-days / w.recency_days)
-                reasons.append(Reason("recent", f"{_ago(days)} before", part))
-                total += part
-        s.score = round(total, 6)
-        s.reasons = sorted(reasons, key=lambda r: -r.weight)
+
+
+def _links(session: Session, owner: Column[int], linked: Column[int], ids: list[int]) -> dict[int, set[int]]:
+    """failure id -> the ids linked to it through one association table."""
+    return _pairs(session, select(owner, linked).where(owner.in_(ids)))
+
+
+def _service_names(session: Session, ids: set[int]) -> dict[int, str]:
+    return dict(session.execute(select(Service.id, Service.name).where(Service.id.in_(ids))).all())
 
 
 def _start_times(session: Session, ids: list[int]) -> dict[int, datetime]:
@@ -419,77 +336,3 @@ def _start_times(session: Session, ids: list[int]) -> dict[int, datetime]:
         if len(found) == len(ids):
             return found
     return dict(session.execute(select(Failure.id, Failure.started_at).where(Failure.id.in_(ids))).all())
-
-
-def _structure(
-    query: Query,
-    fid: int,
-    services: dict[int, set[int]],
-    service_names: dict[int, str],
-    factors: dict[int, set[int]],
-    factor_names: dict[int, str],
-    deployments: dict[int, set[int]],
-    changes: dict[int, set[int]],
-    docs: dict[int, tuple[str, str]],
-    linked: set[int],
-    reasons: list[Reason],
-    w: Weights,
-) -> float:
-    total = 0.0
-
-    def add(kind: str, detail: str, weight: float) -> None:
-        nonlocal total
-        reasons.append(Reason(kind, detail, weight))
-        total += weight
-
-    if fid in linked:
-        add("linked", "recorded as an earlier occurrence of this failure", w.linked)
-    same = services.get(fid, set()) & query.service_ids
-    if same:
-        add(
-            "same_service",
-            "same service: " + ", ".join(sorted(service_names.get(i, "?") for i in same)),
-            w.service,
-        )
-    same = factors.get(fid, set()) & query.factor_ids
-    if same:
-        names = ", ".join(sorted(factor_names.get(i, "?") for i in same))
-        add("same_factor", f"same contributing factor: {names}", w.factor)
-    same = deployments.get(fid, set()) & query.deployment_ids
-    if same:
-        add("same_deployment", "same deployment: " + ", ".join(str(i) for i in sorted(same)), w.deployment)
-    same = changes.get(fid, set()) & query.change_ids
-    if same:
-        add("same_change", "same change: " + ", ".join(str(i) for i in sorted(same)), w.change)
-    theirs = set(docs.get(fid, ("", ""))[1].split())
-    shared = theirs & query.signatures
-    messages = sorted(t for t in shared if t.startswith("sig"))
-    exceptions = sorted(t[3:] for t in shared if t.startswith("exc"))
-    if messages:
-        add("same_signature", f"the same error message ({len(messages)} normalised line(s))", w.signature)
-    if exceptions:
-        add("same_exception", "the same exception: " + ", ".join(exceptions[:3]), w.exception)
-    return total
-
-
-BOOSTS = frozenset({"same_service", "same_factor", "recent", "same_exception"})
-
-
-def _boosts(s: Scored) -> float:
-    return sum(r.weight for r in s.reasons if r.kind in BOOSTS)
-
-
-def _ago(days: float) -> str:
-    if days < 1:
-        return "less than a day"
-    if days < 60:
-        return f"{days:.0f} day{'s' if round(days) != 1 else ''}"
-    if days < 730:
-        return f"{days / 30.4:.0f} months"
-    return f"{days / 365.25:.0f} years"
-
-
-def _shared_terms(terms: set[str], text: str, limit: int = 6) -> list[str]:
-    words = {m.group(0).lower() for m in WORD.finditer(text)}
-    shared = [t for t in terms if t in words]
-    return sorted(shared)[:limit]
