@@ -20,6 +20,7 @@ from failwell.failures.service import get_failure
 from failwell.listing import apply_sort, paginate, rank_of, text_match
 from failwell.people.models import Team
 from failwell.people.service import team_by_name
+from failwell.recurrence import history
 from failwell.recurrence.enums import ProblemStatus
 from failwell.recurrence.models import KnownError, Problem, ProblemFailure, RecurrenceLink
 from failwell.recurrence.schemas import (
@@ -28,7 +29,6 @@ from failwell.recurrence.schemas import (
     KnownErrorUpdate,
     LessonOut,
     LessonsOut,
-    OccurrenceOut,
     OpenActionOut,
     ProblemFilter,
     ProblemIn,
@@ -153,30 +153,7 @@ def _team_name(session: Session, team_id: int | None) -> str | None:
 
 def problem_out(session: Session, problem: Problem) -> ProblemOut:
     failures = sorted(problem.failures, key=lambda f: (f.started_at, f.id))
-    ids = [f.id for f in failures]
-    actions = (
-        session.scalars(
-            select(CorrectiveAction).where(CorrectiveAction.failure_id.in_(ids)).order_by(CorrectiveAction.id)
-        ).all()
-        if ids
-        else []
-    )
-    done_at = [a.completed_at for a in actions if a.status == ActionStatus.done and a.completed_at]
-    # A failure of the problem that started after a fix (of another of its failures) was done.
-    recurred_after_fix = any(
-        f.id != a.failure_id and f.started_at > a.completed_at
-        for a in actions
-        if a.status == ActionStatus.done and a.completed_at is not None
-        for f in failures
-    )
-    open_actions = [a for a in actions if a.status in OPEN_STATUSES]
-    last_fix = max(done_at) if done_at else None
-    stopped = (
-        bool(failures)
-        and not open_actions
-        and last_fix is not None
-        and all(f.started_at <= last_fix for f in failures)
-    )
+    actions = history.corrective_actions(session, [f.id for f in failures])
     return ProblemOut(
         id=problem.id,
         title=problem.title,
@@ -187,23 +164,13 @@ def problem_out(session: Session, problem: Problem) -> ProblemOut:
         created_at=problem.created_at,
         updated_at=problem.updated_at,
         resolved_at=problem.resolved_at,
-        occurrences=[
-            OccurrenceOut(
-                failure_id=f.id,
-                title=f.title,
-                started_at=f.started_at,
-                status=f.status,
-                severity=f.severity,
-                services=[s.name for s in f.services],
-            )
-            for f in failures
-        ],
+        occurrences=[history.occurrence_out(f) for f in failures],
         known_errors=[known_error_out(k) for k in problem.known_errors],
         actions=[action_brief(a) for a in actions],
         first_seen=failures[0].started_at if failures else None,
         last_seen=failures[-1].started_at if failures else None,
-        recurred_after_fix=recurred_after_fix,
-        recurrences_stopped=stopped,
+        recurred_after_fix=history.recurred_after_fix(failures, actions),
+        recurrences_stopped=history.recurrences_stopped(failures, actions),
     )
 
 

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from failwell.actions.models import CorrectiveAction
-from failwell.actions.service import OPEN_STATUSES, is_overdue
+from failwell.actions.service import is_overdue
 from failwell.catalogue.models import Service
 from failwell.catalogue.service import service_by_name
 from failwell.db import utcnow
-from failwell.enums import ActionStatus, ReviewStatus
+from failwell.enums import FailureStatus, ReviewStatus
 from failwell.errors import InvalidInput
 from failwell.failures.models import Failure, failure_services
+from failwell.recurrence import history
 from failwell.recurrence.enums import ProblemStatus
 from failwell.recurrence.models import Problem, ProblemFailure
-from failwell.recurrence.ranking import Ranking, query_for_failure, query_for_text, rank
+from failwell.recurrence.ranking import Ranking, Scored, query_for_failure, query_for_text, rank
 from failwell.recurrence.schemas import (
     ActionBrief,
     Alert,
@@ -34,6 +37,9 @@ from failwell.reviews.models import Review
 # The loudest flag among this many top suggestions decides the alert.
 ALERT_DEPTH = 5
 _LOUDNESS: dict[Alert, int] = {"none": 0, "open_fix": 1, "overdue_fix": 2, "fix_did_not_hold": 3}
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 def action_brief(action: CorrectiveAction) -> ActionBrief:
@@ -63,105 +69,29 @@ def similar_to_text(session: Session, data: SimilarTextQuery) -> SimilarOut:
     return describe(session, ranking, utcnow(), None)
 
 
+@dataclass
+class Known:
+    """What the records say about the suggested failures, read once (by failure id)."""
+
+    failures: dict[int, Row[int, str, FailureStatus, datetime]] = field(default_factory=dict)
+    services: dict[int, list[str]] = field(default_factory=dict)
+    reviews: dict[int, Row[int, int, ReviewStatus, str]] = field(default_factory=dict)
+    actions: dict[int, list[CorrectiveAction]] = field(default_factory=dict)
+    problems: dict[int, list[int]] = field(default_factory=dict)
+
+
 def describe(session: Session, ranking: Ranking, reference: datetime, failure_id: int | None) -> SimilarOut:
     """Adds what each suggestion's failure taught and what is still open about it."""
-    ids = [s.failure_id for s in ranking.items]
-    failures = (
-        {
-            row.id: row
-            for row in session.execute(
-                select(Failure.id, Failure.title, Failure.status, Failure.started_at).where(
-                    Failure.id.in_(ids)
-                )
-            )
-        }
-        if ids
-        else {}
-    )
-    service_names: dict[int, list[str]] = defaultdict(list)
-    for fid, name in (
-        session.execute(
-            select(failure_services.c.failure_id, Service.name)
-            .join(Service, Service.id == failure_services.c.service_id)
-            .where(failure_services.c.failure_id.in_(ids))
-            .order_by(Service.name)
-        ).all()
-        if ids
-        else []
-    ):
-        service_names[fid].append(name)
-    reviews = (
-        {
-            row.failure_id: row
-            for row in session.execute(
-                select(Review.failure_id, Review.id, Review.status, Review.lessons_learned).where(
-                    Review.failure_id.in_(ids)
-                )
-            )
-        }
-        if ids
-        else {}
-    )
-    actions: dict[int, list[CorrectiveAction]] = defaultdict(list)
-    for action in (
-        session.scalars(
-            select(CorrectiveAction).where(CorrectiveAction.failure_id.in_(ids)).order_by(CorrectiveAction.id)
-        )
-        if ids
-        else []
-    ):
-        actions[action.failure_id].append(action)
-    problems: dict[int, list[int]] = defaultdict(list)
-    for pid, fid in (
-        session.execute(
-            select(ProblemFailure.problem_id, ProblemFailure.failure_id).where(
-                ProblemFailure.failure_id.in_(ids)
-            )
-        ).all()
-        if ids
-        else []
-    ):
-        problems[fid].append(pid)
-
-    items: list[SuggestionOut] = []
-    for scored in ranking.items:
-        failure = failures.get(scored.failure_id)
-        if failure is None:  # deleted since the index was read
-            continue
-        review = reviews.get(failure.id)
-        mine = actions.get(failure.id, [])
-        items.append(
-            SuggestionOut(
-                failure_id=failure.id,
-                title=failure.title,
-                status=failure.status,
-                started_at=failure.started_at,
-                services=service_names.get(failure.id, []),
-                score=round(scored.score, 4),
-                lexical=None if scored.lexical is None else round(scored.lexical, 4),
-                semantic=None if scored.semantic is None else round(scored.semantic, 4),
-                reasons=[
-                    ReasonOut(kind=r.kind, detail=r.detail, weight=round(r.weight, 4)) for r in scored.reasons
-                ],
-                lessons=[review.lessons_learned]
-                if review and review.status == ReviewStatus.published and review.lessons_learned.strip()
-                else [],
-                review_id=review.id if review else None,
-                actions=[action_brief(a) for a in mine],
-                open_fix=any(a.status in OPEN_STATUSES for a in mine),
-                overdue_fix=any(is_overdue(a) for a in mine),
-                fix_did_not_hold=any(
-                    a.status == ActionStatus.done
-                    and a.completed_at is not None
-                    and a.completed_at < reference
-                    for a in mine
-                ),
-                problem_ids=sorted(problems.get(failure.id, [])),
-            )
-        )
+    known = read_known(session, [s.failure_id for s in ranking.items])
+    # A failure deleted since the index was read is left out.
+    items = [
+        suggestion_out(scored, known, reference)
+        for scored in ranking.items
+        if scored.failure_id in known.failures
+    ]
     return SimilarOut(
         failure_id=failure_id,
-        terms=[t for t in ranking.terms if not t.startswith(("exc", "sig"))][:20],
+        terms=shown_terms(ranking.terms),
         truncated=ranking.truncated,
         semantic=ranking.semantic,
         note=ranking.note,
@@ -169,6 +99,82 @@ def describe(session: Session, ranking: Ranking, reference: datetime, failure_id
         suggested_problem=suggest_problem(session, items, failure_id),
         items=items,
     )
+
+
+def read_known(session: Session, ids: list[int]) -> Known:
+    if not ids:
+        return Known()
+    failures = session.execute(
+        select(Failure.id, Failure.title, Failure.status, Failure.started_at).where(Failure.id.in_(ids))
+    )
+    services = session.execute(
+        select(failure_services.c.failure_id, Service.name)
+        .join(Service, Service.id == failure_services.c.service_id)
+        .where(failure_services.c.failure_id.in_(ids))
+        .order_by(Service.name)
+    )
+    reviews = session.execute(
+        select(Review.failure_id, Review.id, Review.status, Review.lessons_learned).where(
+            Review.failure_id.in_(ids)
+        )
+    )
+    problems = session.execute(
+        select(ProblemFailure.problem_id, ProblemFailure.failure_id).where(ProblemFailure.failure_id.in_(ids))
+    )
+    return Known(
+        failures={row.id: row for row in failures},
+        services=_grouped((fid, name) for fid, name in services),
+        reviews={row.failure_id: row for row in reviews},
+        actions=_grouped((a.failure_id, a) for a in history.corrective_actions(session, ids)),
+        problems=_grouped((fid, pid) for pid, fid in problems),
+    )
+
+
+def _grouped(pairs: Iterable[tuple[K, V]]) -> dict[K, list[V]]:
+    """(key, value) pairs as lists of values by key, in the order read."""
+    out: dict[K, list[V]] = defaultdict(list)
+    for key, value in pairs:
+        out[key].append(value)
+    return out
+
+
+def suggestion_out(scored: Scored, known: Known, reference: datetime) -> SuggestionOut:
+    """One suggestion: its score and reasons, lessons, actions and what they say (the flags)."""
+    failure = known.failures[scored.failure_id]
+    review = known.reviews.get(failure.id)
+    actions = known.actions.get(failure.id, [])
+    return SuggestionOut(
+        failure_id=failure.id,
+        title=failure.title,
+        status=failure.status,
+        started_at=failure.started_at,
+        services=known.services.get(failure.id, []),
+        score=round(scored.score, 4),
+        lexical=_rounded(scored.lexical),
+        semantic=_rounded(scored.semantic),
+        reasons=[ReasonOut(kind=r.kind, detail=r.detail, weight=round(r.weight, 4)) for r in scored.reasons],
+        lessons=lessons(review.status, review.lessons_learned) if review else [],
+        review_id=review.id if review else None,
+        actions=[action_brief(a) for a in actions],
+        open_fix=history.open_fix(actions),
+        overdue_fix=history.overdue_fix(actions),
+        fix_did_not_hold=history.fix_did_not_hold(actions, reference),
+        problem_ids=sorted(known.problems.get(failure.id, [])),
+    )
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def lessons(status: ReviewStatus, learned: str) -> list[str]:
+    """A review's lessons, once it is published and says some."""
+    return [learned] if status == ReviewStatus.published and learned.strip() else []
+
+
+def shown_terms(terms: Sequence[str]) -> list[str]:
+    """The searched words shown (the signature tokens are not words)."""
+    return [t for t in terms if not t.startswith(("exc", "sig"))][:20]
 
 
 def loudest(items: Sequence[SuggestionOut]) -> Alert:
