@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -127,54 +127,74 @@ def write_embeddings(
     sent by machines repeat the same words, and the same text always has the same vector."""
     if embedder is None or not docs:
         return 0
-    ids = [d.failure_id for d in docs]
-    existing = {
-        row.failure_id: row
-        for row in session.scalars(select(FailureEmbedding).where(FailureEmbedding.failure_id.in_(ids)))
-    }
+    existing = _stored_embeddings(session, [d.failure_id for d in docs])
     now = utcnow()
-    stale = [
-        d for d in docs if d.failure_id not in existing or existing[d.failure_id].text_hash != text_hash(d)
-    ]
+    stale = stale_docs(docs, existing)
     if force_touch:
-        for d in docs:
-            if d.failure_id in existing and d not in stale:
-                existing[d.failure_id].updated_at = now
+        touch_unchanged(docs, stale, existing, now)
     if stale:
-        memo = {} if memo is None else memo
-        keys = [(d.embed_text, d.title) for d in stale]
-        fresh = [k for k in dict.fromkeys(keys) if k not in memo]
-        computed: dict[tuple[str, str], embedding.Vectors] = {}
-        if fresh:
-            rows = embedding.failure_vectors(embedder, [t for t, _ in fresh], [t for _, t in fresh])
-            computed = dict(zip(fresh, rows, strict=True))
-            if len(memo) < MEMO_LIMIT:
-                memo.update(computed)
-        vectors = [computed[k] if k in computed else memo[k] for k in keys]
-        for doc, vector in zip(stale, vectors, strict=True):
-            row = existing.get(doc.failure_id)
-            blob = embedding.to_blob(vector)
-            if row is None:
-                session.add(
-                    FailureEmbedding(
-                        failure_id=doc.failure_id,
-                        model=embedding.MODEL_ID,
-                        text_hash=text_hash(doc),
-                        vector=blob,
-                        updated_at=now,
-                    )
-                )
-            else:
-                row.model, row.text_hash, row.vector, row.updated_at = (
-                    embedding.MODEL_ID,
-                    text_hash(doc),
-                    blob,
-                    now,
-                )
+        vectors = vectors_for(embedder, stale, {} if memo is None else memo)
+        _store_vectors(session, stale, vectors, existing, now)
     session.flush()
     if stale or force_touch:
         recheck_soon(session)
     return len(stale)
+
+
+def _stored_embeddings(session: Session, ids: Sequence[int]) -> dict[int, FailureEmbedding]:
+    rows = session.scalars(select(FailureEmbedding).where(FailureEmbedding.failure_id.in_(ids)))
+    return {row.failure_id: row for row in rows}
+
+
+def stale_docs(docs: Sequence[Doc], existing: Mapping[int, FailureEmbedding]) -> list[Doc]:
+    """The docs without an embedding, or whose embedding was made from other text."""
+    return [
+        d for d in docs if d.failure_id not in existing or existing[d.failure_id].text_hash != text_hash(d)
+    ]
+
+
+def touch_unchanged(
+    docs: Sequence[Doc], stale: Sequence[Doc], existing: Mapping[int, FailureEmbedding], now: datetime
+) -> None:
+    """Marks the up-to-date embeddings as changed, so caches re-read them (a moved start time)."""
+    for d in docs:
+        if d.failure_id in existing and d not in stale:
+            existing[d.failure_id].updated_at = now
+
+
+def vectors_for(
+    embedder: embedding.Embedder, docs: Sequence[Doc], memo: dict[tuple[str, str], embedding.Vectors]
+) -> list[embedding.Vectors]:
+    """One vector per doc, computing only the texts not in ``memo`` (remembered while it has room)."""
+    keys = [(d.embed_text, d.title) for d in docs]
+    fresh = [k for k in dict.fromkeys(keys) if k not in memo]
+    computed: dict[tuple[str, str], embedding.Vectors] = {}
+    if fresh:
+        rows = embedding.failure_vectors(embedder, [t for t, _ in fresh], [t for _, t in fresh])
+        computed = dict(zip(fresh, rows, strict=True))
+        if len(memo) < MEMO_LIMIT:
+            memo.update(computed)
+    return [computed[k] if k in computed else memo[k] for k in keys]
+
+
+def _store_vectors(
+    session: Session,
+    docs: Sequence[Doc],
+    vectors: Sequence[embedding.Vectors],
+    existing: Mapping[int, FailureEmbedding],
+    now: datetime,
+) -> None:
+    for doc, vector in zip(docs, vectors, strict=True):
+        row = existing.get(doc.failure_id)
+        if row is None:
+            row = FailureEmbedding(failure_id=doc.failure_id)
+            session.add(row)
+        row.model, row.text_hash, row.vector, row.updated_at = (
+            embedding.MODEL_ID,
+            text_hash(doc),
+            embedding.to_blob(vector),
+            now,
+        )
 
 
 def index_failures(session: Session, failure_ids: Sequence[int], *, moved: bool = False) -> None:
