@@ -9,6 +9,7 @@ from failwell.changes.api import router as changes_router
 from failwell.errors import PROBLEM_RESPONSES
 from failwell.failures.api import router as failures_router
 from failwell.insights.api import router as insights_router
+from failwell.integrations.api import router as integrations_router
 from failwell.people.api import router as people_router
 from failwell.recurrence.api import router as recurrence_router
 from failwell.reviews.api import router as reviews_router
@@ -16,6 +17,7 @@ from failwell.reviews.api import router as reviews_router
 # Deployments first: CI pipelines post them most often, and routes are tried in order.
 ROUTERS = (
     changes_router,
+    integrations_router,
     failures_router,
     actions_router,
     reviews_router,

@@ -1,0 +1,273 @@
+"""What every kind of delivery turns into: deployments (through the changes slice), commit
+times, and failures opened, updated and resolved (through the failures slice), so events fire
+as they would for a person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from failwell.authz import Actor
+from failwell.changes.models import Deployment
+from failwell.changes.schemas import DeploymentIn
+from failwell.changes.service import record_deployment
+from failwell.db import utcnow
+from failwell.enums import DeploymentOutcome, FailureKind, FailureStatus, ReportChannel, Role
+from failwell.failures.models import Failure
+from failwell.failures.schemas import FailureIn, FailureUpdate
+from failwell.failures.service import report_failure, update_failure
+from failwell.integrations import links
+from failwell.integrations.mapping import Mapped, resolve
+from failwell.integrations.models import Commit, FailureGroup, Integration, Verdict
+from failwell.integrations.schemas import GenericDeployment, IntegrationOptions
+
+
+class Unmapped(Exception):
+    """No rule maps the event to a service: kept for a practice owner to map, then replay."""
+
+
+@dataclass
+class Outcome:
+    verdict: Verdict = Verdict.accepted
+    detail: str = ""
+    result: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, key: str, value: int) -> None:
+        self.result.setdefault(key, [])
+        if value not in self.result[key]:
+            self.result[key].append(value)
+
+
+@dataclass
+class Context:
+    session: Session
+    integration: Integration
+    outcome: Outcome = field(default_factory=Outcome)
+
+    @property
+    def actor(self) -> Actor:
+        # Acts as a practitioner named after the integration; no person is the reporter.
+        return Actor(person_id=0, name=f"integration {self.integration.name}", role=Role.practitioner)
+
+    @property
+    def options(self) -> IntegrationOptions:
+        return IntegrationOptions.model_validate(self.integration.settings or {})
+
+    def mapped(self, facts: Mapping[str, str], labels: Mapping[str, str] | None = None) -> Mapped:
+        return resolve(self.session, self.integration.id, facts, labels)
+
+
+def store_commits(ctx: Context, repository: str, commits: Iterable[tuple[str, datetime]]) -> int:
+    """Keeps commit times (first seen wins); answers how many were new."""
+    wanted = {sha.lower(): at for sha, at in commits}
+    if not wanted:
+        return 0
+    known = set(
+        ctx.session.scalars(
+            select(Commit.sha).where(Commit.repository == repository, Commit.sha.in_(list(wanted)))
+        )
+    )
+    now = utcnow()
+    new = [
+        Commit(repository=repository, sha=s, committed_at=at, pushed_at=now)
+        for s, at in wanted.items()
+        if s not in known
+    ]
+    ctx.session.add_all(new)
+    ctx.session.flush()
+    return len(new)
+
+
+def first_commit_time(
+    session: Session,
+    repository: str | None,
+    shas: list[str],
+    service_id: int,
+    environment: str,
+    started: datetime,
+) -> datetime | None:
+    """The earliest commit this deployment released: the commits of the repository made after
+    the head of the previous deployment of the service to that environment, up to this head."""
+    if not repository or not shas:
+        return None
+    times = list(
+        session.scalars(
+            select(Commit.committed_at).where(Commit.repository == repository, Commit.sha.in_(shas))
+        )
+    )
+    if not times:
+        return None
+    head = max(times)
+    previous = session.scalars(
+        select(Deployment.commit_shas)
+        .where(
+            Deployment.service_id == service_id,
+            Deployment.environment == environment,
+            Deployment.started_at < started,
+            Deployment.outcome == DeploymentOutcome.succeeded,
+        )
+        .order_by(Deployment.started_at.desc())
+        .limit(1)
+    ).first()
+    since = None
+    if previous:
+        since = session.scalar(
+            select(func.max(Commit.committed_at)).where(
+                Commit.repository == repository, Commit.sha.in_(previous)
+            )
+        )
+    if since is None:
+        return min(times)
+    earliest = session.scalar(
+        select(func.min(Commit.committed_at)).where(
+            Commit.repository == repository, Commit.committed_at > since, Commit.committed_at <= head
+        )
+    )
+    return earliest or min(times)
+
+
+def record(ctx: Context, data: GenericDeployment) -> Deployment:
+    """Records (or, for an external id seen before, updates) one deployment; a failed production
+    deployment opens its failure when the integration says so."""
+    session = ctx.session
+    facts = {k: v for k, v in (("repository", data.repository), ("environment", data.environment)) if v}
+    mapped = ctx.mapped(facts) if (data.service is None or data.environment is None) else Mapped(None, None)
+    service = data.service or mapped.service
+    if service is None:
+        raise Unmapped(f"no rule maps repository '{data.repository or '-'}' to a service")
+    environment = mapped.environment or data.environment or ctx.options.default_environment
+    if data.repository and data.commits:
+        store_commits(ctx, data.repository, [(c.sha, c.committed_at) for c in data.commits])
+    shas = list(dict.fromkeys([*data.commit_shas, *(c.sha for c in data.commits)]))[:100]
+    existing = None
+    if data.external_id:
+        existing = session.scalar(
+            select(Deployment).where(
+                Deployment.integration_id == ctx.integration.id, Deployment.external_id == data.external_id
+            )
+        )
+    if existing is not None:
+        dep = existing
+        dep.outcome = data.outcome
+        dep.finished_at = data.finished_at or dep.finished_at
+        dep.commit_shas = list(dict.fromkeys([*(dep.commit_shas or []), *shas]))[:100]
+        if data.pipeline_url:
+            dep.pipeline_url = str(data.pipeline_url)
+        dep.rework = dep.rework or data.rework
+        session.flush()
+    else:
+        out = record_deployment(
+            session,
+            ctx.actor,
+            DeploymentIn(
+                service=service,
+                environment=environment,
+                version=data.version,
+                commit_shas=shas,
+                started_at=data.started_at,
+                finished_at=data.finished_at,
+                outcome=data.outcome,
+                pipeline_url=data.pipeline_url,
+            ),
+        )
+        session.execute(
+            update(Deployment)
+            .where(Deployment.id == out.id)
+            .values(integration_id=ctx.integration.id, external_id=data.external_id, rework=data.rework)
+            .execution_options(synchronize_session=False)
+        )
+        dep = session.get_one(Deployment, out.id)
+        session.refresh(dep)
+    if dep.first_commit_at is None:
+        first = data.first_commit_at or first_commit_time(
+            session, data.repository, shas, dep.service_id, dep.environment, dep.started_at
+        )
+        if first is not None:
+            dep.first_commit_at = first
+            session.flush()
+    ctx.outcome.add("deployments", dep.id)
+    failed = dep.outcome != DeploymentOutcome.succeeded
+    if failed and dep.environment in links.PRODUCTION_ENVIRONMENTS and ctx.options.open_failures:
+        failure_for_deployment(ctx, dep)
+    return dep
+
+
+def failure_for_deployment(ctx: Context, dep: Deployment) -> Failure:
+    """One failure per failed deployment (service, environment, version), however many retries
+    or statuses report it."""
+    key = f"deployment:{dep.service_id}:{dep.environment}:{dep.version}"
+    ended = dep.outcome.value.replace("_", " ")
+    title = f"Deployment of {dep.service.name} {dep.version} to {dep.environment} {ended}"
+    failure = open_or_update(
+        ctx,
+        key,
+        FailureIn(
+            title=title[:300],
+            description=f"Reported by the integration '{ctx.integration.name}'."
+            + (f"\n\nPipeline: {dep.pipeline_url}" if dep.pipeline_url else ""),
+            kind=FailureKind.failed_deployment,
+            severity=ctx.options.severity,
+            started_at=dep.started_at,
+            services=[dep.service.name],
+            reported_via=ReportChannel.webhook,
+        ),
+    )
+    links.link(ctx.session, failure.id, "deployment", dep.id, "webhook")
+    return failure
+
+
+def _group(ctx: Context, key: str) -> FailureGroup | None:
+    return ctx.session.scalar(
+        select(FailureGroup).where(
+            FailureGroup.integration_id == ctx.integration.id, FailureGroup.group_key == key
+        )
+    )
+
+
+def group_failure(ctx: Context, key: str) -> Failure | None:
+    group = _group(ctx, key)
+    return ctx.session.get(Failure, group.failure_id) if group else None
+
+
+def open_or_update(ctx: Context, key: str, data: FailureIn) -> Failure:
+    """The failure of a group: the open one if there is, else a new one (a group firing again
+    after it was resolved is a new failure, which recurrence detection will tie to the old)."""
+    group = _group(ctx, key)
+    failure = ctx.session.get(Failure, group.failure_id) if group else None
+    if failure is not None and failure.status in (FailureStatus.open, FailureStatus.mitigated):
+        if group is not None:
+            group.updated_at = utcnow()
+        ctx.outcome.add("failures", failure.id)
+        return failure
+    failure = report_failure(ctx.session, ctx.actor, data)
+    if group is None:
+        ctx.session.add(FailureGroup(integration_id=ctx.integration.id, group_key=key, failure_id=failure.id))
+    else:
+        group.failure_id = failure.id
+        group.updated_at = utcnow()
+    ctx.session.flush()
+    ctx.outcome.add("failures", failure.id)
+    return failure
+
+
+def change_status(ctx: Context, key: str, status: FailureStatus, at: datetime | None) -> Failure | None:
+    """Mitigates or resolves a group's failure (never moves it backwards, never reopens it)."""
+    failure = group_failure(ctx, key)
+    if failure is None:
+        return None
+    ctx.outcome.add("failures", failure.id)
+    order = [FailureStatus.open, FailureStatus.mitigated, FailureStatus.resolved, FailureStatus.closed]
+    if order.index(failure.status) >= order.index(status):
+        return failure
+    known = [t for t in (failure.started_at, failure.detected_at, failure.mitigated_at) if t is not None]
+    when = max([at or utcnow(), *known])
+    field_name = "resolved_at" if status == FailureStatus.resolved else "mitigated_at"
+    update_failure(
+        ctx.session, ctx.actor, failure.id, FailureUpdate.model_validate({"status": status, field_name: when})
+    )
+    return failure
