@@ -1,0 +1,103 @@
+"""The metrics API and the `failwell metrics` command on a generated event stream."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from failwell.cli import main
+from failwell.db import Database, utcnow
+from failwell.enums import Role
+from failwell.insights.metrics import dora_report, learning_report
+from failwell.insights.metrics_schemas import MetricsQuery
+from insights.stream import NOW, Stream
+from support import Org
+
+API = "/api/v1/metrics"
+DORA_KEYS = (
+    "deployment_frequency",
+    "change_lead_time",
+    "change_fail_rate",
+    "failed_deployment_recovery_time",
+    "rework_rate",
+)
+WINDOW = {"since": (NOW - timedelta(days=120)).isoformat(), "until": NOW.isoformat()}
+
+
+def _direct(db: Database, report: object, **filters: str) -> dict[str, object]:
+    query = MetricsQuery(since=NOW - timedelta(days=120), until=NOW, **filters)
+    with db.session(write=False) as s:
+        body = report(s, query, utcnow())  # type: ignore[operator]
+    return json.loads(json.dumps(body, default=lambda v: v.isoformat().replace("+00:00", "Z")))  # type: ignore[no-any-return]
+
+
+def test_dora_and_learning_by_api(client: TestClient, org: Org, stream: Stream, db: Database) -> None:
+    for path, report in (("dora", dora_report), ("learning", learning_report)):
+        for filters in ({}, {"service": "checkout"}, {"team": "data-team"}):
+            r = client.get(f"{API}/{path}", params={**WINDOW, **filters}, headers=org.headers(Role.viewer))
+            assert r.status_code == 200, r.text
+            body = r.json()
+            want = _direct(db, report, **filters)
+            for key, figure in want.items():
+                if key != "scope":
+                    assert body[key] == figure, key
+    body = client.get(f"{API}/dora", params=WINDOW, headers=org.headers(Role.viewer)).json()
+    for key in DORA_KEYS:
+        assert set(body[key]) == {"value", "unit", "sample_size", "band"}
+
+
+def test_trend_by_api(client: TestClient, org: Org, stream: Stream) -> None:
+    r = client.get(f"{API}/trend", params={**WINDOW, "period": "month"}, headers=org.headers())
+    assert r.status_code == 200, r.text
+    points = r.json()["points"]
+    assert 4 <= len(points) <= 6
+    total = client.get(f"{API}/dora", params=WINDOW, headers=org.headers()).json()
+    assert sum(p["deployments"] for p in points) == total["detail"]["deployments"]
+
+
+def test_bad_filters_are_refused(client: TestClient, org: Org) -> None:
+    h = org.headers()
+    assert client.get(f"{API}/dora", params={"service": "nope"}, headers=h).status_code == 422
+    assert client.get(f"{API}/dora", params={"team": "nope"}, headers=h).status_code == 422
+    reversed_window = {"since": WINDOW["until"], "until": WINDOW["since"]}
+    assert client.get(f"{API}/learning", params=reversed_window, headers=h).status_code == 422
+    assert client.get(f"{API}/trend", params={"period": "day"}, headers=h).status_code == 422
+    assert client.get(f"{API}/dora").status_code == 401
+
+
+def test_empty_organisation_says_null(client: TestClient, org: Org) -> None:
+    body = client.get(f"{API}/dora", headers=org.headers()).json()
+    for key in DORA_KEYS:
+        assert body[key]["value"] is None
+        assert body[key]["band"] == "not_enough_data"
+
+
+def test_cli_dora_and_learning_json(
+    capsys: pytest.CaptureFixture[str],
+    org: Org,
+    stream: Stream,
+    live_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    db: Database,
+) -> None:
+    monkeypatch.setenv("FAILWELL_URL", live_url)
+    monkeypatch.setenv("FAILWELL_TOKEN", org.tokens[Role.viewer])
+    args = ["--since", WINDOW["since"], "--until", WINDOW["until"], "--json"]
+    assert main(["metrics", "dora", "--service", "checkout", *args]) == 0
+    body = json.loads(capsys.readouterr().out)
+    want = _direct(db, dora_report, service="checkout")
+    for key in DORA_KEYS:
+        assert body[key] == want[key]
+    assert main(["metrics", "learning", "--team", "data-team", *args]) == 0
+    assert (
+        json.loads(capsys.readouterr().out)["repeat_rate"]
+        == _direct(db, learning_report, team="data-team")["repeat_rate"]
+    )
+    assert main(["metrics", "dora", "--since", WINDOW["since"], "--until", WINDOW["until"]]) == 0
+    table = capsys.readouterr().out
+    assert "Change fail rate" in table and "organisation" in table
+    assert main(["metrics", "trend", "--period", "month", "--since", WINDOW["since"]]) == 0
+    assert "By month" in capsys.readouterr().out
