@@ -9,8 +9,8 @@ from failwell.changes.api import router as changes_router
 from failwell.errors import PROBLEM_RESPONSES
 from failwell.failures.api import router as failures_router
 from failwell.insights.api import router as insights_router
-from failwell.integrations.api import router as integrations_router
 from failwell.insights.metrics_api import router as metrics_router
+from failwell.integrations.api import router as integrations_router
 from failwell.people.api import router as people_router
 from failwell.recurrence.api import router as recurrence_router
 from failwell.reviews.api import router as reviews_router
@@ -25,8 +25,8 @@ ROUTERS = (
     catalogue_router,
     people_router,
     recurrence_router,
-    metrics_router,
     insights_router,
+    metrics_router,
     broadcast_router,
 )
 

@@ -24,8 +24,8 @@ from failwell.db import Database
 from failwell.errors import DomainError
 from failwell.failures.cli import failure_app
 from failwell.insights.cli import register as register_insights
-from failwell.integrations.cli import register as register_integrations
 from failwell.insights.metrics_cli import register as register_metrics
+from failwell.integrations.cli import register as register_integrations
 from failwell.migrate import current_revision, head_revision, upgrade
 from failwell.people.cli import team_app, token_app, user_app
 from failwell.recurrence.cli import register as register_recurrence
@@ -58,9 +58,9 @@ for sub, name in (
     app.add_typer(sub, name=name)
 register_recurrence(app)
 register_broadcast(app)
-register_metrics(app)
 register_insights(app)
 register_integrations(app)
+register_metrics(app)
 
 
 @app.callback()
