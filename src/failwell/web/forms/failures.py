@@ -23,26 +23,12 @@ from failwell.failures.schemas import (
     TimelineEventUpdate,
 )
 from failwell.fields import UtcDateTime
-from failwell.web.forms.base import FORM_ERROR, cleaned, plain_words, validate
+from failwell.web.forms.base import FORM_ERROR, PLAIN_WORDS, cleaned, plain_words, validate
 
-FILL_IN = "Please fill this in."
+FILL_IN = PLAIN_WORDS["Field required"]
 FILTER_FIELDS = ("q", "service", "team", "kind", "status", "severity", "tag", "since", "until", "sort")
-REPORT_FIELDS = (
-    "title",
-    "description",
-    "kind",
-    "severity",
-    "started_at",
-    "detected_at",
-    "mitigated_at",
-    "resolved_at",
-    "services",
-    "impact_partners",
-    "impact_consumers",
-    "tags",
-    "deployment_ids",
-    "change_ids",
-)
+# The report form carries every field an edit may change.
+REPORT_FIELDS = EDITABLE_FIELDS
 # The report form's fields under "More details" (opened when one holds something).
 DETAIL_FIELDS = (
     "description",
