@@ -1,0 +1,94 @@
+"""Pages: integrations administration, deliveries with replay, suggested links on a failure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+
+from factories import API, iso, make_deployment, make_failure, utc
+from failwell.enums import Role
+from integrations.conftest import Hook
+from support import Org, PageClient
+
+START = utc(2026, 3, 10, 12)
+
+
+def test_add_an_integration_shows_the_secret_once(pages: Callable[[Role], PageClient]) -> None:
+    owner = pages(Role.practice_owner)
+    r = owner.post("/admin/integrations", {"name": "gh", "kind": "github"})
+    assert r.status_code == 201, r.text
+    assert "is not shown again" in r.text and "fwh_" in r.text
+    listed = owner.get("/admin/integrations")
+    assert listed.status_code == 200 and "gh" in listed.text and "fwh_" not in listed.text.replace("…", "")
+    assert pages(Role.practice_manager).get("/admin/integrations").status_code == 403
+
+
+def test_rules_deliveries_and_replay_in_the_browser(
+    client: TestClient, org: Org, pages: Callable[[Role], PageClient], make_hook: Callable[..., Hook]
+) -> None:
+    hook = make_hook("generic", "ci")
+    body = {"repository": "acme/pay", "version": "1.0.0", "outcome": "succeeded"}
+    assert hook.bearer(body).json()["verdict"] == "unmapped"
+    owner = pages(Role.practice_owner)
+    unmapped = owner.get("/admin/integration-deliveries?verdict=unmapped")
+    assert "acme/pay" in unmapped.text
+    r = owner.post(
+        f"/admin/integrations/{hook.id}/rules",
+        {"match_field": "repository", "pattern": "acme/*", "service": "payments", "position": "0"},
+    )
+    assert r.status_code == 303, r.text
+    assert "acme/*" in owner.get(f"/admin/integrations/{hook.id}").text
+    [delivery] = hook.deliveries()
+    replayed = owner.post(f"/admin/integration-deliveries/{delivery['id']}/replay")
+    assert replayed.status_code == 303
+    assert hook.deliveries()[0]["verdict"] == "accepted"
+    assert client.get(f"{API}/deployments", headers=org.headers()).json()["total"] == 1
+    saved = owner.post(
+        f"/admin/integrations/{hook.id}/options",
+        {"default_environment": "prod", "deploy_workflows": "deploy, release-*", "severity": "2"},
+    )
+    assert saved.status_code == 303
+    got = client.get(f"{API}/integrations/{hook.id}", headers=org.headers()).json()["options"]
+    assert got == {
+        "default_environment": "prod",
+        "open_failures": False,
+        "deploy_workflows": ["deploy", "release-*"],
+        "severity": 2,
+    }
+    rotated = owner.post(f"/admin/integrations/{hook.id}/rotate")
+    assert rotated.status_code == 200 and "fwh_" in rotated.text
+
+
+def test_confirm_and_reject_suggested_links_on_the_failure_page(
+    client: TestClient, org: Org, pages: Callable[[Role], PageClient]
+) -> None:
+    first = make_deployment(client, org, "3.0.0", started_at=iso(START - timedelta(hours=2)))
+    second = make_deployment(client, org, "3.0.1", started_at=iso(START - timedelta(hours=1)))
+    failure = make_failure(client, org, started_at=iso(START))
+    page = pages(Role.practitioner)
+    assert f"/failures/{failure['id']}/suggested-links" in page.get(f"/failures/{failure['id']}").text
+    fragment = page.get(f"/failures/{failure['id']}/suggested-links")
+    assert (
+        "Suggested deployments" in fragment.text and "3.0.0" in fragment.text and "Confirm" in fragment.text
+    )
+    assert "Confirm" not in pages(Role.viewer).get(f"/failures/{failure['id']}/suggested-links").text
+    assert page.post(f"/failures/{failure['id']}/suggested-links/{first['id']}/confirm").status_code == 303
+    assert page.post(f"/failures/{failure['id']}/suggested-links/{second['id']}/reject").status_code == 303
+    got = client.get(f"{API}/failures/{failure['id']}", headers=org.headers()).json()
+    assert got["deployment_ids"] == [first["id"]]
+    assert "Suggested deployments" not in page.get(f"/failures/{failure['id']}/suggested-links").text
+    # The API twin.
+    third = make_deployment(client, org, "3.0.2", started_at=iso(START - timedelta(minutes=30)))
+    client.patch(
+        f"{API}/failures/{failure['id']}", headers=org.headers(), json={"title": "Checkout errors (edited)"}
+    )
+    listed = client.get(f"{API}/failures/{failure['id']}/suggested-deployments", headers=org.headers()).json()
+    assert [s["deployment"]["id"] for s in listed] == [third["id"]]
+    decided = client.post(
+        f"{API}/failures/{failure['id']}/suggested-deployments/{third['id']}",
+        headers=org.headers(),
+        json={"decision": "reject"},
+    )
+    assert decided.status_code == 200
