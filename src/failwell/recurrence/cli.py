@@ -13,6 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from failwell.cli_support import JsonOption, UrlOption, api, console, err_console, print_json, print_table
+from failwell.reviews.cli import eval_language
 
 problem_app = typer.Typer(
     help="Problems (the causes behind failures) and known errors.", no_args_is_help=True
@@ -375,4 +376,5 @@ def register(app: typer.Typer) -> None:
     app.command("lessons")(lessons)
     app.add_typer(problem_app, name="problem")
     app.add_typer(recurrence_app, name="recurrence")
+    eval_app.command("language")(eval_language)
     app.add_typer(eval_app, name="eval")
