@@ -14,6 +14,7 @@ from failwell.integrations.api import router as integrations_router
 from failwell.people.api import router as people_router
 from failwell.recurrence.api import router as recurrence_router
 from failwell.reviews.api import router as reviews_router
+from failwell.reviews.coach_api import router as coach_router
 
 # Deployments first: CI pipelines post them most often, and routes are tried in order.
 ROUTERS = (
@@ -22,6 +23,7 @@ ROUTERS = (
     failures_router,
     actions_router,
     reviews_router,
+    coach_router,
     catalogue_router,
     people_router,
     recurrence_router,
