@@ -8,6 +8,7 @@ from failwell.web.pages.actions import router as actions_pages
 from failwell.web.pages.admin import router as admin_pages
 from failwell.web.pages.broadcast import router as broadcast_pages
 from failwell.web.pages.catalogue import router as catalogue_pages
+from failwell.web.pages.coach import router as coach_pages
 from failwell.web.pages.failure_edit import router as failure_edit_pages
 from failwell.web.pages.failures import router as failures_pages
 from failwell.web.pages.failures_admin import router as failures_admin_pages
@@ -28,6 +29,7 @@ PAGE_ROUTERS = (
     failures_pages,
     failure_edit_pages,
     reviews_pages,
+    coach_pages,
     lessons_pages,
     metrics_pages,
     actions_pages,
