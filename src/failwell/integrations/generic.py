@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from failwell.errors import InvalidInput
+from failwell.integrations.config import get_integration_settings
 from failwell.integrations.ingest import Context, Unmapped, record
 from failwell.integrations.schemas import GenericBatch, GenericDeployment
 
@@ -12,6 +14,9 @@ from failwell.integrations.schemas import GenericBatch, GenericDeployment
 def handle(ctx: Context, event: str, payload: Any) -> None:
     if event == "batch":
         batch = GenericBatch.model_validate(payload)
+        limit = get_integration_settings().max_batch
+        if len(batch.deployments) > limit:
+            raise InvalidInput.on("deployments", f"holds {len(batch.deployments)}; at most {limit} at once")
         for index, item in enumerate(batch.deployments):
             try:
                 record(ctx, item)
