@@ -120,7 +120,7 @@ class Receiver:
 
 def _seed(url: str, receiver: Receiver) -> None:
     from failwell.authz import SYSTEM
-    from failwell.broadcast import service as broadcast
+    from failwell.broadcast import channel_admin, subscriptions
     from failwell.broadcast.models import ChannelKind, Topic
     from failwell.broadcast.options import set_options
     from failwell.broadcast.schemas import ChannelIn, SubscriptionIn
@@ -136,10 +136,10 @@ def _seed(url: str, receiver: Receiver) -> None:
             people.create_team(s, SYSTEM, TeamIn(name="core"))
             catalogue.create_service(s, SYSTEM, ServiceIn(name="ledger", owner_team="core"))
             set_options(s, hide_names=None, owner_team_default=False)
-            broadcast.create_channel(
+            channel_admin.create_channel(
                 s, SYSTEM, ChannelIn(name="hook", kind=ChannelKind.webhook, url=receiver.url)
             )
-            broadcast.create_subscription(
+            subscriptions.create_subscription(
                 s,
                 SYSTEM,
                 SubscriptionIn(channel="hook", topics=[Topic.failure_reported, Topic.review_published]),

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from broadcast.receivers import WebhookReceiver, wait_for
 from failwell.authz import SYSTEM
-from failwell.broadcast import service as broadcast
+from failwell.broadcast import channel_admin, subscriptions
 from failwell.broadcast.models import ChannelKind, Delivery, DeliveryStatus, OutboxEvent, Topic
 from failwell.broadcast.schemas import ChannelIn, SubscriptionIn
 from failwell.catalogue import service as catalogue
@@ -41,10 +41,10 @@ def _setup(db: Database, receiver: WebhookReceiver) -> None:
     with db.session() as s:
         people.create_team(s, SYSTEM, TeamIn(name="core"))
         catalogue.create_service(s, SYSTEM, ServiceIn(name="ledger", owner_team="core"))
-        broadcast.create_channel(
+        channel_admin.create_channel(
             s, SYSTEM, ChannelIn(name="hook", kind=ChannelKind.webhook, url=receiver.json_url)
         )
-        broadcast.create_subscription(
+        subscriptions.create_subscription(
             s, SYSTEM, SubscriptionIn(channel="hook", topics=[Topic.failure_reported])
         )
 

@@ -14,7 +14,7 @@ import pytest
 
 from broadcast.receivers import WebhookReceiver, wait_for
 from failwell.authz import SYSTEM
-from failwell.broadcast import service as broadcast
+from failwell.broadcast import channel_admin, subscriptions
 from failwell.broadcast.models import ChannelKind, Topic
 from failwell.broadcast.schemas import ChannelIn, SubscriptionIn
 from failwell.catalogue import service as catalogue
@@ -38,10 +38,10 @@ def _token(db: Database, receiver: WebhookReceiver) -> str:
             PersonIn(name="Reporter", email="r@example.com", role=Role.practitioner, teams=["core"]),
         )
         _, secret = people.create_token(s, people.actor_for(person), TokenIn(name="t"))
-        broadcast.create_channel(
+        channel_admin.create_channel(
             s, SYSTEM, ChannelIn(name="hook", kind=ChannelKind.webhook, url=receiver.json_url)
         )
-        broadcast.create_subscription(
+        subscriptions.create_subscription(
             s, SYSTEM, SubscriptionIn(channel="hook", topics=[Topic.failure_reported])
         )
     return secret

@@ -14,8 +14,8 @@ from failwell.actions.models import CorrectiveAction
 from failwell.actions.schemas import ActionIn
 from failwell.actions.service import create_action
 from failwell.broadcast import ports
-from failwell.broadcast.digest import LessonItem
 from failwell.broadcast.digest import build_digest as broadcast_build_digest
+from failwell.broadcast.digest_model import LessonItem
 from failwell.broadcast.models import OutboxEvent, ReviewRead, Topic
 from failwell.db import Database
 from failwell.enums import ActionStatus, ActionType, FailureKind, ReviewStatus, Role

@@ -10,7 +10,8 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor, require
-from failwell.broadcast import service
+from failwell.broadcast import channel_admin, delivery_log, feed_tokens, options, reads, subscriptions
+from failwell.broadcast import digest as weekly_digest
 from failwell.broadcast.feeds import lessons_feed
 from failwell.broadcast.render import link
 from failwell.broadcast.schedule import run_schedule
@@ -52,7 +53,7 @@ async def create_channel(data: ChannelIn, uow: Work) -> object:
     """Adds a channel (practice owners). The URL is stored encrypted and never shown again."""
 
     def work(session: Session, actor: Actor) -> object:
-        return service.channel_out(service.create_channel(session, actor, data))
+        return channel_admin.channel_out(channel_admin.create_channel(session, actor, data))
 
     return await uow.run(work)
 
@@ -60,7 +61,7 @@ async def create_channel(data: ChannelIn, uow: Work) -> object:
 @router.get("/broadcast/channels", response_model=list[ChannelOut])
 async def list_channels(uow: Work) -> object:
     def work(session: Session, _actor: Actor) -> object:
-        return [service.channel_out(c) for c in service.list_channels(session)]
+        return [channel_admin.channel_out(c) for c in channel_admin.list_channels(session)]
 
     return await uow.run(work)
 
@@ -68,7 +69,7 @@ async def list_channels(uow: Work) -> object:
 @router.get("/broadcast/channels/{channel_id}", response_model=ChannelOut)
 async def get_channel(channel_id: IdPath, uow: Work) -> object:
     def work(session: Session, _actor: Actor) -> object:
-        return service.channel_out(service.get_channel(session, channel_id))
+        return channel_admin.channel_out(channel_admin.get_channel(session, channel_id))
 
     return await uow.run(work)
 
@@ -76,7 +77,7 @@ async def get_channel(channel_id: IdPath, uow: Work) -> object:
 @router.patch("/broadcast/channels/{channel_id}", response_model=ChannelOut)
 async def update_channel(channel_id: IdPath, data: ChannelUpdate, uow: Work) -> object:
     def work(session: Session, actor: Actor) -> object:
-        return service.channel_out(service.update_channel(session, actor, channel_id, data))
+        return channel_admin.channel_out(channel_admin.update_channel(session, actor, channel_id, data))
 
     return await uow.run(work)
 
@@ -86,7 +87,7 @@ async def delete_channel(channel_id: IdPath, uow: Work) -> None:
     """Removes a channel and its subscriptions; its queued deliveries are parked when next tried."""
 
     def work(session: Session, actor: Actor) -> None:
-        service.delete_channel(session, actor, channel_id)
+        channel_admin.delete_channel(session, actor, channel_id)
 
     await uow.run(work)
 
@@ -98,7 +99,7 @@ async def test_channel(channel_id: IdPath, uow: Work) -> object:
     """Queues a test message to the channel; follow it in /broadcast/deliveries?event_id=..."""
 
     def work(session: Session, actor: Actor) -> object:
-        event, count = service.send_test(session, actor, channel_id)
+        event, count = channel_admin.send_test(session, actor, channel_id)
         return TestSent(event_id=event.id, deliveries=count)
 
     return await uow.run(work)
@@ -110,7 +111,9 @@ async def test_channel(channel_id: IdPath, uow: Work) -> object:
 @router.post("/broadcast/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionOut)
 async def create_subscription(data: SubscriptionIn, uow: Work) -> object:
     def work(session: Session, actor: Actor) -> object:
-        return service.subscriptions_out(session, [service.create_subscription(session, actor, data)])[0]
+        return subscriptions.subscriptions_out(
+            session, [subscriptions.create_subscription(session, actor, data)]
+        )[0]
 
     return await uow.run(work)
 
@@ -118,8 +121,8 @@ async def create_subscription(data: SubscriptionIn, uow: Work) -> object:
 @router.get("/broadcast/subscriptions", response_model=Page[SubscriptionOut])
 async def list_subscriptions(filters: Annotated[SubscriptionFilter, Query()], uow: Work) -> object:
     def work(session: Session, actor: Actor) -> object:
-        rows, total, exact = service.list_subscriptions(session, actor, filters)
-        return page_of(service.subscriptions_out(session, rows), total, exact, filters)
+        rows, total, exact = subscriptions.list_subscriptions(session, actor, filters)
+        return page_of(subscriptions.subscriptions_out(session, rows), total, exact, filters)
 
     return await uow.run(work)
 
@@ -127,8 +130,8 @@ async def list_subscriptions(filters: Annotated[SubscriptionFilter, Query()], uo
 @router.get("/broadcast/subscriptions/{subscription_id}", response_model=SubscriptionOut)
 async def get_subscription(subscription_id: IdPath, uow: Work) -> object:
     def work(session: Session, actor: Actor) -> object:
-        return service.subscriptions_out(
-            session, [service.read_subscription(session, actor, subscription_id)]
+        return subscriptions.subscriptions_out(
+            session, [subscriptions.read_subscription(session, actor, subscription_id)]
         )[0]
 
     return await uow.run(work)
@@ -137,8 +140,8 @@ async def get_subscription(subscription_id: IdPath, uow: Work) -> object:
 @router.patch("/broadcast/subscriptions/{subscription_id}", response_model=SubscriptionOut)
 async def update_subscription(subscription_id: IdPath, data: SubscriptionUpdate, uow: Work) -> object:
     def work(session: Session, actor: Actor) -> object:
-        sub = service.update_subscription(session, actor, subscription_id, data)
-        return service.subscriptions_out(session, [sub])[0]
+        sub = subscriptions.update_subscription(session, actor, subscription_id, data)
+        return subscriptions.subscriptions_out(session, [sub])[0]
 
     return await uow.run(work)
 
@@ -146,7 +149,7 @@ async def update_subscription(subscription_id: IdPath, data: SubscriptionUpdate,
 @router.delete("/broadcast/subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_subscription(subscription_id: IdPath, uow: Work) -> None:
     def work(session: Session, actor: Actor) -> None:
-        service.delete_subscription(session, actor, subscription_id)
+        subscriptions.delete_subscription(session, actor, subscription_id)
 
     await uow.run(work)
 
@@ -159,8 +162,8 @@ async def list_deliveries(filters: Annotated[DeliveryFilter, Query()], uow: Work
     """The delivery log (practice managers): ?status=failed lists the parked ones."""
 
     def work(session: Session, actor: Actor) -> object:
-        rows, total, exact = service.list_deliveries(session, actor, filters)
-        return page_of([service.delivery_out(d) for d in rows], total, exact, filters)
+        rows, total, exact = delivery_log.list_deliveries(session, actor, filters)
+        return page_of([delivery_log.delivery_out(d) for d in rows], total, exact, filters)
 
     return await uow.run(work)
 
@@ -168,7 +171,7 @@ async def list_deliveries(filters: Annotated[DeliveryFilter, Query()], uow: Work
 @router.get("/broadcast/deliveries/counts", response_model=DeliveryCounts)
 async def delivery_counts(uow: Work) -> object:
     def work(session: Session, actor: Actor) -> object:
-        return service.delivery_counts(session, actor)
+        return delivery_log.delivery_counts(session, actor)
 
     return await uow.run(work)
 
@@ -178,7 +181,7 @@ async def retry_failed(uow: Work) -> object:
     """Sends every parked delivery again (practice owners)."""
 
     def work(session: Session, actor: Actor) -> object:
-        return RetryOut(retried=service.retry_all_failed(session, actor))
+        return RetryOut(retried=delivery_log.retry_all_failed(session, actor))
 
     return await uow.run(work)
 
@@ -187,7 +190,7 @@ async def retry_failed(uow: Work) -> object:
 async def get_delivery(delivery_id: IdPath, uow: Work) -> object:
     def work(session: Session, actor: Actor) -> object:
         require(actor, Role.practice_manager, "Reading the delivery log")
-        return service.delivery_out(service.get_delivery(session, delivery_id))
+        return delivery_log.delivery_out(delivery_log.get_delivery(session, delivery_id))
 
     return await uow.run(work)
 
@@ -197,7 +200,7 @@ async def retry_delivery(delivery_id: IdPath, uow: Work) -> object:
     """Sends a parked delivery again, same idempotency key, fresh attempts (practice owners)."""
 
     def work(session: Session, actor: Actor) -> object:
-        return service.delivery_out(service.retry_delivery(session, actor, delivery_id))
+        return delivery_log.delivery_out(delivery_log.retry_delivery(session, actor, delivery_id))
 
     return await uow.run(work)
 
@@ -221,7 +224,7 @@ async def run_schedule_now(request: Request, uow: Work) -> object:
 @router.get("/broadcast/options", response_model=OptionsOut)
 async def get_options(uow: Work) -> object:
     def work(session: Session, _actor: Actor) -> object:
-        return OptionsOut(**vars(service.read_options(session)))
+        return OptionsOut(**vars(options.read_options(session)))
 
     return await uow.run(work)
 
@@ -229,7 +232,7 @@ async def get_options(uow: Work) -> object:
 @router.patch("/broadcast/options", response_model=OptionsOut)
 async def change_options(data: OptionsIn, uow: Work) -> object:
     def work(session: Session, actor: Actor) -> object:
-        return OptionsOut(**vars(service.change_options(session, actor, data)))
+        return OptionsOut(**vars(options.change_options(session, actor, data)))
 
     return await uow.run(work)
 
@@ -242,7 +245,7 @@ async def get_reach(review_id: IdPath, uow: Work) -> object:
     """How widely the lesson reached, per team (counts only; nobody is listed)."""
 
     def work(session: Session, actor: Actor) -> object:
-        return service.reach(session, actor, review_id)
+        return reads.reach(session, actor, review_id)
 
     return await uow.run(work)
 
@@ -252,7 +255,7 @@ async def mark_read(review_id: IdPath, uow: Work) -> object:
     """ "I have read this" (published reviews only; saying it twice changes nothing)."""
 
     def work(session: Session, actor: Actor) -> object:
-        return service.mark_read(session, actor, review_id)
+        return reads.mark_read(session, actor, review_id)
 
     return await uow.run(work)
 
@@ -260,7 +263,7 @@ async def mark_read(review_id: IdPath, uow: Work) -> object:
 @router.delete("/reviews/{review_id}/read", response_model=ReachOut)
 async def unmark_read(review_id: IdPath, uow: Work) -> object:
     def work(session: Session, actor: Actor) -> object:
-        return service.unmark_read(session, actor, review_id)
+        return reads.unmark_read(session, actor, review_id)
 
     return await uow.run(work)
 
@@ -273,7 +276,7 @@ async def organisation_digest(query: Annotated[DigestQuery, Query()], uow: Work)
     """The weekly learning digest of the whole organisation, as e-mailed (text and HTML)."""
 
     def work(session: Session, _actor: Actor) -> object:
-        return service.digest_out(service.digest(session, query.week))
+        return weekly_digest.digest_out(weekly_digest.digest(session, query.week))
 
     return await uow.run(work)
 
@@ -281,7 +284,7 @@ async def organisation_digest(query: Annotated[DigestQuery, Query()], uow: Work)
 @router.get("/digests/teams/{team}", response_model=DigestOut)
 async def team_digest(team: Name, query: Annotated[DigestQuery, Query()], uow: Work) -> object:
     def work(session: Session, _actor: Actor) -> object:
-        return service.digest_out(service.digest(session, query.week, team))
+        return weekly_digest.digest_out(weekly_digest.digest(session, query.week, team))
 
     return await uow.run(work)
 
@@ -294,7 +297,7 @@ async def create_feed_token(uow: Work) -> object:
     """A token for Atom feed URLs (feed readers cannot send a bearer token). Shown once."""
 
     def work(session: Session, actor: Actor) -> object:
-        token, secret = service.create_feed_token(session, actor)
+        token, secret = feed_tokens.create_feed_token(session, actor)
         return FeedTokenCreated(
             id=token.id,
             prefix=token.prefix,
@@ -316,7 +319,7 @@ async def list_feed_tokens(uow: Work) -> object:
     def work(session: Session, actor: Actor) -> object:
         return [
             FeedTokenOut(id=t.id, prefix=t.prefix, created_at=t.created_at, revoked_at=t.revoked_at)
-            for t in service.list_feed_tokens(session, actor)
+            for t in feed_tokens.list_feed_tokens(session, actor)
         ]
 
     return await uow.run(work)
@@ -325,7 +328,7 @@ async def list_feed_tokens(uow: Work) -> object:
 @router.delete("/feeds/tokens/{token_id}", response_model=FeedTokenOut)
 async def revoke_feed_token(token_id: IdPath, uow: Work) -> object:
     def work(session: Session, actor: Actor) -> object:
-        t = service.revoke_feed_token(session, actor, token_id)
+        t = feed_tokens.revoke_feed_token(session, actor, token_id)
         return FeedTokenOut(id=t.id, prefix=t.prefix, created_at=t.created_at, revoked_at=t.revoked_at)
 
     return await uow.run(work)
@@ -348,7 +351,7 @@ async def _feed(
 
     def work() -> bytes:
         with db.session(write=False) as session:
-            if not service.feed_token_valid(session, token):
+            if not feed_tokens.feed_token_valid(session, token):
                 raise NotAuthenticated(detail="The feed token is unknown or revoked.")
             return lessons_feed(session, service=service_name, team=team)
 

@@ -1,5 +1,5 @@
-"""The weekly learning digest, for one team or the whole organisation: its shape, its ISO
-weeks, and its e-mail.
+"""The weekly learning digest, for one team or the whole organisation: its ISO weeks, how it
+is built and shown through the API, and its e-mail (its shape is in digest_model).
 
 What it holds, for one ISO week (Monday 00:00 UTC to the next Monday): new lessons, recurrences
 detected, corrective actions done that week and those overdue at its end, and a "lesson of the
@@ -8,17 +8,20 @@ week". The queries that fill it are failwell.insights.digest's (see build_digest
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from html import escape
 
 from sqlalchemy.orm import Session
 
+from failwell.broadcast.digest_model import Digest
 from failwell.broadcast.models import Topic
 from failwell.broadcast.outbox import Message
 from failwell.broadcast.ports import digest_builder
+from failwell.broadcast.schemas import DigestOut
+from failwell.db import utcnow
 from failwell.errors import InvalidInput
 from failwell.people.models import Team
+from failwell.people.service import team_by_name
 
 
 def week_of(day: date) -> str:
@@ -39,56 +42,34 @@ def previous_week(now: datetime) -> str:
     return week_of((now - timedelta(days=7)).date())
 
 
-@dataclass
-class LessonItem:
-    review_id: int
-    failure_id: int
-    title: str
-    severity: int
-    services: list[str]
-    lessons: str
-    readers: int
-    url: str
-
-
-@dataclass
-class ActionItem:
-    action_id: int
-    failure_id: int
-    title: str
-    team: str
-    due_date: date | None
-    url: str
-
-
-@dataclass
-class RecurrenceItem:
-    title: str
-    failure_id: int | None
-
-
-@dataclass
-class Digest:
-    scope: str  # "organisation" or the team's name
-    team_id: int | None
-    week: str
-    lessons: list[LessonItem] = field(default_factory=list)
-    recurrences: list[RecurrenceItem] = field(default_factory=list)
-    actions_done: list[ActionItem] = field(default_factory=list)
-    actions_overdue: list[ActionItem] = field(default_factory=list)
-    lesson_of_the_week: LessonItem | None = None
-
-    @property
-    def empty(self) -> bool:
-        return not (self.lessons or self.recurrences or self.actions_done or self.actions_overdue)
-
-
 def build_digest(session: Session, week: str, team: Team | None = None) -> Digest:
     """The digest of an ISO week ('2026-W47'), of one team or (None) the organisation.
 
     Its reads span reviews, actions, failures, the outbox and read receipts, so they live on
     the read side (failwell.insights.digest), reached through the port the composition root wires."""
     return digest_builder()(session, week, team)
+
+
+def digest(session: Session, week: str | None, team_name: str | None = None) -> Digest:
+    """The digest of a week (by default the last one) of a team named, or of the organisation."""
+    team = team_by_name(session, team_name) if team_name else None
+    return build_digest(session, week or previous_week(utcnow()), team)
+
+
+def digest_out(d: Digest) -> DigestOut:
+    subject, text, html = render_digest(d)
+    return DigestOut(
+        scope=d.scope,
+        week=d.week,
+        subject=subject,
+        text=text,
+        html=html,
+        lessons=len(d.lessons),
+        recurrences=len(d.recurrences),
+        actions_done=len(d.actions_done),
+        actions_overdue=len(d.actions_overdue),
+        lesson_of_the_week=d.lesson_of_the_week.title if d.lesson_of_the_week else None,
+    )
 
 
 def render_digest(digest: Digest) -> tuple[str, str, str]:

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from failwell.authz import Actor, require
+from failwell.broadcast.schemas import OptionsIn
+from failwell.enums import Role
 from failwell.people.models import OrgSetting
 
 HIDE_NAMES = "broadcast.hide_names"
@@ -47,3 +50,12 @@ def set_options(session: Session, hide_names: bool | None, owner_team_default: b
             row.value = text
     session.flush()
     return get_options(session)
+
+
+def read_options(session: Session) -> Options:
+    return get_options(session)
+
+
+def change_options(session: Session, actor: Actor, data: OptionsIn) -> Options:
+    require(actor, Role.practice_owner, "Changing broadcast options")
+    return set_options(session, data.hide_names, data.owner_team_default)

@@ -7,14 +7,12 @@ scheduler and the digest routes reach it through this port instead of importing 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-if TYPE_CHECKING:
-    # Only for the annotations: broadcast.digest imports this module.
-    from failwell.broadcast.digest import Digest
-    from failwell.people.models import Team
+from failwell.broadcast.digest_model import Digest
+from failwell.people.models import Team
 
 
 class DigestBuilder(Protocol):

@@ -18,7 +18,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from failwell.actions.models import CorrectiveAction
 from failwell.actions.service import overdue_clause
-from failwell.broadcast.digest import ActionItem, Digest, LessonItem, RecurrenceItem, week_bounds
+from failwell.broadcast.digest import week_bounds
+from failwell.broadcast.digest_model import ActionItem, Digest, LessonItem, RecurrenceItem
 from failwell.broadcast.models import OutboxEvent, ReviewRead, Topic
 from failwell.broadcast.render import link
 from failwell.enums import ActionStatus, ReviewStatus

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor, require
-from failwell.broadcast import service
+from failwell.broadcast import channel_admin, delivery_log, feed_tokens, options, reads, subscriptions
+from failwell.broadcast import digest as weekly_digest
 from failwell.broadcast.digest import previous_week, week_of
 from failwell.broadcast.models import ChannelKind, DeliveryStatus, Topic
 from failwell.broadcast.render import link
@@ -67,7 +68,7 @@ def _choices(session: Session, actor: Actor) -> dict[str, Any]:
     my_teams = session.execute(
         select(Team.name).join(Team.members).where(Person.id == actor.person_id).order_by(Team.name)
     ).scalars()
-    channels = [c.name for c in service.list_channels(session) if c.enabled]
+    channels = [c.name for c in channel_admin.list_channels(session) if c.enabled]
     return {
         "my_teams": list(my_teams),
         "channels": channels if actor.at_least(Role.practitioner) else [],
@@ -86,14 +87,14 @@ def _choices(session: Session, actor: Actor) -> dict[str, Any]:
 
 def _subscriptions_context(session: Session, actor: Actor) -> dict[str, Any]:
     query = SubscriptionFilter(mine=True, limit=100)
-    rows, total, exact = service.list_subscriptions(session, actor, query)
+    rows, total, exact = subscriptions.list_subscriptions(session, actor, query)
     return {
-        "subscriptions": page_of(service.subscriptions_out(session, rows), total, exact, query),
+        "subscriptions": page_of(subscriptions.subscriptions_out(session, rows), total, exact, query),
         "topic_labels": {t.value: label for t, label in TOPIC_LABELS.items()},
         "topics": [(t.value, label) for t, label in TOPIC_LABELS.items()],
         "kinds": [(k.value, k.value.replace("_", " ").capitalize()) for k in FailureKind],
-        "feed_tokens": [t for t in service.list_feed_tokens(session, actor) if t.revoked_at is None],
-        "options": service.read_options(session),
+        "feed_tokens": [t for t in feed_tokens.list_feed_tokens(session, actor) if t.revoked_at is None],
+        "options": options.read_options(session),
         **_choices(session, actor),
     }
 
@@ -131,7 +132,7 @@ async def subscribe(request: Request, page: PageWork) -> Response:
         return await _subscriptions_again(request, page, values, errors)
 
     def work(session: Session, actor: Actor) -> None:
-        service.create_subscription(session, actor, data)
+        subscriptions.create_subscription(session, actor, data)
 
     try:
         await page.run(work)
@@ -157,7 +158,7 @@ async def _subscriptions_again(
 @router.post("/subscriptions/{subscription_id}/delete")
 async def unsubscribe(request: Request, subscription_id: int, page: PageWork) -> Response:
     def work(session: Session, actor: Actor) -> None:
-        service.delete_subscription(session, actor, subscription_id)
+        subscriptions.delete_subscription(session, actor, subscription_id)
 
     await page.run(work)
     return redirect_with_notice("/subscriptions", "Subscription removed.")
@@ -166,7 +167,7 @@ async def unsubscribe(request: Request, subscription_id: int, page: PageWork) ->
 @router.post("/subscriptions/feed-token")
 async def new_feed_token(request: Request, page: PageWork) -> Response:
     def work(session: Session, actor: Actor) -> tuple[str, dict[str, Any]]:
-        _token, secret = service.create_feed_token(session, actor)
+        _token, secret = feed_tokens.create_feed_token(session, actor)
         return secret, _subscriptions_context(session, actor)
 
     secret, data = await page.run(work)
@@ -178,7 +179,7 @@ async def new_feed_token(request: Request, page: PageWork) -> Response:
 @router.post("/subscriptions/feed-token/{token_id}/revoke")
 async def revoke_feed_token(request: Request, token_id: int, page: PageWork) -> Response:
     def work(session: Session, actor: Actor) -> None:
-        service.revoke_feed_token(session, actor, token_id)
+        feed_tokens.revoke_feed_token(session, actor, token_id)
 
     await page.run(work)
     return redirect_with_notice("/subscriptions", "Feed token revoked; feed URLs with it stop working.")
@@ -195,10 +196,10 @@ async def digest_page(request: Request, page: PageWork) -> Response:
     def work(session: Session, _actor: Actor) -> dict[str, Any]:
         errors: dict[str, str] = {}
         try:
-            digest = service.digest(session, week, team)
+            digest = weekly_digest.digest(session, week, team)
         except InvalidInput as exc:
             errors = domain_errors(exc)
-            digest = service.digest(session, None, None)
+            digest = weekly_digest.digest(session, None, None)
         return {
             "digest": digest,
             "errors": errors,
@@ -222,11 +223,11 @@ async def _reach_fragment(request: Request, page: PageWork, review_id: int, mark
         review = get_review(session, review_id)
         published = review.status == ReviewStatus.published
         if published and mark is True:
-            reach = service.mark_read(session, actor, review_id)
+            reach = reads.mark_read(session, actor, review_id)
         elif mark is False:
-            reach = service.unmark_read(session, actor, review_id)
+            reach = reads.unmark_read(session, actor, review_id)
         else:
-            reach = service.reach(session, actor, review_id)
+            reach = reads.reach(session, actor, review_id)
         return {"reach": reach, "published": published, "review_id": review_id}
 
     return render(request, "broadcast/_reach.html", await page.run(work))
@@ -259,11 +260,11 @@ async def unread_review(request: Request, review_id: int, page: PageWork) -> Res
 def _admin_context(session: Session, actor: Actor) -> dict[str, Any]:
     require(actor, Role.practice_owner, "Administering channels")
     return {
-        "channels": [service.channel_out(c) for c in service.list_channels(session)],
+        "channels": [channel_admin.channel_out(c) for c in channel_admin.list_channels(session)],
         "kinds": [(k.value, label) for k, label in KIND_LABELS.items()],
         "teams": [(t, t) for t in session.scalars(select(Team.name).order_by(Team.name))],
-        "options": service.read_options(session),
-        "counts": service.delivery_counts(session, actor),
+        "options": options.read_options(session),
+        "counts": delivery_log.delivery_counts(session, actor),
         "kind_labels": {k.value: label for k, label in KIND_LABELS.items()},
     }
 
@@ -284,7 +285,7 @@ async def add_channel(request: Request, page: PageWork) -> Response:
         return await _channels_again(request, page, values, errors)
 
     def work(session: Session, actor: Actor) -> str:
-        return service.create_channel(session, actor, data).name
+        return channel_admin.create_channel(session, actor, data).name
 
     try:
         name = await page.run(work)
@@ -311,16 +312,18 @@ async def _channels_again(
 @router.post("/admin/broadcast/channels/{channel_id}/{action}")
 async def channel_action(request: Request, channel_id: int, action: str, page: PageWork) -> Response:
     def work(session: Session, actor: Actor) -> str:
-        channel = service.get_channel(session, channel_id)
+        channel = channel_admin.get_channel(session, channel_id)
         name = channel.name
         if action == "test":
-            service.send_test(session, actor, channel_id)
+            channel_admin.send_test(session, actor, channel_id)
             return f"A test message to '{name}' is queued; see the delivery log."
         if action == "toggle":
-            service.update_channel(session, actor, channel_id, ChannelUpdate(enabled=not channel.enabled))
+            channel_admin.update_channel(
+                session, actor, channel_id, ChannelUpdate(enabled=not channel.enabled)
+            )
             return f"Channel '{name}' {'enabled' if channel.enabled else 'disabled'}."
         if action == "delete":
-            service.delete_channel(session, actor, channel_id)
+            channel_admin.delete_channel(session, actor, channel_id)
             return f"Channel '{name}' removed."
         raise InvalidInput.on("action", "unknown")
 
@@ -336,7 +339,7 @@ async def change_options(request: Request, page: PageWork) -> Response:
     )
 
     def work(session: Session, actor: Actor) -> None:
-        service.change_options(session, actor, data)
+        options.change_options(session, actor, data)
 
     await page.run(work)
     return redirect_with_notice("/admin/broadcast", "Broadcast options saved.")
@@ -352,10 +355,10 @@ async def deliveries_page(request: Request, page: PageWork) -> Response:
     query = query or DeliveryFilter()
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
-        rows, total, exact = service.list_deliveries(session, actor, query)
+        rows, total, exact = delivery_log.list_deliveries(session, actor, query)
         return {
-            "page": page_of([service.delivery_out(d) for d in rows], total, exact, query),
-            "counts": service.delivery_counts(session, actor),
+            "page": page_of([delivery_log.delivery_out(d) for d in rows], total, exact, query),
+            "counts": delivery_log.delivery_counts(session, actor),
             "can_retry": actor.at_least(Role.practice_owner),
         }
 
@@ -379,7 +382,7 @@ async def deliveries_page(request: Request, page: PageWork) -> Response:
 @router.post("/admin/broadcast/deliveries/{delivery_id}/retry")
 async def retry_delivery(request: Request, delivery_id: int, page: PageWork) -> Response:
     def work(session: Session, actor: Actor) -> None:
-        service.retry_delivery(session, actor, delivery_id)
+        delivery_log.retry_delivery(session, actor, delivery_id)
 
     try:
         await page.run(work)
@@ -393,7 +396,7 @@ async def retry_delivery(request: Request, delivery_id: int, page: PageWork) -> 
 @router.post("/admin/broadcast/deliveries/retry-failed")
 async def retry_all(request: Request, page: PageWork) -> Response:
     def work(session: Session, actor: Actor) -> int:
-        return service.retry_all_failed(session, actor)
+        return delivery_log.retry_all_failed(session, actor)
 
     count = await page.run(work)
     return redirect_with_notice("/admin/broadcast/deliveries", f"{count} parked deliveries queued again.")
