@@ -173,7 +173,7 @@ def learning(s: Stream, w: Window, today: date) -> dict[str, float | int | None]
         and w.since <= f.published_at < w.until
         and in_services(f.services, w)
     ]
-    teams_reading = set().union(*(s.reads.get(r, set()) for r in lessons)) if lessons else set()
+    pairs = sum(len(s.reads.get(r, set())) for r in lessons)
     return {
         "failures": len(measured),
         "repeat_rate": share(recurring, len(measured)),
@@ -190,5 +190,5 @@ def learning(s: Stream, w: Window, today: date) -> dict[str, float | int | None]
         "incidents": incidents,
         "near_miss_ratio": near / incidents if incidents else None,
         "lessons": len(lessons),
-        "lesson_reach": share(len(teams_reading), 2) if lessons else None,
+        "lesson_reach": share(pairs, 2 * len(lessons)),
     }

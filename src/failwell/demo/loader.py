@@ -38,6 +38,7 @@ from failwell.changes.models import Change, Deployment
 from failwell.db import Database
 from failwell.demo import content
 from failwell.demo.content import DEMO_DOMAIN, ActionSpec, Scenario, ServiceSpec
+from failwell.demo.delivery import first_commit_before, lesson_reads
 from failwell.enums import (
     ActionPriority,
     ActionStatus,
@@ -202,6 +203,9 @@ class _Loader:
     def __init__(self, session: Session, rng: random.Random, today: date) -> None:
         self.s = session
         self.rng = rng
+        # Commit times and lesson reads draw from their own generator (seeded from the main
+        # one's state without consuming it), so the rest of the history stays as it was.
+        self.side_rng = random.Random(hash(rng.getstate()[1]))
         self.today = today
         self.now = datetime.combine(today, time.min, tzinfo=UTC)
         self.start = self.now - timedelta(days=HISTORY_DAYS)
@@ -265,6 +269,7 @@ class _Loader:
         self.s.flush()
         failures, reviews, actions = self.build(plans)
         problems = self.problems(failures, actions)
+        self.s.add_all(lesson_reads(reviews, self.members, self.now, self.side_rng))
         # The rows above bypass the services, so their events never fired: index the failures
         # for similar-failure search (text and embeddings) as reporting them would have.
         index_failures(self.s, [f.id for f in failures])
@@ -361,6 +366,8 @@ class _Loader:
                 if release is None:
                     break
                 release.hotfix_of, hotfix_of = hotfix_of, None
+                for dep in release.deployments:  # unplanned: made because of a production failure
+                    dep.rework = release.hotfix_of is not None
                 if releases:
                     releases[-1].follow_up = release
                 releases.append(release)
@@ -377,6 +384,7 @@ class _Loader:
         rng = self.rng
         shas = [self.sha() for _ in range(rng.randint(1, 3))]
         url = f"https://ci.{DEMO_DOMAIN}/{svc.name}/pipelines/{pipeline}"
+        first_commit = begin - first_commit_before(self.side_rng)
         staging_end = begin + timedelta(minutes=rng.randint(3, 12), seconds=rng.randint(0, 59))
         staging_ok = rng.random() >= 0.04
         staging = self.deployment(svc, "staging", version, shas, begin, staging_end, url, staging_ok)
@@ -397,6 +405,8 @@ class _Loader:
             prod = self.deployment(svc, "production", version, shas, prod_start, prod_end, url, True)
             prod.outcome = outcome
             deployments.append(prod)
+        for dep in deployments:
+            dep.first_commit_at = first_commit
         if (deployments[-1].finished_at or begin) > self.now - timedelta(minutes=5):
             return None
         return _Release(svc, version, deployments, prod)

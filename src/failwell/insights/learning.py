@@ -12,7 +12,8 @@ Over the failures of the scope's services that started in its window (unless sai
 - follow-through: of the corrective actions due in the window (and due by now), the share done
   by their due date; and the actions overdue now with their median days overdue;
 - near-miss ratio: near misses per incident (more is healthier: people report what nearly went wrong);
-- reach of lessons: share of teams with someone who read a review published in the window.
+- reach of lessons: for the reviews published in the window, the average share of teams with
+  someone who read each one.
 
 The scope's team filters actions by their owner team; a service filter by the failure's services.
 """
@@ -228,7 +229,9 @@ def kind_counts(session: Session, scope: Scope) -> tuple[int, int]:
 
 
 def reach(session: Session, scope: Scope) -> tuple[int, int, int]:
-    """(lessons published in the window, teams, teams with a reader of one of them)."""
+    """(lessons published in the window, teams, (lesson, team) pairs where someone in the team
+    read the lesson): reach is the pairs over lessons x teams, the average share of teams
+    reading a lesson."""
     published = select(Review.id).where(
         Review.status == ReviewStatus.published,
         Review.published_at >= scope.since,
@@ -239,10 +242,14 @@ def reach(session: Session, scope: Scope) -> tuple[int, int, int]:
     teams = int(session.scalar(select(func.count()).select_from(Team)) or 0)
     if not lessons:
         return 0, teams, 0
-    reading = select(func.count(func.distinct(team_members.c.team_id))).where(
-        team_members.c.person_id.in_(select(ReviewRead.person_id).where(ReviewRead.review_id.in_(published)))
+    pairs = (
+        select(ReviewRead.review_id, team_members.c.team_id)
+        .join(team_members, team_members.c.person_id == ReviewRead.person_id)
+        .where(ReviewRead.review_id.in_(published))
+        .distinct()
+        .subquery()
     )
-    return lessons, teams, int(session.scalar(reading) or 0)
+    return lessons, teams, int(session.scalar(select(func.count()).select_from(pairs)) or 0)
 
 
 def _figure(key: str, value: float | None, unit: str, n: int) -> Figure:
@@ -271,7 +278,7 @@ def learning(session: Session, scope: Scope, now: datetime) -> Learning:
             "per incident",
             near + incidents,
         ),
-        lesson_reach=_figure("lesson_reach", share(reading, teams) if lessons else None, "ratio", lessons),
+        lesson_reach=_figure("lesson_reach", share(reading, lessons * teams), "ratio", lessons),
         review_lag_p90=rounded(lag_p90),
         near_misses=near,
         incidents=incidents,
