@@ -1,15 +1,20 @@
 """`python -m bench [--only NAME] [options]`: one command for every benchmark.
 
 Without --only (or with ingest, listing or all) it runs the foundation suite (bench/suite.py);
-`--only pages`, `--only recurrence` and `--only broadcast` run those benchmarks, each with its
-own options (`python -m bench --only pages --help`).
+`--only pages`, `--only recurrence`, `--only broadcast` and `--only metrics` run those
+benchmarks, each with its own options (`python -m bench --only pages --help`).
 """
 
 import importlib
 import sys
 from itertools import pairwise
 
-SEPARATE = {"pages": "bench.pages", "recurrence": "bench.recurrence", "broadcast": "bench.broadcast"}
+SEPARATE = {
+    "pages": "bench.pages",
+    "recurrence": "bench.recurrence",
+    "broadcast": "bench.broadcast",
+    "metrics": "bench.metrics",
+}
 
 
 def _chosen(argv: list[str]) -> str | None:
