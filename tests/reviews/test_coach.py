@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from failwell.cli import main
 from failwell.reviews.coach import coach, split_sentences
@@ -219,3 +221,41 @@ def test_eval_language_refuses_a_missing_file(tmp_path: Path, capsys: pytest.Cap
     assert code == 1 and "no such cases file" in err and err.count("\n") == 1
     code, _, err = run(capsys, "eval", "language", "--cases", str(tmp_path))
     assert code == 1 and "is a directory" in err
+
+
+PIECES = [
+    *[
+        "Bob",
+        "forgot",
+        "the",
+        "engineer",
+        "failed",
+        "to",
+        "check",
+        "should",
+        "have",
+        "Had",
+        "if",
+        "human",
+        "error",
+        "no",
+        "one",
+        "Priya's",
+    ],
+    *list(",.;:!?-#>*`'\"\u2019\u201c\u201d"),
+    " ",
+    "\n",
+    "\r\n",
+    "\n\n",
+    "- ",
+    "```",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=120).map("".join))
+def test_any_text_gives_marks_that_point_into_it(text: str) -> None:
+    for mark in coach(text):
+        assert 0 <= mark.start < mark.end <= len(text)
+        assert text[mark.start] == mark.sentence[0] and text[mark.end - 1] == mark.sentence[-1]
+        assert mark.reason and mark.suggestion and mark.phrase
