@@ -131,7 +131,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         title="failwell",
         version=__version__,
         description="Record failures, review them without blame, correct their causes.",
-        docs_url="/docs",
+        # /docs and /redoc come from web.api_docs, with vendored assets instead of CDN ones.
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/api/v1/openapi.json",
         # The notification worker runs in the app unless the caller brought its own database.
         lifespan=worker_lifespan(db, enabled=database is None),
@@ -214,8 +216,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         )
 
     from failwell.api import mount_api
+    from failwell.web.api_docs import mount_api_docs
     from failwell.web.routes import mount_pages
 
+    mount_api_docs(app)
     mount_api(app)
     mount_pages(app)
 

@@ -77,7 +77,9 @@ class FieldErrorOut(BaseModel):
     reason: str
 
 
-class ProblemOut(BaseModel):
+# Not "ProblemOut": recurrence has a ProblemOut (a problem record), and two models of one name
+# get module-qualified schema names, which left the $ref below dangling (ReDoc refused it).
+class ProblemDetails(BaseModel):
     """RFC 9457 problem details, the shape of every error response."""
 
     type: str
@@ -89,9 +91,9 @@ class ProblemOut(BaseModel):
 
 
 def _problem_doc(description: str) -> dict[str, Any]:
-    schema = {"$ref": "#/components/schemas/ProblemOut"}
+    schema = {"$ref": f"#/components/schemas/{ProblemDetails.__name__}"}
     return {
-        "model": ProblemOut,
+        "model": ProblemDetails,
         "description": description,
         "content": {"application/problem+json": {"schema": schema}},
     }
