@@ -338,16 +338,22 @@ class AtomResponse(Response):
     media_type = "application/atom+xml"
 
 
-FeedToken = Annotated[str, Query(max_length=100, description="A feed token from POST /feeds/tokens.")]
+# Optional in the signature so that a URL without one answers 401 (as a wrong one does), not 422.
+FeedToken = Annotated[
+    str | None,
+    Query(max_length=100, description="A feed token from POST /feeds/tokens (required: 401 without)."),
+]
 _ATOM = {
     200: {"description": "An Atom feed", "content": {"application/atom+xml": {"schema": {"type": "string"}}}}
 }
 
 
 async def _feed(
-    request: Request, token: str, service_name: str | None = None, team: str | None = None
+    request: Request, token: str | None, service_name: str | None = None, team: str | None = None
 ) -> Response:
     db = get_database(request)
+    if not token:
+        raise NotAuthenticated(detail="A feed URL needs ?token= (create one with POST /feeds/tokens).")
 
     def work() -> bytes:
         with db.session(write=False) as session:
@@ -359,18 +365,18 @@ async def _feed(
 
 
 @router.get("/feeds/lessons.atom", response_class=AtomResponse, responses=_ATOM)  # type: ignore[arg-type]
-async def organisation_feed(request: Request, token: FeedToken) -> Response:
+async def organisation_feed(request: Request, token: FeedToken = None) -> Response:
     """Published lessons of the whole organisation (Atom)."""
     return await _feed(request, token)
 
 
 @router.get("/feeds/services/{name}.atom", response_class=AtomResponse, responses=_ATOM)  # type: ignore[arg-type]
-async def service_feed(request: Request, name: Name, token: FeedToken) -> Response:
+async def service_feed(request: Request, name: Name, token: FeedToken = None) -> Response:
     """Published lessons of failures that affected a service (Atom)."""
     return await _feed(request, token, service_name=name)
 
 
 @router.get("/feeds/teams/{name}.atom", response_class=AtomResponse, responses=_ATOM)  # type: ignore[arg-type]
-async def team_feed(request: Request, name: Name, token: FeedToken) -> Response:
+async def team_feed(request: Request, name: Name, token: FeedToken = None) -> Response:
     """Published lessons of failures that affected a team's services (Atom)."""
     return await _feed(request, token, team=name)

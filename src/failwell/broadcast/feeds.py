@@ -18,6 +18,7 @@ from failwell.broadcast.outbox import scrub_names
 from failwell.broadcast.render import link
 from failwell.catalogue.service import service_by_name
 from failwell.enums import ReviewStatus
+from failwell.errors import InvalidInput, NotFound
 from failwell.failures.models import failure_services
 from failwell.failures.scope import team_failure_ids
 from failwell.people.service import team_by_name
@@ -35,7 +36,11 @@ def lessons_feed(session: Session, *, service: str | None = None, team: str | No
     )
     scope, path = "the organisation", "/api/v1/feeds/lessons.atom"
     if service is not None:
-        svc = service_by_name(session, service, "service")
+        # The name is the feed's address, not a field of a form: an unknown one is no such feed.
+        try:
+            svc = service_by_name(session, service, "service")
+        except InvalidInput as exc:
+            raise NotFound(detail=f"There is no service named '{service}'.") from exc
         stmt = stmt.where(
             Review.failure_id.in_(
                 select(failure_services.c.failure_id).where(failure_services.c.service_id == svc.id)
@@ -43,7 +48,10 @@ def lessons_feed(session: Session, *, service: str | None = None, team: str | No
         )
         scope, path = f"service {svc.name}", f"/api/v1/feeds/services/{svc.name}.atom"
     if team is not None:
-        owner = team_by_name(session, team, "team")
+        try:
+            owner = team_by_name(session, team, "team")
+        except InvalidInput as exc:
+            raise NotFound(detail=f"There is no team named '{team}'.") from exc
         stmt = stmt.where(Review.failure_id.in_(team_failure_ids(owner.id)))
         scope, path = f"team {owner.name}", f"/api/v1/feeds/teams/{owner.name}.atom"
     hide = get_options(session).hide_names
