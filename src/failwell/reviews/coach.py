@@ -18,8 +18,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from failwell.reviews import coach_rules as rules
+from failwell.reviews.coach_causes import causes, person_as_factor
 from failwell.reviews.coach_lexicon import words
-from failwell.reviews.coach_rules import Hit
+from failwell.reviews.coach_rules import Hit, Rule, character, hindsight, person_as_agent
 from failwell.reviews.coach_text import Sentence
 
 MAX_TEXT = 50_000
@@ -198,13 +199,21 @@ def plain(sentence: str) -> str:
 
 # ---- the coach --------------------------------------------------------------------------
 
+RULES: tuple[Rule, ...] = (person_as_agent, hindsight, character, causes, person_as_factor)
+
+
+def hits(sentence: Sentence) -> list[Hit]:
+    """Every rule's hits on one sentence, minus what is quoted or talked about, in order."""
+    found = [h for rule in RULES for h in rule(sentence) if not sentence.ignored(h.start)]
+    return sorted(found, key=lambda h: (h.start, h.end))
+
 
 def coach(text: str, factor: bool = False) -> list[Mark]:
     """Marks the sentences of `text` that blame; `factor=True` reads it as the description of
     a contributing factor, where naming a person is itself the problem."""
     marks = []
     for span in split_sentences(text):
-        found = rules.hits(Sentence(plain(span.text), factor=factor))
+        found = hits(Sentence(plain(span.text), factor=factor))
         if not found:
             continue
         first = found[0]

@@ -44,7 +44,7 @@ _AUXILIARIES = words(
     "tend tends often always routinely regularly repeatedly usually sometimes"
 )
 _LEADING_FILLERS = words(
-    "then also so finally later eventually clearly obviously apparently unfortunately again "
+    "then also so finally later eventually clearly obviously apparently unfortunately again once "
     "still just simply actually instead meanwhile ultimately sadly frankly honestly"
 )
 _DETERMINERS = words("the a an our their his her its this that these those my your each every")
