@@ -92,3 +92,19 @@ def test_confirm_and_reject_suggested_links_on_the_failure_page(
         json={"decision": "reject"},
     )
     assert decided.status_code == 200
+
+
+def test_the_admin_hub_links_to_integrations_and_counts_unmapped(
+    pages: Callable[[Role], PageClient], make_hook: Callable[..., Hook]
+) -> None:
+    owner = pages(Role.practice_owner)
+    hub = owner.get("/admin")
+    assert hub.status_code == 200
+    assert 'href="/admin/integrations"' in hub.text
+    assert "0 inbound integrations" in hub.text and "No delivery waits for a rule." in hub.text
+    hook = make_hook("generic", "ci")
+    body = {"repository": "acme/pay", "version": "1.0.0", "outcome": "succeeded"}
+    assert hook.bearer(body).json()["verdict"] == "unmapped"
+    hub = owner.get("/admin")
+    assert "1 inbound integration " in hub.text
+    assert 'href="/admin/integration-deliveries?verdict=unmapped">1 unmapped delivery</a> waits' in hub.text
