@@ -100,7 +100,8 @@ def _merge(mine: list[Any], everyone: list[Any], limit: int) -> tuple[list[Any],
 
 def open_failures(session: Session, team_ids: Sequence[int], limit: int = 6) -> Panel:
     base = select(*FAILURE_COLUMNS).where(Failure.status.in_(OPEN_FAILURE))
-    ordered = base.order_by(Failure.started_at.desc(), Failure.id.desc()).limit(limit)
+    # Most severe first (SEV1 is level 1), then the newest.
+    ordered = base.order_by(Failure.severity.asc(), Failure.started_at.desc(), Failure.id.desc()).limit(limit)
     mine = failure_rows(session, ordered.where(_touches_teams(Failure.id, team_ids))) if team_ids else []
     everyone = failure_rows(session, ordered)
     items, n_mine = _merge(mine, everyone, limit)

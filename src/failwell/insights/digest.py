@@ -11,6 +11,7 @@ week helpers and the e-mail rendering stay with the broadcast slice, which reach
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -96,8 +97,13 @@ def recurrences_detected(
     return items
 
 
-def _actions(session: Session, where: list[ColumnElement[bool]], team: Team | None) -> list[ActionItem]:
-    stmt = select(CorrectiveAction).where(*where).order_by(CorrectiveAction.id).limit(LIMIT)
+def _actions(
+    session: Session,
+    where: list[ColumnElement[bool]],
+    team: Team | None,
+    order: tuple[ColumnElement[Any], ...] = (),
+) -> list[ActionItem]:
+    stmt = select(CorrectiveAction).where(*where).order_by(*order, CorrectiveAction.id).limit(LIMIT)
     if team is not None:
         stmt = stmt.where(CorrectiveAction.owner_team_id == team.id)
     return [
@@ -130,7 +136,8 @@ def actions_overdue(session: Session, end: datetime, team: Team | None) -> list[
     """Open actions overdue on the week's last day, as far as today can tell (a past week's
     "open" is today's)."""
     last_day = (end - timedelta(days=1)).date()
-    return _actions(session, [overdue_clause(last_day)], team)
+    # Most overdue first: the first lines of a long list are the ones that get read.
+    return _actions(session, [overdue_clause(last_day)], team, (CorrectiveAction.due_date.asc(),))
 
 
 def build_digest(session: Session, week: str, team: Team | None = None) -> Digest:
