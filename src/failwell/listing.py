@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
@@ -35,22 +36,35 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
+@dataclass(frozen=True)
+class RankedLowFirst:
+    """A sort key on a scale whose smallest value ranks highest (severity 1 is the most severe).
+    Keys read the way people mean them: '-severity' lists the most severe first."""
+
+    column: SQLColumnExpression[Any]
+
+
 def apply_sort(
     stmt: Select[Any],
     sort: str | None,
-    allowed: Mapping[str, SQLColumnExpression[Any]],
+    allowed: Mapping[str, SQLColumnExpression[Any] | RankedLowFirst],
     default: str,
     tiebreak: QueryableAttribute[Any],
 ) -> Select[Any]:
     key = sort or default
     descending = key.startswith("-")
     name = key.lstrip("-")
-    column = allowed.get(name)
-    if column is None:
+    entry = allowed.get(name)
+    if entry is None:
         choices = ", ".join(sorted(allowed))
         raise InvalidInput.on(
             "sort", f"unknown sort key '{name}'; use one of: {choices} (prefix '-' to reverse)"
         )
+    if isinstance(entry, RankedLowFirst):
+        # Read the column the other way; an index on it serves either direction.
+        column, descending = entry.column, not descending
+    else:
+        column = entry
     ordered = column.desc() if descending else column.asc()
     # Empty values go last on both databases (their defaults disagree). Only for columns
     # that can be empty: NULLS LAST on a NOT NULL column would stop PostgreSQL from

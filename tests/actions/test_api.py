@@ -365,8 +365,10 @@ def test_action_sort_by_priority_follows_the_scale(client: TestClient, org: Org)
     failure = make_failure(client, org)
     for priority in ("low", "critical", "medium", "high"):
         make_action(client, org, failure["id"], priority, priority=priority)
+    listed = [a["priority"] for a in page(client, org, "/actions", sort="-priority")["items"]]
+    assert listed == ["critical", "high", "medium", "low"]  # like -severity and -risk: most first
     listed = [a["priority"] for a in page(client, org, "/actions", sort="priority")["items"]]
-    assert listed == ["critical", "high", "medium", "low"]
+    assert listed == ["low", "medium", "high", "critical"]
 
 
 def test_actions_without_due_date_sort_last(client: TestClient, org: Org) -> None:

@@ -311,8 +311,9 @@ def test_failure_list_filters_sort_pagination(client: TestClient, org: Org) -> N
 
     assert listed() == [f4["id"], f3["id"], f2["id"], f1["id"]]  # default: latest start first
     assert listed(sort="started_at") == [f1["id"], f2["id"], f3["id"], f4["id"]]
-    assert listed(sort="severity") == [f1["id"], f3["id"], f4["id"], f2["id"]]
-    assert listed(sort="-severity") == [f2["id"], f4["id"], f3["id"], f1["id"]]
+    # Keys read as people mean them: -severity is the most severe (SEV1) first.
+    assert listed(sort="-severity") == [f1["id"], f3["id"], f4["id"], f2["id"]]
+    assert listed(sort="severity") == [f2["id"], f4["id"], f3["id"], f1["id"]]
     assert listed(sort="title") == [f1["id"], f4["id"], f3["id"], f2["id"]]
     assert listed(sort="-created_at") == [f4["id"], f3["id"], f2["id"], f1["id"]]
     assert listed(service=org.service) == [f3["id"], f1["id"]]

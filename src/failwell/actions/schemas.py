@@ -71,7 +71,14 @@ ActionSort = Literal[
 
 
 class ActionFilter(PageParams):
-    sort: ActionSort | None = Field(None, description="Sort key; '-' first for descending.")
+    sort: ActionSort | None = Field(
+        None,
+        description=(
+            "Sort key; '-' first for descending, highest first: '-priority' most urgent first "
+            "(critical, high, medium, low), '-due_date' latest due first; empty due dates last. "
+            "Default: due_date."
+        ),
+    )
     failure_id: Id | None = None
     team: Name | None = Field(None, description="Owner team.")
     service: Name | None = Field(None, description="Affected service of the failure.")

@@ -186,8 +186,8 @@ def complete_action(
 
 SORTS = {
     "due_date": CorrectiveAction.due_date,
-    # Most urgent first when ascending.
-    "priority": rank_of(CorrectiveAction.priority, list(ActionPriority)),
+    # Like risk and severity: -priority lists the most urgent first.
+    "priority": rank_of(CorrectiveAction.priority, list(reversed(ActionPriority))),
     "created_at": CorrectiveAction.created_at,
     "updated_at": CorrectiveAction.updated_at,
     "status": CorrectiveAction.status,

@@ -92,7 +92,14 @@ FailureSort = Literal[
 
 
 class FailureFilter(PageParams):
-    sort: FailureSort | None = Field(None, description="Sort key; '-' first for descending.")
+    sort: FailureSort | None = Field(
+        None,
+        description=(
+            "Sort key; '-' first for descending, highest first: '-started_at' newest first, "
+            "'-severity' most severe first (severity 1 is the most severe), '-title' Z to A. "
+            "Default: -started_at."
+        ),
+    )
     service: Name | None = Field(None, description="Affected service.")
     team: Name | None = Field(None, description="Team owning an affected service.")
     kind: FailureKind | None = None

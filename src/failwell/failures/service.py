@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Integer, Table, delete, select, text
+from sqlalchemy import Integer, SQLColumnExpression, Table, delete, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -37,7 +38,7 @@ from failwell.failures.schemas import (
     TimelineEventUpdate,
 )
 from failwell.failures.scope import scope_filters
-from failwell.listing import apply_sort, paginate, text_match
+from failwell.listing import RankedLowFirst, apply_sort, paginate, text_match
 
 _TIME_ORDER = ("started_at", "detected_at", "mitigated_at", "resolved_at")
 _TEXT_FIELDS = ("description", "impact_partners", "impact_consumers")
@@ -250,9 +251,9 @@ def delete_failure(session: Session, actor: Actor, failure_id: int) -> None:
     emit(session, actor, DomainEvent(FAILURE_DELETED, failure_id, facts))
 
 
-SORTS = {
+SORTS: dict[str, SQLColumnExpression[Any] | RankedLowFirst] = {
     "started_at": Failure.started_at,
-    "severity": Failure.severity,
+    "severity": RankedLowFirst(Failure.severity),  # -severity: SEV1 first
     "created_at": Failure.created_at,
     "updated_at": Failure.updated_at,
     "title": Failure.title,

@@ -48,7 +48,7 @@ KIND_HELP = {
 SORT_CHOICES = [
     ("-started_at", "Newest first"),
     ("started_at", "Oldest first"),
-    ("severity", "Most severe first"),
+    ("-severity", "Most severe first"),
     ("-updated_at", "Recently updated"),
     ("title", "Title, A to Z"),
 ]
