@@ -11,7 +11,9 @@ import sys
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from failwell import __version__
 from failwell.actions.cli import action_app
@@ -219,10 +221,39 @@ def main(args: list[str] | None = None) -> int:
         else:
             err_console.print(f"error: {exc}", highlight=False)
         return int(getattr(exc, "exit_code", 2))
-    except (DomainError, ApiError) as exc:
+    except DomainError as exc:
+        err_console.print(f"error: {domain_line(exc)}", highlight=False, soft_wrap=True)
+        return 1
+    except ApiError as exc:
         err_console.print(f"error: {exc}", highlight=False, soft_wrap=True)
         return 1
+    except SQLAlchemyError as exc:
+        # No database at FAILWELL_DATABASE_URL, a wrong URL, a server down: the driver's first line.
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        err_console.print(f"error: database: {reason}", highlight=False, soft_wrap=True)
+        return 1
+    except ValidationError as exc:
+        # A verb's input model refused what was typed (e.g. a short password): say why, no traceback.
+        err_console.print(f"error: {validation_line(exc)}", highlight=False, soft_wrap=True)
+        return 2
     return code if isinstance(code, int) else 0
+
+
+def domain_line(exc: DomainError) -> str:
+    """A service's refusal on one line, without repeating a field reason the detail already says."""
+    if all(f"{e.field}: {e.reason}" in exc.detail for e in exc.errors):
+        return exc.detail
+    return str(exc)
+
+
+def validation_line(exc: ValidationError) -> str:
+    """A model's refusal on one line: each bad field and why, in the model's field names."""
+    parts = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err.get("loc", ())) or "input"
+        reason = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
+        parts.append(f"{field}: {reason}")
+    return "; ".join(parts).replace("\n", " ")
 
 
 def run() -> None:

@@ -1,0 +1,55 @@
+"""Every refusal of the `failwell` command is one line on stderr and a non-zero exit code."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from failwell.cli import main
+from failwell.settings import get_settings
+
+
+def one_line_error(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(list(args))
+    err = capsys.readouterr().err
+    assert code != 0, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert err.startswith("error: "), err
+    return code, err.strip()
+
+
+def test_invalid_input_is_one_line(
+    capsys: pytest.CaptureFixture[str], local_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["db", "upgrade"]) == 0
+    code, err = one_line_error(
+        capsys, "user", "create", "--email", "not-an-address", "--name", "X", "--no-password"
+    )
+    assert code == 2 and err.startswith("error: email: ")
+    code, err = one_line_error(
+        capsys, "user", "create", "--email", "x@example.com", "--name", " ", "--no-password"
+    )
+    assert code == 2 and err.startswith("error: name: ")
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    code, err = one_line_error(
+        capsys, "user", "create", "--email", "x@example.com", "--name", "X", "--password-stdin"
+    )
+    assert code == 2 and err.startswith("error: password: ")
+    code, err = one_line_error(capsys, "team", "create", "--name", "")
+    assert code == 2 and err.startswith("error: name: ")
+    code, err = one_line_error(capsys, "token", "create", "--user", "x@example.com", "--name", "")
+    assert code == 1 and err == "error: user: unknown person 'x@example.com'"  # said once, not twice
+
+
+def test_an_unusable_database_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for url in ("nosuchdialect://x", "postgresql+psycopg://nobody@127.0.0.1:1/none"):
+        monkeypatch.setenv("FAILWELL_DATABASE_URL", url)
+        get_settings.cache_clear()
+        try:
+            code, err = one_line_error(capsys, "user", "list")
+        finally:
+            get_settings.cache_clear()
+        assert code == 1 and err.startswith("error: database: ")
