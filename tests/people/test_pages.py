@@ -357,7 +357,7 @@ def test_an_owner_sets_a_password(pages: Pages, org: Org, db: Database) -> None:
     assert mismatch.status_code == 422
     assert "does not match" in mismatch.text and "new secret" not in mismatch.text
     short = owner.post(f"/admin/users/{pid}/password", data={"password": "short", "confirm": "short"})
-    assert short.status_code == 422 and "at least 8 characters" in short.text
+    assert short.status_code == 422 and "at least 12 characters" in short.text
     with db.session() as s:
         assert people.get_person(s, pid).password_hash is None
     ok = owner.post(

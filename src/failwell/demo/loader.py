@@ -57,7 +57,9 @@ from failwell.errors import Conflict
 from failwell.failures.models import Failure, Tag, TimelineEvent
 from failwell.people import service as people
 from failwell.people.models import Person, Team
+from failwell.people.passwords import length_problem
 from failwell.people.schemas import PersonIn, TeamIn
+from failwell.people.security import hash_password
 from failwell.recurrence.enums import ProblemStatus
 from failwell.recurrence.index import index_failures
 from failwell.recurrence.models import KnownError, Problem, ProblemFailure, RecurrenceLink
@@ -65,6 +67,19 @@ from failwell.reviews.models import ContributingFactor, FactorCategory, Review
 
 DEMO_LOGIN_EMAIL = "owner@demo.failwell.dev"
 DEMO_LOGIN_PASSWORD = "failwell-demo"
+
+
+def published_password_hash(password: str) -> str:
+    """The hash of a password that is published on purpose (README, banner, sign-in page).
+
+    It skips the strength estimate, which rightly calls the product's own name guessable:
+    a published password is no secret whatever its strength, and only the demo organisation
+    has it. The length rule still holds."""
+    problem = length_problem(password)
+    if problem is not None:
+        raise ValueError(f"the demo password: {problem}")
+    return hash_password(password)
+
 
 HISTORY_DAYS = 730
 # The calendar the weekday and month-end rules are read on (see the module docstring).
@@ -306,11 +321,11 @@ class _Loader:
                     name=p.name,
                     email=DEMO_LOGIN_EMAIL if is_login else p.email,
                     role=p.role,
-                    # argon2 is slow by design: only the demo login can sign in with a password.
-                    password=DEMO_LOGIN_PASSWORD if is_login else None,
                     teams=list(p.teams),
                 ),
             )
+            if is_login:  # argon2 is slow by design: only the demo login can sign in with a password.
+                person.password_hash = published_password_hash(DEMO_LOGIN_PASSWORD)
             person.created_at = founded + timedelta(days=1, hours=i)
             self.people.append(person)
             for team_name in p.teams:

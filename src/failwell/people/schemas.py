@@ -3,11 +3,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from failwell.enums import Role
 from failwell.fields import Email, InputModel, Name, ShortText
 from failwell.listing import PageParams
+from failwell.people.passwords import Password, password_problem
 
 
 class TeamIn(InputModel):
@@ -36,19 +38,34 @@ class TeamFilter(PageParams):
     q: str | None = Field(None, max_length=200, description="Text in the name or description.")
 
 
-class PersonIn(InputModel):
+class _PersonInput(InputModel):
+    """A person's details with an optional new password (checked by passwords.Password too)."""
+
+    @field_validator("password", check_fields=False)
+    @classmethod
+    def _not_own_details(cls, password: str | None, info: ValidationInfo) -> str | None:
+        # A password guessable from the person's own name or e-mail is weak for them.
+        if password is None:
+            return None
+        problem = password_problem(password, [str(info.data.get(k) or "") for k in ("name", "email")])
+        if problem is not None:
+            raise PydanticCustomError("weak_password", problem)
+        return password
+
+
+class PersonIn(_PersonInput):
     name: Name
     email: Email
     role: Role = Role.practitioner
-    password: str | None = Field(None, min_length=8, max_length=200)
+    password: Password | None = None
     teams: list[Name] = Field(default_factory=list, max_length=50, description="Team names.")
 
 
-class PersonUpdate(InputModel):
+class PersonUpdate(_PersonInput):
     name: Name | None = None
     email: Email | None = None
     role: Role | None = None
-    password: str | None = Field(None, min_length=8, max_length=200)
+    password: Password | None = None
     is_active: bool | None = None
     teams: list[Name] | None = Field(None, max_length=50)
 

@@ -14,6 +14,7 @@ from pydantic import Field
 from failwell.enums import Role
 from failwell.fields import Email, InputModel, Name
 from failwell.listing import PageParams
+from failwell.people.passwords import Password
 from failwell.people.schemas import PersonIn, PersonOut, PersonUpdate, TokenIn
 from failwell.web.forms.base import FORM_ERROR, FormState, cleaned, plain_words, validate
 
@@ -64,13 +65,13 @@ class TokenListFilter(PageParams):
 
 
 class NewPassword(InputModel):
-    password: str = Field(min_length=8, max_length=200)
+    password: Password
     confirm: str = ""
 
 
 class PasswordChange(InputModel):
     current_password: str = Field(min_length=1)
-    new_password: str = Field(min_length=8, max_length=200)
+    new_password: Password
     confirm_password: str = ""
 
 
@@ -134,7 +135,7 @@ def _mismatch(values: dict[str, Any], new: str, confirm: str) -> dict[str, str]:
 def new_password(values: dict[str, Any]) -> tuple[NewPassword | None, dict[str, str]]:
     """An owner's new password for someone; None unless it is valid and confirmed."""
     data, errors = validate(NewPassword, {k: values.get(k, "") for k in ("password", "confirm")})
-    errors = plain_words(errors, {"password": "use at least 8 characters"})
+    # The password's own reason (too short, too easy to guess) is already in plain words.
     errors |= _mismatch(values, "password", "confirm")
     return (None if errors else data), errors
 
@@ -143,10 +144,7 @@ def password_change(values: dict[str, Any]) -> tuple[PasswordChange | None, dict
     """A change of one's own password; None unless it is valid and confirmed."""
     fields = ("current_password", "new_password", "confirm_password")
     data, errors = validate(PasswordChange, {k: values.get(k, "") for k in fields})
-    errors = plain_words(
-        errors,
-        {"current_password": "enter your current password", "new_password": "use at least 8 characters"},
-    )
+    errors = plain_words(errors, {"current_password": "enter your current password"})
     errors |= _mismatch(values, "new_password", "confirm_password")
     return (None if errors else data), errors
 
