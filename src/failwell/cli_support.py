@@ -72,14 +72,30 @@ def print_table(
     total: int | None = None,
     exact: bool = True,
 ) -> None:
+    """A table on a terminal; plain aligned lines elsewhere (CI logs, pipes), where rich would
+    squeeze it into 80 columns and chop long values."""
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    more = None
+    if total is not None and total > len(rows):
+        more = f"{len(rows)} shown of {total}{'' if exact else '+'}; use --limit/--offset for more."
+    if not console.is_terminal:
+        typer.echo("\n".join([title, *plain_lines(columns, cells), *([more] if more else [])]))
+        return
     table = Table(title=title, title_justify="left")
     for column in columns:
         table.add_column(column)
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+    for row in cells:
+        table.add_row(*row)
     console.print(table)
-    if total is not None and total > len(rows):
-        console.print(f"{len(rows)} shown of {total}{'' if exact else '+'}; use --limit/--offset for more.")
+    if more:
+        console.print(more)
+
+
+def plain_lines(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Header and rows in columns two spaces apart, every value whole and on one line."""
+    lines = [list(columns), *([" ".join(v.split()) for v in row] for row in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(columns))]
+    return ["  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() for line in lines]
 
 
 def show_page(
