@@ -12,6 +12,7 @@ from failwell.broadcast import ports as broadcast_ports
 from failwell.broadcast.handlers import HANDLERS as BROADCAST_HANDLERS
 from failwell.insights.digest import build_digest
 from failwell.integrations.links import HANDLERS as INTEGRATION_HANDLERS
+from failwell.integrations.service import purge_deliveries
 from failwell.people.service import IDENTITY
 from failwell.recurrence.handlers import HANDLERS as RECURRENCE_HANDLERS
 
@@ -30,6 +31,8 @@ def bootstrap() -> None:
     events.wire(INTEGRATION_HANDLERS)
     # The weekly digest's queries read across slices, from the read side above broadcast.
     broadcast_ports.use_digest_builder(build_digest)
+    # Stored webhook deliveries past their retention go within the hour, by the delivery worker.
+    broadcast_ports.add_housekeeping("purge integration deliveries", purge_deliveries)
     # Token and session look-ups for deps.py and web/auth.py, which sit below the people slice.
     identity.use(IDENTITY)
     _done = True

@@ -251,6 +251,31 @@ def test_purge_removes_old_deliveries(db: Database, make_hook: Callable[..., Hoo
     assert len(hook.deliveries()) == 1
 
 
+def test_the_delivery_worker_purges_old_deliveries_by_itself(
+    db: Database, make_hook: Callable[..., Hook]
+) -> None:
+    """bootstrap() registers the purge as a housekeeping job; the worker's first tick runs it."""
+    from failwell.broadcast.ports import housekeeping_jobs
+    from failwell.broadcast.worker import Worker
+
+    assert "purge integration deliveries" in dict(housekeeping_jobs())
+    hook = make_hook("generic")
+    hook.bearer(deployment("1.0.0"))
+    hook.bearer(deployment("1.0.1"))
+    with db.session() as s:
+        oldest = s.scalars(select(IntegrationDelivery).order_by(IntegrationDelivery.id)).first()
+        assert oldest is not None
+        oldest.received_at = oldest.received_at - timedelta(days=31)
+        oldest_id = oldest.id
+    worker = Worker(db, schedule=True)
+    try:
+        worker.run_once()
+    finally:
+        worker.stop()
+    [kept] = hook.deliveries()
+    assert kept["id"] != oldest_id
+
+
 def test_cli_purge(local_env: str, make_hook: Callable[..., Hook]) -> None:
     from typer.testing import CliRunner
 

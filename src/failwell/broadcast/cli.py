@@ -19,7 +19,7 @@ def worker(
     threads: Annotated[int | None, typer.Option(min=1, max=64, help="Parallel sends (default 8).")] = None,
     batch: Annotated[int | None, typer.Option(min=1, max=500, help="Deliveries claimed at once.")] = None,
     once: Annotated[bool, typer.Option("--once", help="Deliver what is due now, then exit.")] = False,
-    schedule: Annotated[bool, typer.Option(help="Also queue reminders and digests when due.")] = True,
+    schedule: Annotated[bool, typer.Option(help="Queue reminders and digests, run housekeeping.")] = True,
     name: Annotated[str | None, typer.Option(help="Worker name in claims (default host:pid:random).")] = None,
 ) -> None:
     """Deliver notifications from the outbox; run several at once on PostgreSQL."""

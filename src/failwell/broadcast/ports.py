@@ -3,10 +3,15 @@
 The weekly digest reads reviews, actions, failures, the outbox and read receipts together:
 that query lives on the read side (failwell.insights.digest), above this slice, so the
 scheduler and the digest routes reach it through this port instead of importing it.
+
+Housekeeping jobs (e.g. purging old webhook deliveries) belong to slices above this one; the
+delivery worker is the process that runs periodically, so they register here and it runs them
+(failwell.broadcast.housekeeping).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -39,3 +44,18 @@ def digest_builder() -> DigestBuilder:
             "no digest builder: failwell.bootstrap.bootstrap() wires failwell.insights.digest.build_digest"
         )
     return _digest_builder
+
+
+# A job gets its own unit of work (committed when it returns) and may answer what it did.
+HousekeepingJob = Callable[[Session], object]
+
+_housekeeping: dict[str, HousekeepingJob] = {}
+
+
+def add_housekeeping(name: str, job: HousekeepingJob) -> None:
+    """Registers a periodic job under a name (registering the name again replaces it)."""
+    _housekeeping[name] = job
+
+
+def housekeeping_jobs() -> list[tuple[str, HousekeepingJob]]:
+    return list(_housekeeping.items())

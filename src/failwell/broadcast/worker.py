@@ -30,6 +30,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from failwell.broadcast.channels import Outgoing, send, warm_up
 from failwell.broadcast.config import BroadcastSettings, get_broadcast_settings
+from failwell.broadcast.housekeeping import HOUSEKEEPING_EVERY_S, run_housekeeping
 from failwell.broadcast.models import Channel, Delivery, DeliveryStatus, OutboxEvent
 from failwell.broadcast.outbox import forget_waker, on_new_work
 from failwell.broadcast.secrets import SecretUnreadable, unseal
@@ -85,6 +86,7 @@ class Worker:
         self._send = sender
         self._schedule = schedule
         self._next_schedule = 0.0
+        self._next_housekeeping = 0.0
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._pool = ThreadPoolExecutor(self.cfg.send_threads, thread_name_prefix="failwell-send")
@@ -193,6 +195,9 @@ class Worker:
         if self._schedule and time.monotonic() >= self._next_schedule:
             self._next_schedule = time.monotonic() + self.cfg.schedule_every_s
             self._run_schedule()
+        if self._schedule and time.monotonic() >= self._next_housekeeping:
+            self._next_housekeeping = time.monotonic() + HOUSEKEEPING_EVERY_S
+            run_housekeeping(self.db)  # logs a failing job; never raises
         claims = self.claim()
         # Each delivery is sent and then recorded by the same pool thread: the database round
         # trips of recording overlap like the sends do (it matters on PostgreSQL).

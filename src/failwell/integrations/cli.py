@@ -20,7 +20,7 @@ def purge(
         typer.Option(min=1, help="Keep this many days (default FAILWELL_INTEGRATIONS_RETENTION_DAYS, 30)."),
     ] = None,
 ) -> None:
-    """Remove stored deliveries older than the retention; run it daily (cron, a systemd timer)."""
+    """Remove stored deliveries older than the retention now (the delivery worker does it hourly)."""
     from failwell.integrations.service import purge_deliveries
 
     with local_session() as session:

@@ -14,7 +14,7 @@ class IntegrationSettings(BaseSettings):
     # A production deployment of an affected service this long before a failure started is
     # suggested as a link (never counted until a person confirms it).
     suggestion_window_hours: float = Field(24.0, gt=0, le=24 * 90)
-    # Deliveries are kept raw this long, then purged (`failwell integrations purge`).
+    # Deliveries are kept raw this long, then purged by the delivery worker's hourly housekeeping.
     retention_days: int = Field(30, ge=1, le=3650)
     # Larger webhook bodies are refused with 413 and not stored.
     max_body_bytes: int = Field(1024 * 1024, ge=1024, le=64 * 1024 * 1024)
