@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -86,3 +87,39 @@ def test_documented_sort_keys_match_the_services() -> None:
     for literal, columns in pairs:
         documented = {key.lstrip("-") for key in get_args(literal)}
         assert documented == set(columns), literal
+
+
+def test_every_error_response_is_documented_with_a_defined_problem_schema(client: TestClient) -> None:
+    document = client.get("/api/v1/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    problem_refs = 0
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if not status.startswith(("4", "5")):
+                    continue
+                ref = response["content"]["application/problem+json"]["schema"]["$ref"]
+                name = ref.rsplit("/", 1)[-1]
+                assert name in schemas, f"{method.upper()} {path} {status}: {ref} is not defined"
+                assert {"type", "title", "status", "detail"} <= set(schemas[name]["required"])
+                problem_refs += 1
+    assert problem_refs > 300  # every operation documents its errors
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("DELETE", "/api/v1/teams", "GET, POST"),
+        ("PUT", "/api/v1/teams/1", "GET, PATCH"),
+        ("POST", "/healthz", "GET"),
+        ("DELETE", "/sign-in", "GET, POST"),
+        ("PUT", "/", "GET"),
+    ],
+)
+def test_405_says_which_methods_are_allowed(client: TestClient, method: str, path: str, allowed: str) -> None:
+    response = client.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["Allow"] == allowed
+    if path.startswith("/api/"):
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["status"] == 405

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from failwell import __version__
@@ -113,6 +114,22 @@ def _is_page(request: Request) -> bool:
     return "application/json" not in request.headers.get("accept", "")
 
 
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route answers at this path (Starlette names only the first route's).
+
+    Asked the routes themselves, method by method: a fully matching route answers it."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes)
+    ]
+    return ", ".join(allowed)
+
+
 def _error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
     from failwell.web.templating import render
 
@@ -185,9 +202,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             title = HTTPStatus(exc.status_code).phrase
         except ValueError:
             title = "Error"
+        # Keep what the exception carries; a 405 names every method the address answers.
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Nothing matches inside a mount (its scope is rewritten): StaticFiles serves GET and HEAD.
+            headers["Allow"] = _allowed_methods(request) or headers.get("Allow") or "GET, HEAD"
         if _is_page(request):
             detail = "There is no page at this address." if exc.status_code == 404 else str(exc.detail)
-            return _error_page(request, exc.status_code, title, detail)
+            page = _error_page(request, exc.status_code, title, detail)
+            page.headers.update(headers)
+            return page
         return _problem_response(
             problem(
                 exc.status_code,
@@ -195,7 +219,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 title.lower().replace(" ", "-"),
                 str(exc.detail),
                 instance=request.url.path,
-            )
+            ),
+            headers,
         )
 
     @app.exception_handler(Exception)
