@@ -140,3 +140,29 @@ def test_problem_pages(sign_in_as: Callable[[Role], Page], db: Database, org: Or
     page.set_viewport_size(DESKTOP)
     page.goto("/problems")
     expect(page.get_by_role("link", name="Consumers too slow for peak traffic")).to_be_visible()
+
+
+def test_report_form_suggests_after_a_fill_or_a_paste(
+    sign_in_as: Callable[[Role], Page], db: Database, org: Org
+) -> None:
+    """Suggestions follow the text, not key presses: a scripted fill (as autofill does) and a
+    paste with the mouse (text arrives as one input event, no key goes up) bring them up."""
+    make_failure(db, org, "TLS certificate expired on the partner gateway")
+    page = sign_in_as(Role.viewer)
+    suggestions = page.locator("#similar-suggestions")
+    earlier = suggestions.get_by_role("link", name="TLS certificate expired on the partner gateway")
+
+    page.goto("/failures/new")
+    page.get_by_label("What happened?").fill("certificate expired")
+    expect(earlier).to_be_visible()
+
+    page.goto("/failures/new")
+    expect(earlier).to_have_count(0)
+    title = page.get_by_label("What happened?")
+    title.focus()
+    page.evaluate("window.fwKeys = 0; document.addEventListener('keyup', () => window.fwKeys++, true)")
+    title.dispatch_event("paste")
+    page.keyboard.insert_text("partner gateway certificate expired")
+    expect(title).to_have_value("partner gateway certificate expired")
+    expect(earlier).to_be_visible()
+    assert page.evaluate("window.fwKeys") == 0
