@@ -108,7 +108,7 @@ def enrich(url: str, log: Callable[[str], None]) -> None:
                 return
             log("    adding first commit times and rework to the cached organisation")
             t0 = time.perf_counter()
-            minutes = "(40 + (id * 7919) % 17000)"
+            minutes = "(40 + ((id % 17000) * 7919) % 17000)"
             if s.get_bind().dialect.name == "postgresql":
                 shift = f"started_at - make_interval(mins => {minutes})"
             else:
@@ -274,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append((meta, *run_metrics(meta, samples, args.warmup, log_file, print)))
     finally:
         scratch.remove()
-    section = render(started, mode, ("python -m bench " + shlex.join(args_in)).strip(), results)
+    section = render(started, mode, ("python -m bench --only metrics " + shlex.join(args_in)).strip(), results)
     if args.no_results:
         print(section)
     else:
