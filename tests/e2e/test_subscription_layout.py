@@ -1,0 +1,36 @@
+"""The subscription form's topic checkboxes at desktop width: each label beside its box,
+never wrapped below it (a long label wraps its own text instead)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from failwell.enums import Role
+
+Shoot = Callable[[Page, str], Path]
+
+
+def test_topic_labels_stay_beside_their_boxes_at_1280px(
+    sign_in_as: Callable[[Role], Page], screenshot: Shoot
+) -> None:
+    page = sign_in_as(Role.practitioner)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/subscriptions")
+    about = page.get_by_role("group", name="About")
+    expect(about).to_be_visible()
+    boxes = about.get_by_role("checkbox")
+    assert boxes.count() >= 4
+    for i in range(boxes.count()):
+        box = boxes.nth(i)
+        label = about.locator(f"label[for='{box.get_attribute('id')}']")
+        b, t = box.bounding_box(), label.bounding_box()
+        assert b is not None and t is not None
+        name = label.inner_text()
+        assert t["x"] >= b["x"] + b["width"], f"{name!r} starts left of its box"
+        assert t["y"] < b["y"] + b["height"], f"{name!r} wrapped below its box"
+    about.scroll_into_view_if_needed()
+    path = screenshot(page, "subscriptions-topics-1280")
+    about.screenshot(path=str(path.with_name("subscriptions-topics-1280-about.png")))
