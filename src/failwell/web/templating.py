@@ -49,10 +49,14 @@ def _ago(value: datetime | None) -> str:
     return "just now"
 
 
+# Keys whose words need more than the underscores turned into spaces.
+_SPELLED_OUT = {"wont_do": "won't do"}
+
+
 def _label(value: Any) -> str:
     """An enum or snake_case key as words: 'failed_deployment' -> 'Failed deployment'."""
     raw = value.value if isinstance(value, Enum) else str(value)
-    words = raw.replace("_", " ").strip()
+    words = _SPELLED_OUT.get(raw, raw.replace("_", " ").strip())
     return words[:1].upper() + words[1:]
 
 
