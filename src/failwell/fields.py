@@ -1,7 +1,10 @@
 """Reusable, bounded input field types: every text has a limit, every name is trimmed."""
 
-from datetime import UTC, datetime
-from typing import Annotated, Any
+import re
+import types
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -11,8 +14,18 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
+
+# Times failwell accepts: nothing it records happened before 1970 or is planned past 2100, and
+# times out there are typos or probes (year 0001, 9999) that only break sorting and charts.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+TIME_HINT = "an ISO 8601 time such as 2026-11-22T14:05:00Z"
+DATE_HINT = "an ISO 8601 date such as 2026-11-22"
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -24,6 +37,42 @@ def _as_utc(value: datetime) -> datetime:
     except OverflowError:
         # e.g. 0001-01-01T00:00+01:00 has no UTC equivalent; pydantic reports ValueErrors only.
         raise ValueError("is out of the range of representable times") from None
+
+
+def _not_a_number(value: object, hint: str = TIME_HINT) -> object:
+    """Pydantic would read 0.5 or "1700000000" as seconds since 1970: a time must be written."""
+    if (isinstance(value, int | float) and not isinstance(value, bool)) or (
+        isinstance(value, str) and _NUMBER.fullmatch(value)
+    ):
+        raise PydanticCustomError("time_type", "must be {hint}, not a number", {"hint": hint})
+    return value
+
+
+def plausible_time(value: datetime | date) -> datetime | date:
+    """Refuses times before 1970 or from 2100 on (see EARLIEST); for datetime and date fields."""
+    moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if not EARLIEST <= moment < LATEST:
+        raise PydanticCustomError("time_range", "must be between 1970 and 2099")
+    return value
+
+
+# Control characters (C0, DEL, C1), line and paragraph separators, and the bidirectional
+# embeddings, overrides and isolates that can make a title read differently than it sorts
+# or links ("Trojan Source"). A name or title is one line of plain text.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable_line(value: str) -> str:
+    """Refuses control and bidirectional-override characters in a one-line text."""
+    found = _UNPRINTABLE.search(value)
+    if found is not None:
+        code = f"U+{ord(found.group()):04X}"
+        raise PydanticCustomError(
+            "unprintable", "must not contain control or text-direction characters ({code})", {"code": code}
+        )
+    return value
 
 
 def _normalise(value: object) -> object:
@@ -49,8 +98,16 @@ def _at_most(limit: int) -> AfterValidator:
 # Ids are 32-bit integers on every database; larger numbers can name nothing.
 MAX_ID = 2_147_483_647
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(printable_line),
+]
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+    AfterValidator(printable_line),
+]
 ShortText = Annotated[str, StringConstraints(max_length=2_000)]
 LongText = Annotated[str, StringConstraints(max_length=50_000)]
 Email = Annotated[
@@ -59,7 +116,9 @@ Email = Annotated[
     StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
 ]
 Url = Annotated[AnyHttpUrl, Field(description="An http(s) URL of at most 2,000 characters"), _at_most(2_000)]
-UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+UtcDateTime = Annotated[
+    datetime, BeforeValidator(_not_a_number), AfterValidator(_as_utc), AfterValidator(plausible_time)
+]
 TagName = Annotated[
     str,
     Lowered,
@@ -77,16 +136,48 @@ def _contains_nul(value: Any) -> bool:
     return False
 
 
-class InputModel(BaseModel):
-    """Base of every request body and query: unknown fields and NUL characters are refused.
+def _kinds(annotation: Any) -> frozenset[type]:
+    """The plain types a field's annotation admits, through Optional, unions and Annotated."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _kinds(get_args(annotation)[0])
+    if origin is Union or origin is types.UnionType:
+        return frozenset().union(*(_kinds(arg) for arg in get_args(annotation)))
+    return frozenset({annotation}) if isinstance(annotation, type) else frozenset()
 
-    PostgreSQL cannot store NUL in text, and no legitimate input needs one."""
+
+@cache
+def _field_kinds(model: type[BaseModel], name: str) -> frozenset[type]:
+    field = model.model_fields.get(name)
+    return _kinds(field.annotation) if field is not None else frozenset()
+
+
+class InputModel(BaseModel):
+    """Base of every request body and query: unknown fields and NUL characters are refused,
+    and so are numbers where a time or a yes/no is expected, and implausible times.
+
+    PostgreSQL cannot store NUL in text, and no legitimate input needs one. Pydantic's lax
+    mode reads 0.5 as a time (seconds since 1970) and 0.0 as false: a client sending those
+    has a bug worth telling it about."""
 
     model_config = ConfigDict(extra="forbid")
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
+    def _no_nul(cls, value: Any, info: ValidationInfo) -> Any:
         if _contains_nul(value):
             raise ValueError("must not contain NUL (\\x00) characters")
+        kinds = _field_kinds(cls, info.field_name or "")
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if number and bool in kinds and not kinds & {int, float}:
+            raise PydanticCustomError("bool_type", "must be true or false, not a number")
+        if kinds & {datetime, date} and not kinds & {int, float, str}:
+            _not_a_number(value, TIME_HINT if datetime in kinds else DATE_HINT)
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plausible_times(cls, value: Any) -> Any:
+        if isinstance(value, datetime | date):
+            plausible_time(value)
         return value
