@@ -39,6 +39,7 @@ FLOORS: dict[str, int] = {
             "enums",
             "authz",
             "listing",
+            "search",
             "deps",
             "migrate",
             "cli_support",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -106,3 +107,64 @@ def test_pagination(pages: Pages, client: TestClient, org: Org) -> None:
 def test_needs_sign_in(client: TestClient) -> None:
     r = client.get("/lessons?q=pool", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/sign-in?next=%2Flessons%3Fq%3Dpool"
+
+
+def test_search_finds_words_in_any_order_and_field(pages: Pages, client: TestClient, org: Org) -> None:
+    make_service(client, org, "checkout-api")
+    on_service = []
+    for n in range(3):
+        f = make_failure(client, org, f"Slow responses {n}", status="resolved", services=["checkout-api"])
+        _review(client, org, f["id"], summary="Latency rose.", lessons_learned=f"Cache more, round {n}.")
+        on_service.append(f"Slow responses {n}")
+    pool = make_failure(client, org, "connection-pool starved", status="resolved")
+    _review(client, org, pool["id"], summary="Requests queued.", lessons_learned="Size it for peaks.")
+    lucky = make_failure(client, org, "Disk filled", status="resolved", tags=["storage"])
+    _review(
+        client,
+        org,
+        lucky["id"],
+        summary="Writes failed.",
+        lessons_learned="Rotate the logs.",
+        where_we_got_lucky="A spare volume was mounted already.",
+        factors=[{"category": "detection_gap", "description": "No alert on inode usage."}],
+    )
+    me = pages(Role.viewer)
+
+    def titles(q: str, **params: str) -> list[str]:
+        html = me.get("/lessons", params={"q": q, **params}).text
+        found = re.findall(r'<h3 id="lesson-\d+"><a href="/failures/\d+">([^<]+)</a>', html)
+        return found
+
+    assert sorted(titles("checkout api")) == on_service  # the service's name, split at the hyphen
+    assert titles("connection pool") == ["connection-pool starved"]
+    assert titles("pool connection") == ["connection-pool starved"]
+    assert titles("spare volume") == ["Disk filled"]  # where we got lucky
+    assert titles("inode alert") == ["Disk filled"]  # a factor's note
+    assert titles("storage disk") == ["Disk filled"]  # a tag
+    assert titles("conn") == ["connection-pool starved"]  # a prefix, as typed
+    assert titles('"volume spare"') == []  # a phrase keeps its order
+    assert sorted(titles("latency -round")) == []
+    assert titles("round 1") == ["Slow responses 1"]
+    html = me.get("/lessons", params={"q": "inode alert"}).text
+    assert "Matched in the contributing factors:" in html
+    assert "No <mark>alert</mark> on <mark>inode</mark> usage." in html
+    for typed in ('"', "-", "OR", "NEAR(", "^x", "a:*", "{title}:", "'"):
+        assert me.get("/lessons", params={"q": typed}).status_code == 200, typed
+
+
+def test_search_ranks_by_relevance_or_newest(pages: Pages, client: TestClient, org: Org) -> None:
+    title = make_failure(client, org, "Thundering herd at midnight", status="resolved")
+    _review(client, org, title["id"], summary="Clients retried together.", lessons_learned="Add jitter.")
+    body = make_failure(client, org, "Checkout errors", status="resolved")
+    _review(client, org, body["id"], summary="A thundering herd of retries.", lessons_learned="Back off.")
+    me = pages(Role.viewer)
+
+    def order(**params: str) -> list[str]:
+        html = me.get("/lessons", params=params).text
+        return re.findall(r'<h3 id="lesson-\d+"><a href="/failures/\d+">([^<]+)</a>', html)
+
+    relevant = ["Thundering herd at midnight", "Checkout errors"]
+    assert order(q="thundering herd") == relevant  # the title match first, though older
+    assert order(q="thundering herd", sort="relevance") == relevant
+    assert order(q="thundering herd", sort="newest") == list(reversed(relevant))
+    assert 'name="sort"' in me.get("/lessons", params={"q": "herd"}).text

@@ -7,10 +7,11 @@ from sqlalchemy.orm import Session
 
 from failwell.authz import Actor
 from failwell.deps import IdPath, Work
-from failwell.failures import service
+from failwell.failures import search, service
 from failwell.failures.schemas import (
     FailureFilter,
     FailureIn,
+    FailureListItem,
     FailureOut,
     FailureUpdate,
     SeverityLevelOut,
@@ -32,11 +33,18 @@ async def report_failure(data: FailureIn, uow: Work) -> object:
     return await uow.run(work)
 
 
-@router.get("/failures", response_model=Page[FailureOut])
+@router.get("/failures", response_model=Page[FailureListItem])
 async def list_failures(filters: Annotated[FailureFilter, Query()], uow: Work) -> object:
+    """Failures, newest first; with q, a full-text search ranked by relevance, each item with a
+    snippet of where it matched."""
+
     def work(session: Session, _actor: Actor) -> object:
         rows, total, exact = service.list_failures(session, filters)
-        return page_of([service.failure_out(f) for f in rows], total, exact, filters)
+        found = search.snippets(session, rows, filters.q) if filters.q else {}
+        items = [
+            FailureListItem(**service.failure_out(f).model_dump(), snippet=found.get(f.id)) for f in rows
+        ]
+        return page_of(items, total, exact, filters)
 
     return await uow.run(work)
 

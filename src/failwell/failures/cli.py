@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -65,7 +65,17 @@ def list_failures(
     kind: Annotated[FailureKind | None, typer.Option()] = None,
     status: Annotated[FailureStatus | None, typer.Option()] = None,
     severity_at_least: Annotated[int | None, typer.Option(min=1, max=5)] = None,
-    q: Annotated[str | None, typer.Option("--search", "-q", help="Text in the title or description.")] = None,
+    q: Annotated[
+        str | None,
+        typer.Option(
+            "--search",
+            "-q",
+            help='Words in any order (title, description, review, tags, services); "a phrase", -word.',
+        ),
+    ] = None,
+    sort: Annotated[
+        str | None, typer.Option(help="relevance (default with --search), -started_at, -severity, title...")
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 20,
     offset: Annotated[int, typer.Option(min=0)] = 0,
     url: UrlOption = None,
@@ -79,16 +89,18 @@ def list_failures(
         "status": status.value if status else None,
         "severity_at_least": severity_at_least,
         "q": q,
+        "sort": sort,
         "limit": limit,
         "offset": offset,
     }
+    columns = ["id", "started", "sev", "kind", "status", "services", "title"]
     show_page(
         url,
         "/failures",
         params,
         as_json,
         "Failures",
-        ["id", "started", "sev", "kind", "status", "services", "title"],
+        [*columns, "matched"] if q else columns,
         lambda f: (
             f["id"],
             f["started_at"][:16],
@@ -97,8 +109,20 @@ def list_failures(
             f["status"],
             ", ".join(f["services"]),
             f["title"],
+            *([_matched(f.get("snippet"))] if q else []),
         ),
     )
+
+
+def _matched(snippet: dict[str, Any] | None) -> str:
+    """Where a search matched, as 'field: excerpt' with the matched words in *stars*."""
+    if not snippet:
+        return ""
+    text, out, at = snippet["text"], [], 0
+    for start, end in snippet["highlights"]:
+        out += [text[at:start], "*", text[start:end], "*"]
+        at = end
+    return f"{snippet['field']}: {''.join(out)}{text[at:]}"
 
 
 @failure_app.command("show")

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from failwell.enums import FailureKind, FailureStatus, ReportChannel, TimelineKind
 from failwell.fields import Id, InputModel, LongText, Name, ShortText, TagName, Title, UtcDateTime
 from failwell.listing import PageParams
+from failwell.search import Snippet
 
 
 class FailureIn(InputModel):
@@ -88,6 +89,7 @@ FailureSort = Literal[
     "-updated_at",
     "title",
     "-title",
+    "relevance",
 ]
 
 
@@ -96,8 +98,9 @@ class FailureFilter(PageParams):
         None,
         description=(
             "Sort key; '-' first for descending, highest first: '-started_at' newest first, "
-            "'-severity' most severe first (severity 1 is the most severe), '-title' Z to A. "
-            "Default: -started_at."
+            "'-severity' most severe first (severity 1 is the most severe), '-title' Z to A; "
+            "'relevance' best match for q first (bm25 on SQLite, ts_rank on PostgreSQL). "
+            "Default: relevance when q is given, else -started_at."
         ),
     )
     service: Name | None = Field(None, description="Affected service.")
@@ -109,7 +112,18 @@ class FailureFilter(PageParams):
     tag: TagName | None = None
     since: UtcDateTime | None = Field(None, description="Started at or after.")
     until: UtcDateTime | None = Field(None, description="Started before.")
-    q: str | None = Field(None, max_length=200, description="Text in the title or description.")
+    q: str | None = Field(
+        None,
+        max_length=200,
+        description=(
+            "Words found in the title, description, tags, services, review sections or factor notes, "
+            'in any order; the last word also matches as a prefix; "a phrase", -excluded, a OR b.'
+        ),
+    )
+
+
+class FailureListItem(FailureOut):
+    snippet: Snippet | None = Field(None, description="Where q matched (only when q is given).")
 
 
 class TimelineEventIn(InputModel):

@@ -6,9 +6,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, SQLColumnExpression, Table, delete, select, text
+from sqlalchemy import Select, SQLColumnExpression, Table, delete, false, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from failwell.authz import Actor, require
 from failwell.catalogue.service import services_by_names
@@ -17,6 +16,7 @@ from failwell.db import utcnow
 from failwell.enums import FailureStatus, Role
 from failwell.errors import InvalidInput, NotFound
 from failwell.events import FAILURE_DELETED, FAILURE_REPORTED, FAILURE_UPDATED, DomainEvent, emit
+from failwell.failures.clock import refuse_future
 from failwell.failures.models import (
     Failure,
     SeverityLevel,
@@ -38,7 +38,9 @@ from failwell.failures.schemas import (
     TimelineEventUpdate,
 )
 from failwell.failures.scope import scope_filters
-from failwell.listing import RankedLowFirst, apply_sort, paginate, text_match
+from failwell.failures.search import matching
+from failwell.listing import RankedLowFirst, apply_sort, capped_count, paginate
+from failwell.search import Query, parse
 
 _TIME_ORDER = ("started_at", "detected_at", "mitigated_at", "resolved_at")
 _TEXT_FIELDS = ("description", "impact_partners", "impact_consumers")
@@ -172,6 +174,7 @@ def _supersede_unconfirmed(session: Session, table: Table, failure_id: int, ids:
 def report_failure(session: Session, actor: Actor, data: FailureIn) -> Failure:
     # Reporting is open to every role, viewers included: nobody waits for permission.
     require(actor, Role.viewer, "Reporting a failure")
+    refuse_future({name: getattr(data, name) for name in _TIME_ORDER})
     failure = Failure(
         title=data.title,
         description=data.description,
@@ -204,6 +207,8 @@ def update_failure(session: Session, actor: Actor, failure_id: int, data: Failur
     require(actor, Role.practitioner, "Changing a failure")
     failure = get_failure(session, failure_id)
     fields = data.model_dump(exclude_unset=True)
+    facts: dict[str, Any] = {}
+    refuse_future({name: fields[name] for name in _TIME_ORDER if name in fields})
     for name in _PLAIN_FIELDS:
         if name not in fields:
             continue
@@ -219,6 +224,8 @@ def update_failure(session: Session, actor: Actor, failure_id: int, data: Failur
         failure.services = services_by_names(session, data.services)
     if data.deployment_ids is not None:
         deployments = _deployments(session, data.deployment_ids)
+        # The event names the deployments unlinked too: their metrics move.
+        facts["deployment_ids"] = sorted({d.id for d in failure.deployments} | {d.id for d in deployments})
         _supersede_unconfirmed(session, failure_deployments, failure.id, [d.id for d in deployments])
         failure.deployments = deployments
     if data.change_ids is not None:
@@ -234,7 +241,7 @@ def update_failure(session: Session, actor: Actor, failure_id: int, data: Failur
     # Link and tag changes do not touch the row itself, so onupdate alone would miss them.
     failure.updated_at = utcnow()
     session.flush()
-    emit(session, actor, DomainEvent(FAILURE_UPDATED, failure.id, {"fields": sorted(fields)}))
+    emit(session, actor, DomainEvent(FAILURE_UPDATED, failure.id, {"fields": sorted(fields), **facts}))
     return failure
 
 
@@ -245,6 +252,8 @@ def delete_failure(session: Session, actor: Actor, failure_id: int) -> None:
     require(actor, Role.practice_owner, "Deleting a failure")
     failure = get_failure(session, failure_id)
     facts = {"title": failure.title, "services": [s.name for s in failure.services]}
+    linked = select(failure_deployments.c.deployment_id).where(failure_deployments.c.failure_id == failure_id)
+    facts["deployment_ids"] = list(session.scalars(linked))
     # The database cascades to links, timeline, review and actions (foreign keys ON DELETE CASCADE).
     session.expunge(failure)
     session.execute(delete(Failure).where(Failure.id == failure_id))
@@ -285,26 +294,35 @@ def list_failures(session: Session, filters: FailureFilter) -> tuple[Sequence[Fa
         stmt = stmt.where(Failure.started_at >= filters.since)
     if filters.until:
         stmt = stmt.where(Failure.started_at < filters.until)
-    if filters.q:
-        stmt = stmt.where(_text_filter(session, filters.q))
-    stmt = apply_sort(stmt, filters.sort, SORTS, "-started_at", Failure.id)
+    query = parse(filters.q) if filters.q and filters.q.strip() else None
+    if query is not None and query.empty:
+        stmt = stmt.where(false())  # only punctuation or quotes: nothing to look for
+    elif query is not None:
+        if filters.sort in (None, "relevance"):
+            return _most_relevant(session, stmt, query, filters)
+        stmt = stmt.where(Failure.id.in_(select(matching(session, query, ranked=False).c.failure_id)))
+    sort = None if filters.sort == "relevance" else filters.sort  # relevance without words: newest
+    stmt = apply_sort(stmt, sort, SORTS, "-started_at", Failure.id)
     return paginate(session, stmt, filters)
 
 
-# FTS5's trigram index (migration 0006) answers substring queries of three characters or more.
-_SUBSTRING_IDS = text("SELECT rowid FROM failure_fts_substring WHERE failure_fts_substring MATCH :needle")
-
-
-def _text_filter(session: Session, q: str) -> ColumnElement[bool]:
-    """Case-insensitive substring match on title or description. PostgreSQL's trigram GIN
-    indexes serve the plain ILIKE; SQLite gets the same answer from its trigram FTS5 index."""
-    needle = q.strip()
-    if session.get_bind().dialect.name == "sqlite" and len(needle) >= 3:
-        # A double-quoted FTS5 string is matched as text, never parsed as query syntax.
-        phrase = '"' + needle.replace('"', '""') + '"'
-        ids = _SUBSTRING_IDS.bindparams(needle=phrase).columns(rowid=Integer)
-        return Failure.id.in_(ids.subquery().select())
-    return text_match(needle, Failure.title, Failure.description)
+def _most_relevant(
+    session: Session, stmt: Select[Any], query: Query, filters: FailureFilter
+) -> tuple[Sequence[Failure], int, bool]:
+    """A page of the failures the query finds, most relevant first. Searched alone, the engine
+    ranks and keeps only the page's worth (a heap over the matches: a common word matches
+    thousands); with other filters every match is ranked, as the filters may leave few."""
+    alone = stmt.whereclause is None
+    ranked = matching(session, query, top=filters.offset + filters.limit if alone else None)
+    page = stmt.join(ranked, ranked.c.failure_id == Failure.id).order_by(
+        ranked.c.rank.desc(), Failure.id.desc()
+    )
+    rows = session.scalars(page.limit(filters.limit).offset(filters.offset)).unique().all()
+    if filters.offset == 0 and len(rows) < filters.limit:
+        return rows, len(rows), True
+    every = stmt.where(Failure.id.in_(select(matching(session, query, ranked=False).c.failure_id)))
+    total, exact = capped_count(session, every)
+    return rows, total, exact
 
 
 # ---- timeline ----------------------------------------------------------------
@@ -325,6 +343,7 @@ def event_out(event: TimelineEvent) -> TimelineEventOut:
 
 def add_event(session: Session, actor: Actor, failure_id: int, data: TimelineEventIn) -> TimelineEvent:
     require(actor, Role.practitioner, "Adding to a timeline")
+    refuse_future({"occurred_at": data.occurred_at})
     failure = get_failure(session, failure_id)
     event = TimelineEvent(
         failure=failure,
@@ -360,6 +379,7 @@ def update_event(
 ) -> TimelineEvent:
     require(actor, Role.practitioner, "Changing a timeline")
     event = get_event(session, failure_id, event_id)
+    refuse_future({"occurred_at": data.occurred_at})
     if data.occurred_at is not None:
         event.occurred_at = data.occurred_at
     if data.kind is not None:

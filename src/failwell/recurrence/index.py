@@ -50,6 +50,7 @@ def build_doc(failure: Failure, review: Review | None) -> Doc:
     if review is not None:
         parts += [review.summary, review.what_went_wrong, review.lessons_learned]
         parts += [f.description for f in review.factors]
+        parts += [review.impact, review.what_went_well, review.where_we_got_lucky]
     scanned = "\n".join(
         (failure.title, failure.description[:BODY_LIMIT], review.what_went_wrong if review else "")
     )

@@ -251,14 +251,17 @@ def search_terms(
     return [(int(fid), float(score)) for fid, score in rows]
 
 
+# PostgreSQL's parser keeps "db.example.com", "a/b" or "v2.1" whole; FTS5 (and every query,
+# see failwell.search) splits them at punctuation. Both databases index the words between.
+TSV_SQL = (
+    "setweight(to_tsvector('english', regexp_replace(title, '[[:punct:]]+', ' ', 'g')), 'A') || "
+    "setweight(to_tsvector('simple', signatures), 'C') || "
+    "setweight(to_tsvector('english', regexp_replace(body, '[[:punct:]]+', ' ', 'g')), 'B')"
+)
+
+
 def index_sql(dialect: str) -> str | None:
     """The statement that refreshes a failure's tsvector after its search row changed (PostgreSQL)."""
     if dialect != "postgresql":
         return None
-    return (
-        "UPDATE failure_search SET tsv = "
-        "setweight(to_tsvector('english', title), 'A') || "
-        "setweight(to_tsvector('simple', signatures), 'C') || "
-        "setweight(to_tsvector('english', body), 'B') "
-        "WHERE failure_id = ANY(:ids)"
-    )
+    return f"UPDATE failure_search SET tsv = {TSV_SQL} WHERE failure_id = ANY(:ids)"

@@ -1,8 +1,7 @@
-"""Tables of the recurrence slice: search documents, embeddings, recurrence links, problems.
+"""Tables of the recurrence slice: embeddings, recurrence links, problems.
 
-The full-text index itself is the database's own: on SQLite an FTS5 table (``failure_fts``,
-created by migration 0004 and kept in step with ``failure_search`` by triggers) that no model
-describes; on PostgreSQL the ``tsv`` column of ``failure_search`` with a GIN index.
+The search documents this slice writes (``FailureSearch``) are defined in the failures slice,
+whose lists read them (failwell.failures.search); they are named here too for this slice's code.
 """
 
 from __future__ import annotations
@@ -10,35 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
-from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from failwell.db import Base, UTCDateTime, utcnow
 from failwell.enums import db_enum
 from failwell.failures.models import Failure
+from failwell.failures.search import FailureSearch
 from failwell.recurrence.enums import ProblemStatus
 
-# Always NULL on SQLite, where FTS5 holds the index.
-TsVector = Text().with_variant(TSVECTOR(), "postgresql")
-
-
-class FailureSearch(Base):
-    """The text a failure is found by: title, and a body of description, tags, services and review."""
-
-    __tablename__ = "failure_search"
-    __table_args__ = (
-        Index("ix_failure_search_tsv", "tsv", postgresql_using="gin").ddl_if(dialect="postgresql"),
-    )
-
-    failure_id: Mapped[int] = mapped_column(
-        ForeignKey("failures.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
-    )
-    title: Mapped[str] = mapped_column(Text, default="")
-    body: Mapped[str] = mapped_column(Text, default="")
-    # Normalised error signatures and exception names, space-separated.
-    signatures: Mapped[str] = mapped_column(Text, default="")
-    tsv: Mapped[str | None] = mapped_column(TsVector, default=None)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+__all__ = ["FailureEmbedding", "FailureSearch", "KnownError", "Problem", "ProblemFailure", "RecurrenceLink"]
 
 
 class FailureEmbedding(Base):

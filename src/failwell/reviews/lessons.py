@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal, TypeAlias
 
 from pydantic import Field, model_validator
-from sqlalchemy import ColumnElement, Select, String, select, type_coerce
+from sqlalchemy import ColumnElement, Select, String, false, select, type_coerce
 from sqlalchemy.orm import Session
 
 from failwell.catalogue.models import Service
@@ -22,20 +22,32 @@ from failwell.enums import FailureKind, ReviewStatus
 from failwell.errors import InvalidInput
 from failwell.failures.models import Failure, Tag, failure_services, failure_tags
 from failwell.failures.scope import links_service, links_teams, owned_service_ids, service_failure_ids
-from failwell.listing import PageParams, capped_count, text_match
+from failwell.failures.search import matching
+from failwell.listing import PageParams, capped_count
 from failwell.people.service import team_by_name
 from failwell.reviews.models import ContributingFactor, FactorCategory, Review
+from failwell.search import Query, Snippet, parse, snippet
 
 # A select of any columns (SQLAlchemy 2.1 types a select by its column types).
 Rows: TypeAlias = Select[*tuple[Any, ...]]
 Period = Literal["30d", "90d", "365d", "all"]
+LessonSort = Literal["relevance", "newest"]
+SORT_LABELS = [("relevance", "Best match"), ("newest", "Newest first")]
 PERIOD_DAYS = {"30d": 30, "90d": 90, "365d": 365}
 PERIOD_LABELS = [("all", "Any time"), ("30d", "Last 30 days"), ("90d", "Last 90 days"), ("365d", "Last year")]
 
 
 class LessonFilter(PageParams):
     limit: int = Field(20, ge=1, le=100)
-    q: str | None = Field(None, max_length=200, description="Text in the title, summary or lessons.")
+    q: str | None = Field(
+        None,
+        max_length=200,
+        description=(
+            "Words in any order, found in the title, description, review sections, factor notes, tags "
+            'or services; the last word also matches as a prefix; "a phrase", -excluded, a OR b.'
+        ),
+    )
+    sort: LessonSort | None = Field(None, description="Default: relevance when q is given, else newest.")
     service: str | None = Field(None, max_length=100)
     team: str | None = Field(None, max_length=100)
     category: str | None = Field(None, max_length=64)
@@ -64,6 +76,7 @@ class Lesson:
     services: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
+    snippet: Snippet | None = None
 
 
 _COLUMNS = (
@@ -156,8 +169,15 @@ def lessons_query(session: Session, filters: LessonFilter, today: date | None = 
     if filters.until:
         end = datetime.combine(filters.until + timedelta(days=1), time.min, tzinfo=UTC)
         stmt = stmt.where(Review.published_at < end)
-    if filters.q and filters.q.strip():
-        stmt = stmt.where(text_match(filters.q, Failure.title, Review.summary, Review.lessons_learned))
+    query = parse(filters.q) if filters.q and filters.q.strip() else None
+    if query is not None and query.empty:
+        stmt = stmt.where(false())  # only punctuation or quotes: nothing to look for
+    elif query is not None:
+        matched = matching(session, query)
+        if filters.sort != "newest":
+            stmt = stmt.join(matched, matched.c.failure_id == Review.failure_id)
+            return stmt.order_by(matched.c.rank.desc(), Review.id.desc())
+        stmt = stmt.where(Review.failure_id.in_(select(matched.c.failure_id)))
     return _newest_first(stmt)
 
 
@@ -202,10 +222,38 @@ def list_lessons(session: Session, filters: LessonFilter) -> tuple[list[Lesson],
     stmt = lessons_query(session, filters)
     # listing.paginate() reads whole entities (scalars); this selects columns, so it pages here.
     rows = session.execute(stmt.limit(filters.limit).offset(filters.offset)).all()
+    items = _lessons(session, rows)
+    if filters.q:
+        add_snippets(session, items, parse(filters.q))
     if filters.offset == 0 and len(rows) < filters.limit:
-        return _lessons(session, rows), len(rows), True
+        return items, len(rows), True
     total, exact = capped_count(session, stmt)
-    return _lessons(session, rows), total, exact
+    return items, total, exact
+
+
+def add_snippets(session: Session, items: list[Lesson], query: Query) -> None:
+    """Sets each lesson's snippet: where the search matched, the fields people read first first."""
+    if not items or not query.words():
+        return
+    reviews = {r.id: r for r in session.scalars(select(Review).where(Review.id.in_([x.id for x in items])))}
+    for item in items:
+        review = reviews.get(item.id)
+        if review is None:
+            continue
+        fields: list[tuple[str, str | None]] = [
+            ("title", item.title),
+            ("lessons_learned", review.lessons_learned),
+            ("summary", review.summary),
+            ("what_went_wrong", review.what_went_wrong),
+            ("factors", " ".join(f.description for f in review.factors)),
+            ("impact", review.impact),
+            ("what_went_well", review.what_went_well),
+            ("where_we_got_lucky", review.where_we_got_lucky),
+            ("description", review.failure.description),
+            ("tags", " ".join(item.tags)),
+            ("services", " ".join(item.services)),
+        ]
+        item.snippet = snippet(fields, query)
 
 
 def latest_lessons(

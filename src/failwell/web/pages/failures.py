@@ -24,7 +24,7 @@ from failwell.enums import (
     TimelineKind,
 )
 from failwell.errors import Conflict, InvalidInput
-from failwell.failures import edits, service
+from failwell.failures import edits, search, service
 from failwell.listing import page_of
 from failwell.reviews.service import SECTIONS, find_review, review_out
 from failwell.web.auth import PageWork
@@ -32,6 +32,7 @@ from failwell.web.forms import actions as action_form
 from failwell.web.forms import failures as failure_form
 from failwell.web.forms.base import FormState, domain_errors, read_form
 from failwell.web.responses import redirect_with_notice
+from failwell.web.snippets import where_matched
 from failwell.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
@@ -75,7 +76,10 @@ async def failure_list(request: Request, page: PageWork) -> Response:
         except InvalidInput as exc:
             found["errors"] = domain_errors(exc)
             return found
-        items = [service.failure_out(f).model_dump() for f in rows]
+        found_in = search.snippets(session, rows, filters.q) if filters.q else {}
+        items = [
+            {**service.failure_out(f).model_dump(), "match": where_matched(found_in.get(f.id))} for f in rows
+        ]
         listed = page_of(items, total, exact, filters)
         # The pagination macro reads `exact`; the API's Page calls it total_exact.
         found["page"] = {**listed.model_dump(), "exact": listed.total_exact}

@@ -15,15 +15,22 @@ from failwell.authz import Actor
 from failwell.catalogue import choices
 from failwell.errors import InvalidInput
 from failwell.listing import page_of
-from failwell.reviews.lessons import PERIOD_LABELS, Lesson, LessonFilter, category_options, list_lessons
+from failwell.reviews.lessons import (
+    PERIOD_LABELS,
+    SORT_LABELS,
+    Lesson,
+    LessonFilter,
+    category_options,
+    list_lessons,
+)
 from failwell.web.auth import PageWork
 from failwell.web.forms.base import domain_errors, validate
-from failwell.web.snippets import first_match, snippet
+from failwell.web.snippets import where_matched
 from failwell.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-_FILTER_KEYS = ("q", "service", "team", "category", "tag", "period", "since", "until")
+_FILTER_KEYS = ("q", "service", "team", "category", "tag", "period", "since", "until", "sort")
 
 
 def _url(filters: LessonFilter) -> str:
@@ -34,18 +41,13 @@ def _url(filters: LessonFilter) -> str:
     return "/lessons" + (f"?{query}" if query else "")
 
 
-def _where_matched(items: list[Lesson], q: str | None) -> dict[int, tuple[str, Markup]]:
-    """For each lesson whose card would not show the searched text, where it matched:
-    a result must say why it is there."""
-    if not q or not q.strip():
-        return {}
-    out: dict[int, tuple[str, Markup]] = {}
+def _where_matched(items: list[Lesson]) -> dict[int, tuple[str, Markup]]:
+    """Where the search matched each lesson (a result must say why it is there)."""
+    out = {}
     for item in items:
-        shown = item.lessons_learned or item.summary
-        if snippet(item.title, q) is None and snippet(shown, q) is None:
-            found = first_match([("the summary", item.summary), ("the lessons", item.lessons_learned)], q)
-            if found is not None:
-                out[item.id] = found
+        found = where_matched(item.snippet)
+        if found is not None:
+            out[item.id] = found
     return out
 
 
@@ -70,7 +72,7 @@ async def library(request: Request, page: PageWork) -> Response:
         items, total, exact = list_lessons(session, shown)
         return {
             "page": page_of(items, total, exact, shown),
-            "matches": _where_matched(items, shown.q),
+            "matches": _where_matched(items),
             **options(session),
         }
 
@@ -86,5 +88,12 @@ async def library(request: Request, page: PageWork) -> Response:
     return render(
         request,
         "lessons/library.html",
-        {**data, "query": shown, "errors": errors, "base_url": _url(shown), "periods": PERIOD_LABELS},
+        {
+            **data,
+            "query": shown,
+            "errors": errors,
+            "base_url": _url(shown),
+            "periods": PERIOD_LABELS,
+            "sorts": SORT_LABELS,
+        },
     )
