@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from failwell.db import utcnow
 from failwell.enums import FailureStatus, ReportChannel
+from failwell.errors import DomainError
 from failwell.failures.edits import EDITABLE_FIELDS, changed_since
 from failwell.failures.schemas import (
     FailureFilter,
@@ -23,7 +24,7 @@ from failwell.failures.schemas import (
     TimelineEventUpdate,
 )
 from failwell.fields import UtcDateTime
-from failwell.web.forms.base import FORM_ERROR, PLAIN_WORDS, cleaned, plain_words, validate
+from failwell.web.forms.base import FORM_ERROR, PLAIN_WORDS, cleaned, domain_errors, plain_words, validate
 
 FILL_IN = PLAIN_WORDS["Field required"]
 FILTER_FIELDS = ("q", "service", "team", "kind", "status", "severity", "tag", "since", "until", "sort")
@@ -138,6 +139,11 @@ def status_errors(errors: dict[str, str]) -> dict[str, str]:
 def new_event(values: Mapping[str, Any]) -> tuple[TimelineEventIn | None, dict[str, str]]:
     data, errors = validate(TimelineEventIn, unprefixed(values, EVENT_PREFIX, _EVENT_FIELDS))
     return data, prefixed(errors, EVENT_PREFIX)
+
+
+def event_refusal(exc: DomainError) -> dict[str, str]:
+    """The service's refusal of a new timeline event, at the form's (prefixed) fields."""
+    return prefixed(domain_errors(exc), EVENT_PREFIX)
 
 
 def event_prefix(event_id: int) -> str:

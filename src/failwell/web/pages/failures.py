@@ -249,14 +249,19 @@ async def add_timeline_event(request: Request, failure_id: int, page: PageWork) 
         added_id = service.add_event(session, actor, failure_id, data).id if data is not None else None
         return {**_timeline_context(session, actor, failure_id), "added_id": added_id}
 
-    if data is None:
+    context = None
+    if data is not None:
+        try:
+            context = await page.run(work)
+        except InvalidInput as exc:  # rolled back: shown at the form's fields
+            data, errors = None, failure_form.event_refusal(exc)
+    if context is None:
         form = FormState(values, errors)
         if not htmx:
             return await _detail_page(request, page, failure_id, 422, timeline_form=form)
         context = await page.run(work)
         # htmx swaps only 2xx answers: the form with its messages comes back as 200.
         return render(request, "failures/_timeline.html", {**context, "timeline_form": form})
-    context = await page.run(work)
     if not htmx:
         return redirect_with_notice(f"/failures/{failure_id}#timeline", "Added to the timeline.")
     kept = {"event_kind": values.get("event_kind", "")}  # the next event is often of the same kind
