@@ -1,7 +1,7 @@
 """`python -m bench [--only NAME] [options]`: one command for every benchmark.
 
 Without --only (or with ingest, listing or all) it runs the foundation suite (bench/suite.py);
-`--only pages`, `--only recurrence`, `--only broadcast` and `--only metrics` run those
+`--only pages`, `--only recurrence`, `--only broadcast`, `--only metrics` and `--only webhooks` run those
 benchmarks, each with its own options (`python -m bench --only pages --help`).
 """
 
@@ -14,6 +14,7 @@ SEPARATE = {
     "recurrence": "bench.recurrence",
     "broadcast": "bench.broadcast",
     "metrics": "bench.metrics",
+    "webhooks": "bench.webhooks",
 }
 
 

@@ -56,7 +56,7 @@ def _deployment_status(ctx: Context, payload: Any) -> None:
     payload_field = deployment.get("payload")
     custom: dict[str, Any] = payload_field if isinstance(payload_field, dict) else {}
     status = payload["deployment_status"]
-    dep = record(
+    dep_id = record(
         ctx,
         GenericDeployment.model_validate(
             {
@@ -74,7 +74,7 @@ def _deployment_status(ctx: Context, payload: Any) -> None:
             }
         ),
     )
-    ctx.outcome.detail = f"deployment {dep.id} {outcome.value}"
+    ctx.outcome.detail = f"deployment {dep_id} {outcome.value}"
 
 
 def _deployment(ctx: Context, payload: Any) -> None:
@@ -107,7 +107,7 @@ def _workflow_run(ctx: Context, payload: Any) -> None:
     sha = str(run.get("head_sha") or "").lower()
     head = run.get("head_commit") or {}
     commits = [{"sha": sha, "committed_at": head["timestamp"]}] if sha and head.get("timestamp") else []
-    dep = record(
+    dep_id = record(
         ctx,
         GenericDeployment.model_validate(
             {
@@ -123,7 +123,7 @@ def _workflow_run(ctx: Context, payload: Any) -> None:
             }
         ),
     )
-    ctx.outcome.detail = f"deployment {dep.id} {outcome.value}"
+    ctx.outcome.detail = f"deployment {dep_id} {outcome.value}"
 
 
 EVENTS = {

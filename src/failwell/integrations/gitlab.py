@@ -45,7 +45,7 @@ def _deployment(ctx: Context, payload: Any) -> None:
     ref = payload.get("ref")
     version = f"{ref}@{sha[:8]}" if ref else sha[:12] or f"deployment-{payload.get('deployment_id')}"
     at = parse_time(payload.get("status_changed_at"))
-    dep = record(
+    dep_id = record(
         ctx,
         GenericDeployment.model_validate(
             {
@@ -61,7 +61,7 @@ def _deployment(ctx: Context, payload: Any) -> None:
             }
         ),
     )
-    ctx.outcome.detail = f"deployment {dep.id} {outcome.value}"
+    ctx.outcome.detail = f"deployment {dep_id} {outcome.value}"
 
 
 def _deploy_job(ctx: Context, payload: Any) -> dict[str, Any] | None:
@@ -93,7 +93,7 @@ def _pipeline(ctx: Context, payload: Any) -> None:
     commit = payload.get("commit") or {}
     commits = [{"sha": sha, "committed_at": commit["timestamp"]}] if sha and commit.get("timestamp") else []
     environment = job["environment"]
-    dep = record(
+    dep_id = record(
         ctx,
         GenericDeployment.model_validate(
             {
@@ -110,7 +110,7 @@ def _pipeline(ctx: Context, payload: Any) -> None:
             }
         ),
     )
-    ctx.outcome.detail = f"deployment {dep.id} {outcome.value}"
+    ctx.outcome.detail = f"deployment {dep_id} {outcome.value}"
 
 
 EVENTS = {"push": _push, "deployment": _deployment, "pipeline": _pipeline}

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor
@@ -22,7 +23,7 @@ from failwell.failures.models import Failure
 from failwell.failures.schemas import FailureIn, FailureUpdate
 from failwell.failures.service import report_failure, update_failure
 from failwell.integrations import links
-from failwell.integrations.mapping import Mapped, resolve
+from failwell.integrations.mapping import Mapped, Rule, load_rules, pick
 from failwell.integrations.models import Commit, FailureGroup, Integration, Verdict
 from failwell.integrations.schemas import GenericDeployment, IntegrationOptions
 
@@ -36,10 +37,13 @@ class Outcome:
     verdict: Verdict = Verdict.accepted
     detail: str = ""
     result: dict[str, Any] = field(default_factory=dict)
+    _added: set[tuple[str, int]] = field(default_factory=set, repr=False)
 
     def add(self, key: str, value: int) -> None:
+        # A set beside the lists: a batch adds a thousand ids, each checked once.
         self.result.setdefault(key, [])
-        if value not in self.result[key]:
+        if (key, value) not in self._added:
+            self._added.add((key, value))
             self.result[key].append(value)
 
 
@@ -54,12 +58,17 @@ class Context:
         # Acts as a practitioner named after the integration; no person is the reporter.
         return Actor(person_id=0, name=f"integration {self.integration.name}", role=Role.practitioner)
 
-    @property
+    @cached_property
     def options(self) -> IntegrationOptions:
         return IntegrationOptions.model_validate(self.integration.settings or {})
 
+    @cached_property
+    def rules(self) -> list[Rule]:
+        # Read once per delivery: a batch maps every deployment with the same rules.
+        return load_rules(self.session, self.integration.id)
+
     def mapped(self, facts: Mapping[str, str], labels: Mapping[str, str] | None = None) -> Mapped:
-        return resolve(self.session, self.integration.id, facts, labels)
+        return pick(self.rules, facts, labels)
 
 
 def store_commits(ctx: Context, repository: str, commits: Iterable[tuple[str, datetime]]) -> int:
@@ -95,11 +104,8 @@ def first_commit_time(
     the head of the previous deployment of the service to that environment, up to this head."""
     if not repository or not shas:
         return None
-    times = list(
-        session.scalars(
-            select(Commit.committed_at).where(Commit.repository == repository, Commit.sha.in_(shas))
-        )
-    )
+    params = {"repository": repository, "shas": shas}
+    times: list[datetime] = list(session.connection().execute(_COMMIT_TIMES, params).scalars())
     if not times:
         return None
     head = max(times)
@@ -131,9 +137,41 @@ def first_commit_time(
     return earliest or min(times)
 
 
-def record(ctx: Context, data: GenericDeployment) -> Deployment:
-    """Records (or, for an external id seen before, updates) one deployment; a failed production
-    deployment opens its failure when the integration says so."""
+_COMMITS: Table = Commit.__table__  # type: ignore[assignment]  # declarative types it loosely
+_COMMIT_TIMES = select(_COMMITS.c.committed_at).where(
+    _COMMITS.c.repository == bindparam("repository"), _COMMITS.c.sha.in_(bindparam("shas", expanding=True))
+)
+_ANY_COMMIT = _COMMIT_TIMES.limit(1)
+_DEPLOYMENTS: Table = Deployment.__table__  # type: ignore[assignment]  # declarative types it loosely
+_BY_EXTERNAL_ID = select(_DEPLOYMENTS.c.id).where(
+    _DEPLOYMENTS.c.integration_id == bindparam("integration_id"),
+    _DEPLOYMENTS.c.external_id == bindparam("external_id"),
+)
+_SERVICE_ID = select(_DEPLOYMENTS.c.service_id).where(_DEPLOYMENTS.c.id == bindparam("id"))
+MARK_RECORDED = (
+    update(_DEPLOYMENTS)
+    .where(_DEPLOYMENTS.c.id == bindparam("deployment_id"))
+    .values(
+        integration_id=bindparam("integration_id"),
+        external_id=bindparam("external_id"),
+        rework=bindparam("rework"),
+        first_commit_at=bindparam("first_commit_at"),
+    )
+)
+
+
+def known_commit(session: Session, repository: str, shas: list[str]) -> bool:
+    params = {"repository": repository, "shas": shas}
+    return session.connection().execute(_ANY_COMMIT, params).first() is not None
+
+
+def record(ctx: Context, data: GenericDeployment) -> int:
+    """Records (or, for an external id seen before, updates) one deployment and answers its id;
+    a failed production deployment opens its failure when the integration says so.
+
+    A delivery is one deployment most of the time and CI sends many: a new one costs an insert
+    and one update, with column-only statements; the ORM object is loaded only for an update or
+    a failure to open."""
     session = ctx.session
     facts = {k: v for k, v in (("repository", data.repository), ("environment", data.environment)) if v}
     mapped = ctx.mapped(facts) if (data.service is None or data.environment is None) else Mapped(None, None)
@@ -146,20 +184,22 @@ def record(ctx: Context, data: GenericDeployment) -> Deployment:
     shas = list(dict.fromkeys([*data.commit_shas, *(c.sha for c in data.commits)]))[:100]
     existing = None
     if data.external_id:
-        existing = session.scalar(
-            select(Deployment).where(
-                Deployment.integration_id == ctx.integration.id, Deployment.external_id == data.external_id
-            )
-        )
+        params = {"integration_id": ctx.integration.id, "external_id": data.external_id}
+        existing = session.connection().execute(_BY_EXTERNAL_ID, params).scalar()
     if existing is not None:
-        dep = existing
+        dep = session.get_one(Deployment, existing)
         dep.outcome = data.outcome
         dep.finished_at = data.finished_at or dep.finished_at
         dep.commit_shas = list(dict.fromkeys([*(dep.commit_shas or []), *shas]))[:100]
         if data.pipeline_url:
             dep.pipeline_url = str(data.pipeline_url)
         dep.rework = dep.rework or data.rework
+        if dep.first_commit_at is None:
+            dep.first_commit_at = data.first_commit_at or first_commit_time(
+                session, data.repository, shas, dep.service_id, dep.environment, dep.started_at
+            )
         session.flush()
+        dep_id, outcome, environment = dep.id, dep.outcome, dep.environment
     else:
         out = record_deployment(
             session,
@@ -175,26 +215,29 @@ def record(ctx: Context, data: GenericDeployment) -> Deployment:
                 pipeline_url=data.pipeline_url,
             ),
         )
-        session.execute(
-            update(Deployment)
-            .where(Deployment.id == out.id)
-            .values(integration_id=ctx.integration.id, external_id=data.external_id, rework=data.rework)
-            .execution_options(synchronize_session=False)
+        dep_id, outcome, environment = out.id, out.outcome, out.environment
+        first = data.first_commit_at
+        # Most deployments name no commit failwell knows: one look-up settles it.
+        if first is None and data.repository and shas and known_commit(session, data.repository, shas):
+            service_id = session.connection().execute(_SERVICE_ID, {"id": dep_id}).scalar_one()
+            first = first_commit_time(session, data.repository, shas, service_id, environment, out.started_at)
+        session.connection().execute(
+            MARK_RECORDED,
+            {
+                "deployment_id": dep_id,
+                "integration_id": ctx.integration.id,
+                "external_id": data.external_id,
+                "rework": data.rework,
+                "first_commit_at": first,
+            },
         )
-        dep = session.get_one(Deployment, out.id)
-        session.refresh(dep)
-    if dep.first_commit_at is None:
-        first = data.first_commit_at or first_commit_time(
-            session, data.repository, shas, dep.service_id, dep.environment, dep.started_at
-        )
-        if first is not None:
-            dep.first_commit_at = first
-            session.flush()
-    ctx.outcome.add("deployments", dep.id)
-    failed = dep.outcome != DeploymentOutcome.succeeded
-    if failed and dep.environment in links.PRODUCTION_ENVIRONMENTS and ctx.options.open_failures:
+    ctx.outcome.add("deployments", dep_id)
+    failed = outcome != DeploymentOutcome.succeeded
+    if failed and environment in links.PRODUCTION_ENVIRONMENTS and ctx.options.open_failures:
+        dep = session.get_one(Deployment, dep_id)
+        session.refresh(dep)  # the update above went around the ORM
         failure_for_deployment(ctx, dep)
-    return dep
+    return dep_id
 
 
 def failure_for_deployment(ctx: Context, dep: Deployment) -> Failure:

@@ -3,11 +3,11 @@ service and an environment of failwell's catalogue."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from failwell.catalogue.models import Service
@@ -35,27 +35,49 @@ def fact_for(match_field: str, facts: Mapping[str, str], labels: Mapping[str, st
     return facts.get(match_field)
 
 
-def resolve(
-    session: Session, integration_id: int, facts: Mapping[str, str], labels: Mapping[str, str] | None = None
-) -> Mapped:
+@dataclass(frozen=True)
+class Rule:
+    match_field: str
+    pattern: str
+    service: str | None
+    environment: str | None
+
+
+_RULE_TABLE: Table = IntegrationRule.__table__  # type: ignore[assignment]  # declarative types it loosely
+_SERVICE_TABLE: Table = Service.__table__  # type: ignore[assignment]
+# Core, column-only: every delivery reads the rules (once, however many deployments it holds).
+_RULES = (
+    select(_RULE_TABLE.c.match_field, _RULE_TABLE.c.pattern, _SERVICE_TABLE.c.name, _RULE_TABLE.c.environment)
+    .outerjoin(_SERVICE_TABLE, _SERVICE_TABLE.c.id == _RULE_TABLE.c.service_id)
+    .where(_RULE_TABLE.c.integration_id == bindparam("integration_id"))
+    .order_by(_RULE_TABLE.c.position, _RULE_TABLE.c.id)
+)
+
+
+def load_rules(session: Session, integration_id: int) -> list[Rule]:
+    rows = session.connection().execute(_RULES, {"integration_id": integration_id})
+    return [Rule(*row) for row in rows]
+
+
+def pick(rules: Sequence[Rule], facts: Mapping[str, str], labels: Mapping[str, str] | None = None) -> Mapped:
     """The first rule (by position) that matches and names a service gives the service; likewise
     for the environment. Facts: 'repository' and 'environment'; labels: an alert's labels."""
-    rules = session.execute(
-        select(IntegrationRule, Service.name)
-        .outerjoin(Service, Service.id == IntegrationRule.service_id)
-        .where(IntegrationRule.integration_id == integration_id)
-        .order_by(IntegrationRule.position, IntegrationRule.id)
-    ).all()
     service: str | None = None
     environment: str | None = None
-    for rule, service_name in rules:
+    for rule in rules:
         value = fact_for(rule.match_field, facts, labels or {})
         if value is None or not matches(rule.pattern, value):
             continue
-        if service is None and service_name:
-            service = service_name
+        if service is None and rule.service:
+            service = rule.service
         if environment is None and rule.environment:
             environment = rule.environment
         if service and environment:
             break
     return Mapped(service, environment)
+
+
+def resolve(
+    session: Session, integration_id: int, facts: Mapping[str, str], labels: Mapping[str, str] | None = None
+) -> Mapped:
+    return pick(load_rules(session, integration_id), facts, labels)

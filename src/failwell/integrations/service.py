@@ -41,11 +41,15 @@ def new_secret() -> str:
 
 
 def secret_of(integration: Integration) -> str:
+    return unseal_secret(integration.name, integration.secret_sealed)
+
+
+def unseal_secret(name: str, sealed: str) -> str:
     try:
-        return unseal(integration.secret_sealed)
+        return unseal(sealed)
     except SecretUnreadable:
         raise SecretUnreadable(
-            detail=f"The secret of integration '{integration.name}' is encrypted with a key not in "
+            detail=f"The secret of integration '{name}' is encrypted with a key not in "
             "FAILWELL_BROADCAST_SECRET_KEYS."
         ) from None
 

@@ -180,10 +180,8 @@ def _actions_context(session: Session, actor: Actor, failure_id: int) -> dict[st
         session, ActionFilter(failure_id=failure_id, limit=ACTIONS_SHOWN, sort="due_date")
     )
     manager = actor.at_least(Role.practice_manager)
-    default_team = actions.default_owner_team(service.get_failure(session, failure_id)) if manager else None
     return {
         "failure_id": failure_id,
-        "default_owner_team": default_team.name if default_team else None,
         "actions": [a.model_dump() for a in actions.actions_out(session, rows)],
         "actions_total": total,
         "can_work": actor.at_least(Role.practitioner),

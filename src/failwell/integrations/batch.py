@@ -1,0 +1,155 @@
+"""A batch of deployments from CI, recorded in a few statements instead of a few per deployment.
+
+What `ingest.record` does per deployment, done once for the whole batch where it can be: the
+rules are read once, the known external ids and the known commits are each looked up in one
+query, and what only integrations record (external id, rework, first commit) is set for all new
+deployments in one executemany. Each deployment is still inserted by the changes slice, which
+raises its event. Deployments that need more (an external id already recorded or repeated in the
+batch, commit times to store, a commit failwell knows) then go through `ingest.record` in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, bindparam, select
+
+from failwell.changes.models import Deployment
+from failwell.changes.schemas import DeploymentIn
+from failwell.changes.service import record_deployment
+from failwell.enums import DeploymentOutcome
+from failwell.errors import FieldError, InvalidInput
+from failwell.integrations import links
+from failwell.integrations.ingest import MARK_RECORDED, Context, Unmapped, failure_for_deployment, record
+from failwell.integrations.models import Commit
+from failwell.integrations.schemas import GenericDeployment
+
+_DEPLOYMENTS: Table = Deployment.__table__  # type: ignore[assignment]  # declarative types it loosely
+_COMMITS: Table = Commit.__table__  # type: ignore[assignment]
+_KNOWN_EXTERNAL_IDS = select(_DEPLOYMENTS.c.external_id).where(
+    _DEPLOYMENTS.c.integration_id == bindparam("integration_id"),
+    _DEPLOYMENTS.c.external_id.in_(bindparam("external_ids", expanding=True)),
+)
+_KNOWN_COMMITS = select(_COMMITS.c.repository, _COMMITS.c.sha).where(
+    _COMMITS.c.sha.in_(bindparam("shas", expanding=True))
+)
+# Parameters per IN list: well under SQLite's limit of 32,766 variables.
+CHUNK = 5_000
+
+
+@dataclass(frozen=True)
+class Planned:
+    index: int
+    item: GenericDeployment
+    service: str
+    environment: str
+    shas: list[str]
+
+
+def _chunks(values: Sequence[Any]) -> list[Sequence[Any]]:
+    return [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)]
+
+
+def _plan(ctx: Context, items: Sequence[GenericDeployment]) -> list[Planned]:
+    planned = []
+    for index, item in enumerate(items):
+        facts = {k: v for k, v in (("repository", item.repository), ("environment", item.environment)) if v}
+        needs_rule = item.service is None or item.environment is None
+        mapped = ctx.mapped(facts) if needs_rule else None
+        service = item.service or (mapped.service if mapped else None)
+        if service is None:
+            raise Unmapped(
+                f"deployments[{index}]: no rule maps repository '{item.repository or '-'}' to a service"
+            )
+        environment = (
+            (mapped.environment if mapped else None) or item.environment or ctx.options.default_environment
+        )
+        shas = list(dict.fromkeys([*item.commit_shas, *(c.sha for c in item.commits)]))[:100]
+        planned.append(Planned(index, item, service, environment, shas))
+    return planned
+
+
+def _one_by_one(ctx: Context, planned: Sequence[Planned]) -> set[int]:
+    """Indexes of the deployments the bulk insert must leave to `record`."""
+    conn = ctx.session.connection()
+    external_ids = [p.item.external_id for p in planned if p.item.external_id]
+    known: set[str] = set()
+    for chunk in _chunks(list(dict.fromkeys(external_ids))):
+        params = {"integration_id": ctx.integration.id, "external_ids": list(chunk)}
+        known.update(conn.execute(_KNOWN_EXTERNAL_IDS, params).scalars())
+    shas = list(dict.fromkeys(sha for p in planned if p.item.repository for sha in p.shas))
+    known_commits: set[tuple[str, str]] = set()
+    for chunk in _chunks(shas):
+        known_commits.update((r, s) for r, s in conn.execute(_KNOWN_COMMITS, {"shas": list(chunk)}))
+    seen: set[str] = set()
+    slow = set()
+    for p in planned:
+        ext = p.item.external_id
+        repeated = ext is not None and (ext in known or ext in seen)
+        if ext is not None:
+            seen.add(ext)
+        commits_known = p.item.repository is not None and any(
+            (p.item.repository, sha) in known_commits for sha in p.shas
+        )
+        if repeated or p.item.commits or (commits_known and p.item.first_commit_at is None):
+            slow.add(p.index)
+    return slow
+
+
+def _insert(ctx: Context, p: Planned) -> int:
+    """Through the changes slice, one by one: it raises the events the read side keeps its
+    rollups by, and refuses an unknown service or a finish before the start."""
+    item = p.item
+    data = DeploymentIn(
+        service=p.service,
+        environment=p.environment,
+        version=item.version,
+        commit_shas=p.shas,
+        started_at=item.started_at,
+        finished_at=item.finished_at,
+        outcome=item.outcome,
+        pipeline_url=item.pipeline_url,
+    )
+    try:
+        return record_deployment(ctx.session, ctx.actor, data).id
+    except InvalidInput as exc:
+        where = f"deployments[{p.index}]"
+        errors = [FieldError(f"{where}.{e.field}", e.reason) for e in exc.errors]
+        raise InvalidInput(detail=f"{where}.{exc.detail}", errors=errors) from None
+
+
+def record_batch(ctx: Context, items: Sequence[GenericDeployment]) -> None:
+    """Records every deployment of the batch, or raises (the caller's savepoint undoes them all)."""
+    planned = _plan(ctx, items)
+    slow = _one_by_one(ctx, planned)
+    fast = [p for p in planned if p.index not in slow]
+    ids = [_insert(ctx, p) for p in fast]
+    if ids:
+        # What the changes slice does not know of, for all of them in one executemany.
+        marks = [
+            {
+                "deployment_id": dep_id,
+                "integration_id": ctx.integration.id,
+                "external_id": p.item.external_id,
+                "rework": p.item.rework,
+                "first_commit_at": p.item.first_commit_at,
+            }
+            for p, dep_id in zip(fast, ids, strict=True)
+        ]
+        ctx.session.connection().execute(MARK_RECORDED, marks)
+    failed: list[int] = []
+    for p, dep_id in zip(fast, ids, strict=True):
+        ctx.outcome.add("deployments", dep_id)
+        if p.item.outcome != DeploymentOutcome.succeeded and p.environment in links.PRODUCTION_ENVIRONMENTS:
+            failed.append(dep_id)
+    if failed and ctx.options.open_failures:
+        for dep_id in failed:
+            failure_for_deployment(ctx, ctx.session.get_one(Deployment, dep_id))
+    for p in planned:
+        if p.index in slow:
+            try:
+                record(ctx, p.item)
+            except Unmapped as exc:
+                raise Unmapped(f"deployments[{p.index}]: {exc}") from None
