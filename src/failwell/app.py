@@ -21,6 +21,7 @@ from failwell.db import Database
 from failwell.errors import DomainError, domain_problem, problem
 from failwell.settings import Settings, get_settings
 from failwell.web.auth import CsrfRefused, SignInRequired
+from failwell.web.headers import SecurityHeaders, behind_proxies
 from failwell.web.templating import is_htmx
 
 log = logging.getLogger("failwell")
@@ -253,4 +254,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         return {"status": "ok", "version": __version__}
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    _outermost(app, settings)
     return app
+
+
+def _outermost(app: FastAPI, settings: Settings) -> None:
+    """Security headers and the trusted-proxy reading go around the whole stack, outside
+    Starlette's ServerErrorMiddleware, so that even a 500 carries the headers."""
+    build = app.build_middleware_stack
+
+    def build_with_headers() -> ASGIApp:
+        return behind_proxies(SecurityHeaders(build()), settings.trusted_proxies)
+
+    setattr(app, "build_middleware_stack", build_with_headers)  # noqa: B010 (a method is replaced)

@@ -194,6 +194,8 @@ def serve(
         workers=workers,
         log_level=settings.log_level,
         access_log=False,
+        # The app reads forwarded headers itself, from FAILWELL_TRUSTED_PROXIES only.
+        proxy_headers=False,
     )
 
 

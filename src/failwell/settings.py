@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     log_level: str = "info"
     # How long a browser stays signed in.
     session_days: int = Field(default=14, ge=1, le=365)
+    # Reverse proxies whose X-Forwarded-Proto and X-Forwarded-For are believed (comma-separated
+    # IPs or networks, "*" for any, empty for none): behind them, HTTPS turns on HSTS and Secure
+    # cookies, and sign-in throttling counts the real client address.
+    trusted_proxies: str = "127.0.0.1"
     # Deployments to these environments are production ones in the delivery metrics
     # (JSON list in the environment: FAILWELL_PRODUCTION_ENVIRONMENTS='["production","live"]').
     production_environments: list[str] = Field(default_factory=lambda: ["production", "prod"])

@@ -27,6 +27,30 @@
     target.focus({ preventScroll: false });
   }
   document.addEventListener("htmx:afterSettle", focusAfterSwap);
+  // A new API token's Copy button (admin/_fields.html): select the field and copy it.
+  document.addEventListener("focusin", function (e) {
+    if (e.target && e.target.id === "new-token") e.target.select();
+  });
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-copy]");
+    if (!button) return;
+    var field = document.getElementById(button.dataset.copy);
+    var status = document.getElementById("copy-status");
+    if (!field) return;
+    field.select();
+    var done = function () { if (status) status.textContent = "Copied to the clipboard."; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+    } else { document.execCommand("copy"); done(); }
+  });
+  // Removing a contributing factor in the review editor: the form then autosaves and re-coaches.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest(".fw-factor .fw-remove");
+    if (!button) return;
+    var form = button.closest("form");
+    button.closest(".fw-factor").remove();
+    if (form && window.htmx) window.htmx.trigger(form, "factorschange");
+  });
   // Close the account menu with Escape, for keyboard users.
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape") document.querySelectorAll("details.menu[open]").forEach(function (d) { d.open = false; });

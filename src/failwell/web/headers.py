@@ -1,0 +1,83 @@
+"""Security headers on every response, and HTTPS awareness behind a trusted proxy.
+
+The pages load scripts and styles from /static only: no inline script, no inline style, no
+eval (htmx's indicator styles are turned off in base.html's htmx-config and live in the
+stylesheet). A response that sets its own Content-Security-Policy (the API reference pages,
+whose generated bootstrap script is inline) keeps it; every other header applies to all.
+"""
+
+from __future__ import annotations
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        # Reviews may show images by URL (markdown); they are only ever displayed.
+        "img-src 'self' data: https:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+HSTS = "max-age=31536000; includeSubDomains"
+ALWAYS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    # For browsers that predate frame-ancestors.
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+
+
+class SecurityHeaders:
+    """Adds the headers above; over HTTPS also HSTS, and Secure on every cookie."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        https = scope.get("scheme") == "https"
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in ALWAYS.items():
+                    headers.setdefault(name, value)
+                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                if https:
+                    headers["Strict-Transport-Security"] = HSTS
+                    _secure_cookies(headers)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _secure_cookies(headers: MutableHeaders) -> None:
+    cookies = headers.getlist("set-cookie")
+    if not cookies:
+        return
+    del headers["set-cookie"]
+    for cookie in cookies:
+        attributes = {part.strip().lower() for part in cookie.split(";")[1:]}
+        headers.append("set-cookie", cookie if "secure" in attributes else f"{cookie}; Secure")
+
+
+def behind_proxies(app: ASGIApp, trusted: str) -> ASGIApp:
+    """Reads X-Forwarded-Proto and X-Forwarded-For, but only from the addresses in `trusted`
+    (comma-separated IPs or networks, "*" for any; empty: nobody), so a client cannot claim
+    HTTPS or another address by sending the headers itself."""
+    if not trusted.strip():
+        return app
+    return ProxyHeadersMiddleware(app, trusted_hosts=trusted)  # type: ignore[arg-type,return-value]
