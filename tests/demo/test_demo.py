@@ -118,7 +118,9 @@ def test_demo_organisation_is_complete_and_consistent(db: Database) -> None:
     assert database_is_empty(db)
     began = clock.perf_counter()
     summary = load_demo(db, today=TODAY)
-    assert clock.perf_counter() - began < 20
+    # `make run` loads it while a person waits. Its speed is measured by hand, not here: this bound
+    # only catches a runaway (it took 20 s on a machine running eight test suites at once).
+    assert clock.perf_counter() - began < 180
 
     assert 5 <= summary.teams <= 8
     assert 20 <= summary.people <= 30
