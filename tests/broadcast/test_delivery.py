@@ -203,7 +203,10 @@ def test_failing_receiver_is_retried_then_parked_then_retried_by_hand(
     webhook.status = 500
     started = time.monotonic()
     make_failure(client, org, "Receiver is broken")
-    assert time.monotonic() - started < 2, "reporting must not wait for any receiver"
+    # Reporting never calls a receiver (the worker does, later); the bound only has to tell
+    # "did not wait" from a sender's retries, with room for a busy shared machine.
+    assert webhook.snapshot() == [], "reporting must not call any receiver"
+    assert time.monotonic() - started < 10, "reporting must not wait for any receiver"
 
     worker = make_worker()
     wait_for(lambda: (worker.run_once(), deliveries(db)[0].status == DeliveryStatus.failed)[1], timeout_s=10)
@@ -233,7 +236,7 @@ def test_failing_receiver_is_retried_then_parked_then_retried_by_hand(
 def test_slow_and_down_receivers_do_not_block_others(
     client: TestClient, org: Org, db: Database, webhook: WebhookReceiver, make_worker: Callable[..., Worker]
 ) -> None:
-    slow = WebhookReceiver(delay_s=3.0)
+    slow = WebhookReceiver(delay_s=12.0)
     try:
         ids = {
             name: channel(client, org, name, "webhook", url)["id"]
@@ -249,7 +252,8 @@ def test_slow_and_down_receivers_do_not_block_others(
         worker = make_worker(send_timeout_s=1.0, max_attempts=2)
         started = time.monotonic()
         worker.run_once()
-        assert time.monotonic() - started < 2.5, "a slow receiver held the worker past the timeout"
+        # Held to its answer, the worker would wait 12 s; cut at the 1 s timeout it does not.
+        assert time.monotonic() - started < 6, "a slow receiver held the worker past the timeout"
         assert len(webhook.snapshot()) == 1
         wait_for(lambda: (worker.run_once(), all(d.status != "pending" for d in deliveries(db)))[1], 15)
         status = {d.channel_id: d.status for d in deliveries(db)}
@@ -270,7 +274,7 @@ def test_app_never_blocks_and_loses_nothing_while_a_receiver_is_down(
     started = time.monotonic()
     for i in range(10):
         make_failure(client, org, f"While down {i}")
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 15  # room for a busy shared machine; speed is the bench's
     rows = deliveries(db)
     assert len(rows) == 10 and all(d.status == DeliveryStatus.pending for d in rows)
 
