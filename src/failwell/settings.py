@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     log_level: str = "info"
     # How long a browser stays signed in.
     session_days: int = Field(default=14, ge=1, le=365)
+    # Sign-in throttling: failed sign-ins allowed per account and per client address within
+    # the window before sign-in is refused until the window ends (429 with Retry-After).
+    sign_in_attempts_per_account: int = Field(default=5, ge=1)
+    sign_in_attempts_per_address: int = Field(default=50, ge=1)
+    sign_in_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
     # Reverse proxies whose X-Forwarded-Proto and X-Forwarded-For are believed (comma-separated
     # IPs or networks, "*" for any, empty for none): behind them, HTTPS turns on HSTS and Secure
     # cookies, and sign-in throttling counts the real client address.

@@ -93,3 +93,17 @@ class OrgSetting(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(String(100_000), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins in the current window, per account and per client address.
+
+    In the database so that every app process counts the same attempts. The key is the
+    SHA-256 of "account:<e-mail>" or "address:<ip>": an e-mail typed wrong (or a password typed
+    in the e-mail field) is never stored readable."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import timedelta
 
 import anyio.to_thread
 from fastapi import APIRouter, Request
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from failwell.db import Database
 from failwell.demo.loader import DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD
 from failwell.deps import get_database
+from failwell.people import throttle
 from failwell.people.models import Person
 from failwell.people.service import authenticate_password, end_web_session, start_web_session
 from failwell.settings import Settings
@@ -33,6 +35,14 @@ def safe_next(target: str | None) -> str:
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+def _policy(settings: Settings) -> throttle.ThrottlePolicy:
+    return throttle.ThrottlePolicy(
+        per_account=settings.sign_in_attempts_per_account,
+        per_address=settings.sign_in_attempts_per_address,
+        window=timedelta(minutes=settings.sign_in_window_minutes),
+    )
 
 
 def _secure(request: Request) -> bool:
@@ -96,16 +106,41 @@ async def sign_in(request: Request) -> Response:
         return await _sign_in_page(request, FormState(values, errors), status_code=422)
     db = get_database(request)
     days = _settings(request).session_days
+    policy = _policy(_settings(request))
+    attempt = throttle.Attempt(email, request.client.host if request.client else None)
 
-    def work() -> str | None:
+    def work() -> str | int | None:
+        """The new session's secret; or seconds to wait when throttled; or None."""
+        # Checked before the password, the same way for known and unknown e-mails.
+        with db.session(write=False) as session:
+            wait = throttle.retry_after(session, attempt, policy)
+        if wait is not None:
+            return wait
         with db.session(write=True) as session:
             person = authenticate_password(session, email, password)
             if person is None:
+                throttle.record_failure(session, attempt, policy)
                 return None
+            throttle.record_success(session, attempt, policy)
             return start_web_session(session, person, days)[1]
 
     # argon2 takes tens of milliseconds on purpose: off the event loop.
     secret = await anyio.to_thread.run_sync(work)
+    if isinstance(secret, int):
+        minutes = max(1, -(-secret // 60))
+        response = await _sign_in_page(
+            request,
+            FormState(
+                values,
+                {
+                    FORM_ERROR: "Too many failed sign-ins for this account or from this network. "
+                    f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+                },
+            ),
+            status_code=429,
+        )
+        response.headers["Retry-After"] = str(secret)
+        return response
     if secret is None:
         return await _sign_in_page(
             request,
