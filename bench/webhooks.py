@@ -290,9 +290,7 @@ def make_work(org: Org, cfg: WebhookConfig) -> list[Work]:
     batches = []
     for b in range(cfg.batches + 1):  # the first one warms up
         size = cfg.batch_size if b else max(1, cfg.batch_size // 10)
-        items = [
-            generic_deployment(rng, 100_000 + b * cfg.batch_size + i, org.services) for i in range(size)
-        ]
+        items = [generic_deployment(rng, 100_000 + b * cfg.batch_size + i, org.services) for i in range(size)]
         batches.append((generic_headers(), orjson.dumps({"deployments": items})))
     hooks = "/api/v1/hooks"
     return [
