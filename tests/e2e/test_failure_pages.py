@@ -146,3 +146,34 @@ def test_timeline_status_and_actions_inline(
     expect(page.locator(".fw-badges")).to_contain_text("Mitigated")
     screenshot(page, "failure-page")
     at_phone_width(page, screenshot, "failure-page")
+
+
+def test_a_detection_event_sets_the_failure_detected_time(
+    sign_in_as: Callable[[Role], Page], db: Database, org: Org
+) -> None:
+    failure_id = make_failure(db, org, "Queue backed up", started_at=datetime.now(UTC) - timedelta(hours=2))
+    page = sign_in_as(Role.practitioner)
+    page.goto(f"/failures/{failure_id}")
+    page.evaluate("window.__still_here = true")
+    timeline = page.locator("#timeline")
+    sets_time = timeline.get_by_label("Also set the failure's time from this event")
+    detected = page.locator(".fw-facts dt:text-is('Detected') + dd")
+    expect(detected).to_have_text("—")
+    expect(sets_time).to_be_hidden()  # a note sets nothing
+    timeline.get_by_label("Event kind").select_option("detection")
+    expect(sets_time).to_be_visible()
+    expect(sets_time).to_be_checked()  # the failure has no detected time yet
+    timeline.get_by_label("What happened at that moment").fill("Queue-depth alert fired")
+    timeline.get_by_role("button", name="Add to timeline").click()
+    expect(timeline.get_by_text("Queue-depth alert fired")).to_be_visible()
+    expect(detected).not_to_have_text("—")
+    assert page.evaluate("window.__still_here") is True  # swapped in place, no reload
+
+    timeline.get_by_label("Event kind").select_option("mitigation")
+    expect(sets_time).to_be_checked()
+    timeline.get_by_label("What happened at that moment").fill("Drained the queue")
+    timeline.get_by_role("button", name="Add to timeline").click()
+    expect(page.locator("#failure-badges")).to_contain_text("Mitigated")
+    expect(page.get_by_role("button", name="Mark mitigated")).to_have_count(0)
+    timeline.get_by_label("Event kind").select_option("detection")
+    expect(sets_time).not_to_be_checked()  # detected is set now: not overwritten unless asked

@@ -130,6 +130,14 @@ class TimelineEventIn(InputModel):
     occurred_at: UtcDateTime | None = Field(None, description="Default: now.")
     kind: TimelineKind = TimelineKind.note
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
+    set_failure_time: bool = Field(
+        False,
+        description=(
+            "For a detection, mitigation or resolution: also set the failure's detected, mitigated "
+            "or resolved time to this event's, and move an open (or mitigated) failure on to "
+            "mitigated or resolved. Ignored for other kinds."
+        ),
+    )
 
 
 class TimelineEventUpdate(InputModel):

@@ -17,6 +17,7 @@ from failwell.enums import FailureStatus, Role
 from failwell.errors import InvalidInput, NotFound
 from failwell.events import FAILURE_DELETED, FAILURE_REPORTED, FAILURE_UPDATED, DomainEvent, emit
 from failwell.failures.clock import refuse_future
+from failwell.failures.milestones import update_for_event
 from failwell.failures.models import (
     Failure,
     SeverityLevel,
@@ -354,6 +355,13 @@ def add_event(session: Session, actor: Actor, failure_id: int, data: TimelineEve
     )
     session.add(event)
     session.flush()
+    update = update_for_event(failure, event.kind, event.occurred_at) if data.set_failure_time else None
+    if update is not None:  # the same unit of work: both are saved, or neither
+        try:
+            update_failure(session, actor, failure_id, update)
+        except InvalidInput as exc:
+            why = "; ".join(f"{e.field} {e.reason}" for e in exc.errors) or exc.detail
+            raise InvalidInput.on("occurred_at", f"cannot be the failure's time: {why}") from exc
     return event
 
 

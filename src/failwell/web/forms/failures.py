@@ -44,6 +44,7 @@ DETAIL_FIELDS = (
 )
 EVENT_PREFIX = "event_"  # several forms share the failure's page, and every input's id is its name
 _EVENT_FIELDS = ("kind", "occurred_at", "description")
+_NEW_EVENT_FIELDS = (*_EVENT_FIELDS, "set_failure_time")
 _TEXT = ("title", "description", "impact_partners", "impact_consumers")
 _TIMES = ("started_at", "detected_at", "mitigated_at", "resolved_at")
 _LISTS = ("tags", "deployment_ids", "change_ids")
@@ -137,7 +138,11 @@ def status_errors(errors: dict[str, str]) -> dict[str, str]:
 
 
 def new_event(values: Mapping[str, Any]) -> tuple[TimelineEventIn | None, dict[str, str]]:
-    data, errors = validate(TimelineEventIn, unprefixed(values, EVENT_PREFIX, _EVENT_FIELDS))
+    data, errors = validate(TimelineEventIn, unprefixed(values, EVENT_PREFIX, _NEW_EVENT_FIELDS))
+    if data is not None and data.occurred_at is None:
+        # "Now" to the minute, as the page's time inputs show it: a status change sent from the
+        # same page a moment later ("When" also to the minute) must not land before it.
+        data.occurred_at = utcnow().replace(second=0, microsecond=0)
     return data, prefixed(errors, EVENT_PREFIX)
 
 

@@ -25,6 +25,7 @@ from failwell.enums import (
 )
 from failwell.errors import Conflict, InvalidInput
 from failwell.failures import edits, search, service
+from failwell.failures.milestones import MILESTONE_TIMES, empty_milestones
 from failwell.listing import page_of
 from failwell.reviews.service import SECTIONS, find_review, review_out
 from failwell.web.auth import PageWork
@@ -168,6 +169,7 @@ def _timeline_context(session: Session, actor: Actor, failure_id: int) -> dict[s
     events = service.list_events(session, failure_id)
     return {
         "failure_id": failure_id,
+        "empty_milestones": [k.value for k in empty_milestones(service.get_failure(session, failure_id))],
         "events": [service.event_out(e).model_dump() for e in events[-EVENTS_SHOWN:]],
         "events_hidden": max(0, len(events) - EVENTS_SHOWN),
         "timeline_kinds": list(TimelineKind),
@@ -180,8 +182,10 @@ def _actions_context(session: Session, actor: Actor, failure_id: int) -> dict[st
         session, ActionFilter(failure_id=failure_id, limit=ACTIONS_SHOWN, sort="due_date")
     )
     manager = actor.at_least(Role.practice_manager)
+    default_team = actions.default_owner_team(service.get_failure(session, failure_id)) if manager else None
     return {
         "failure_id": failure_id,
+        "default_owner_team": default_team.name if default_team else None,
         "actions": [a.model_dump() for a in actions.actions_out(session, rows)],
         "actions_total": total,
         "can_work": actor.at_least(Role.practitioner),
@@ -189,6 +193,15 @@ def _actions_context(session: Session, actor: Actor, failure_id: int) -> dict[st
         "team_names": choices.team_names(session) if manager else [],
         "action_types": list(ActionType),
         "priorities": list(ActionPriority),
+    }
+
+
+def _state(session: Session, actor: Actor, failure_id: int) -> dict[str, Any]:
+    """What failures/_state.html shows: the summary and the status form."""
+    return {
+        "failure": service.failure_out(service.get_failure(session, failure_id)).model_dump(),
+        "can_change": actor.at_least(Role.practitioner),
+        "now_local": failure_form.now_local(),
     }
 
 
@@ -262,12 +275,17 @@ async def add_timeline_event(request: Request, failure_id: int, page: PageWork) 
         context = await page.run(work)
         # htmx swaps only 2xx answers: the form with its messages comes back as 200.
         return render(request, "failures/_timeline.html", {**context, "timeline_form": form})
+    sets_time = data is not None and data.set_failure_time and data.kind in MILESTONE_TIMES
     if not htmx:
-        return redirect_with_notice(f"/failures/{failure_id}#timeline", "Added to the timeline.")
+        notice = "Added to the timeline" + (", and the failure's time is set." if sets_time else ".")
+        return redirect_with_notice(f"/failures/{failure_id}#timeline", notice)
     kept = {"event_kind": values.get("event_kind", "")}  # the next event is often of the same kind
-    return render(
-        request, "failures/_timeline.html", {**context, "timeline_form": FormState(kept), "added": True}
-    )
+    context = {**context, "timeline_form": FormState(kept), "added": True}
+    if not sets_time:
+        return render(request, "failures/_timeline.html", context)
+    # The summary, status form and badges changed too: they come along, swapped out of band.
+    state = await page.run(lambda session, actor: _state(session, actor, failure_id))
+    return render(request, "failures/_timeline_state.html", {**context, **state})
 
 
 @router.post("/failures/{failure_id}/actions")
