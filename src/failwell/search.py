@@ -137,7 +137,9 @@ def parse(text: str | None) -> Query:
     raw = (text or "")[:1000]
     items: list[tuple[Term, bool] | None] = []  # (term, excluded); None stands for OR
     matches = list(_TOKEN.finditer(raw))
-    typing_last = bool(raw) and not raw[-1].isspace() and not raw.endswith('"')
+    # Still typing the last word only when the text ends inside it: a space, a quote or
+    # punctuation after it ("100%") says the word is whole.
+    typing_last = bool(raw) and raw[-1].isalnum()
     for n, match in enumerate(matches):
         quoted = match.group(2) is not None
         body = match.group(2) if quoted else match.group(4)
