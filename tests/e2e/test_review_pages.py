@@ -87,3 +87,21 @@ def test_viewer_reads_the_review_without_editing(
     expect(viewer.get_by_text("Written by a practitioner")).to_be_visible()
     expect(viewer.locator("textarea")).to_have_count(0)
     expect(viewer.get_by_role("button", name="Save draft")).to_have_count(0)
+
+
+def test_manager_publishes_from_draft_and_the_review_opens_to_be_read(
+    sign_in_as: Callable[[Role], Page], db: Database, org: Org
+) -> None:
+    failure_id = make_failure(db, org)
+    page = sign_in_as(Role.practice_manager)
+    page.goto(f"/failures/{failure_id}/review")
+    page.get_by_role("button", name="Start the review").click()
+    page.get_by_label("Summary", exact=True).fill("The pool ran out under load.")
+    page.get_by_label("Lessons learned", exact=True).fill("Alert on pool usage.")
+    page.get_by_role("button", name="Publish").click()  # straight from draft
+    expect(page.get_by_role("status").first).to_contain_text("Published")
+    expect(page.locator("#review-form")).to_have_count(0)  # read, not edited
+    expect(page.get_by_text("Alert on pool usage.")).to_be_visible()
+    page.get_by_role("link", name="Edit the review").click()
+    expect(page.get_by_role("button", name="Save changes")).to_be_visible()
+    expect(page.get_by_label("Summary", exact=True)).to_have_value("The pool ran out under load.")

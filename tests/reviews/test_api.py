@@ -142,8 +142,9 @@ def test_review_status_transitions(client: TestClient, org: Org, db: Database) -
     url = f"{API}/reviews/{review['id']}"
     practitioner, manager = org.headers(Role.practitioner), org.headers(Role.practice_manager)
 
-    # draft -> published skips the review step.
-    assert_problem(client.patch(url, headers=manager, json={"status": "published"}), 422, "status")
+    # A practice manager may publish straight from draft (issue 10), once it is written; not a practitioner.
+    assert_problem(client.patch(url, headers=manager, json={"status": "published"}), 422, "summary")
+    assert_problem(client.patch(url, headers=practitioner, json={"status": "published"}), 403)
     r = client.patch(url, headers=practitioner, json={"status": "in_review"})
     assert r.status_code == 200 and r.json()["status"] == "in_review"
     r = client.patch(url, headers=practitioner, json={"status": "draft"})  # back for more work

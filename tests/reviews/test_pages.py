@@ -147,7 +147,7 @@ def test_autosave_leaves_published_reviews_alone(pages: Pages, db: Database, org
     answer = manager.post(f"/reviews/{review_id}/autosave", data=sections(summary="Changed"), headers=HTMX)
     assert answer.status_code == 409
     assert stored(db, review_id).summary == "S"
-    editor = manager.get(f"/failures/{failure_id}/review").text
+    editor = manager.get(f"/failures/{failure_id}/review?edit=1").text  # published: read first, Edit
     assert "Save changes" in editor and 'hx-trigger="input changed delay:1500ms' not in editor
 
 

@@ -34,6 +34,8 @@ TRANSITIONS: dict[tuple[ReviewStatus, ReviewStatus], Role] = {
     (ReviewStatus.draft, ReviewStatus.in_review): Role.practitioner,
     (ReviewStatus.in_review, ReviewStatus.draft): Role.practitioner,
     (ReviewStatus.in_review, ReviewStatus.published): Role.practice_manager,
+    # A practice manager who wrote it with the team need not send it round again to publish.
+    (ReviewStatus.draft, ReviewStatus.published): Role.practice_manager,
     (ReviewStatus.published, ReviewStatus.in_review): Role.practice_manager,
 }
 

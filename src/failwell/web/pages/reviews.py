@@ -55,7 +55,7 @@ def _categories(session: Session, used: set[str]) -> list[dict[str, str]]:
     return [{"key": c.key, "name": c.name, "description": c.description} for c in rows]
 
 
-def _editor(session: Session, actor: Actor, failure_id: int) -> dict[str, Any]:
+def _editor(session: Session, actor: Actor, failure_id: int, editing: bool = True) -> dict[str, Any]:
     failure = get_failure(session, failure_id)
     review = service.find_review(session, failure_id)
     out = service.review_out(review) if review else None
@@ -67,6 +67,8 @@ def _editor(session: Session, actor: Actor, failure_id: int) -> dict[str, Any]:
         "guidance": render_markdown(review_template(session)),
         "can_start": actor.at_least(Role.practitioner),
         "can_edit": _can_edit(actor, out.status) if out else False,
+        # A published review opens to be read; those who may change it press Edit first.
+        "reading": bool(out and out.status == ReviewStatus.published and not editing),
         "can_publish": actor.at_least(Role.practice_manager),
         "section_help": SECTION_HELP,
     }
@@ -76,8 +78,8 @@ def _editor(session: Session, actor: Actor, failure_id: int) -> dict[str, Any]:
 
 
 @router.get("/failures/{failure_id}/review")
-async def review_editor(request: Request, failure_id: int, page: PageWork) -> Response:
-    data = await page.run(lambda session, actor: _editor(session, actor, failure_id))
+async def review_editor(request: Request, failure_id: int, page: PageWork, edit: bool = False) -> Response:
+    data = await page.run(lambda session, actor: _editor(session, actor, failure_id, editing=edit))
     rows = reviews_form.rows_of_review(data["review"]) if data["review"] else []
     form = FormState(dict(data["review"]) if data["review"] else {})
     return render(request, "reviews/editor.html", {**data, "form": form, "factor_rows": rows})
