@@ -33,6 +33,7 @@ import failwell.models  # noqa: F401  (registers every table on Base.metadata)
 from bench.common import OUT, Backend, pg_admin, pg_create, pg_drop, pg_url, sqlite_url
 from failwell.db import Base, Database
 from failwell.failures.models import Failure
+from failwell.insights.rollup import rebuild_rollup
 from failwell.migrate import head_revision, upgrade
 from failwell.people.security import hash_token, new_token
 from failwell.recurrence.index import reindex_all
@@ -708,6 +709,7 @@ def _load_sqlite(
     finally:
         conn.close()
     _index_text(url, log)
+    _roll_up(url, log)
     return facts, counts
 
 
@@ -726,6 +728,18 @@ def _index_text(url: str, log: Callable[[str], None]) -> None:
         t0 = time.perf_counter()
         reindex_all(sessions, ids, batch=2000, semantic=False)
         log(f"      search rows for {len(ids):,} failures in {time.perf_counter() - t0:.1f}s")
+    finally:
+        db.dispose()
+
+
+def _roll_up(url: str, log: Callable[[str], None]) -> None:
+    """The deployment rollup the delivery metrics read, which the services keep on every write."""
+    db = Database(url, pool_size=1)
+    try:
+        t0 = time.perf_counter()
+        with db.session() as session:
+            rows = rebuild_rollup(session)
+        log(f"      deployment rollup: {rows:,} rows in {time.perf_counter() - t0:.1f}s")
     finally:
         db.dispose()
 
@@ -788,6 +802,7 @@ def _load_postgres(
                     f"(SELECT coalesce(max(id), 0) + 1 FROM {load.table}), false)"
                 )
         _index_text(url, log)
+        _roll_up(url, log)
         t0 = time.perf_counter()
         # Autovacuum would get here on its own soon after a real load; do it now so
         # plans and index-only scans reflect a settled database.

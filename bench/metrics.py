@@ -97,6 +97,7 @@ def enrich(url: str, log: Callable[[str], None]) -> None:
     """First commit times (40 min to ~12 days before each deployment) and rework (hotfixes:
     1 in 25 production deployments), set once on the cached organisation."""
     from failwell.db import Database
+    from failwell.insights.rollup import rebuild_rollup
 
     db = Database(url, pool_size=1)
     try:
@@ -119,8 +120,11 @@ def enrich(url: str, log: Callable[[str], None]) -> None:
                     "rework = (environment = 'production' AND id % 25 = 0) WHERE first_commit_at IS NULL"
                 )
             )
+            # The rows changed around the services: the rollup the metrics read follows.
+            rebuild_rollup(s)
             if s.get_bind().dialect.name == "postgresql":
                 s.execute(text("ANALYZE deployments"))
+                s.execute(text("ANALYZE deployment_rollup"))
             log(f"    done in {time.perf_counter() - t0:.0f}s")
     finally:
         db.dispose()
@@ -274,7 +278,9 @@ def main(argv: list[str] | None = None) -> int:
             results.append((meta, *run_metrics(meta, samples, args.warmup, log_file, print)))
     finally:
         scratch.remove()
-    section = render(started, mode, ("python -m bench --only metrics " + shlex.join(args_in)).strip(), results)
+    section = render(
+        started, mode, ("python -m bench --only metrics " + shlex.join(args_in)).strip(), results
+    )
     if args.no_results:
         print(section)
     else:

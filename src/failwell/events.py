@@ -33,12 +33,17 @@ FAILURE_DELETED = "failure.deleted"
 REVIEW_STARTED = "review.started"
 REVIEW_UPDATED = "review.updated"
 REVIEW_PUBLISHED = "review.published"
+REVIEW_COMMENTED = "review.commented"
 ACTION_CREATED = "action.created"
 ACTION_UPDATED = "action.updated"
 ACTION_DONE = "action.done"
 # Raised by the recurrence slice: a failure was linked to an earlier one / a problem changed.
 RECURRENCE_DETECTED = "recurrence.detected"
 PROBLEM_UPDATED = "problem.updated"
+# Raised by the changes slice (and the integrations recording through it): a deployment was
+# recorded, or its outcome, times or marks changed.
+DEPLOYMENT_RECORDED = "deployment.recorded"
+DEPLOYMENT_UPDATED = "deployment.updated"
 
 EVENT_NAMES = frozenset(
     {
@@ -48,11 +53,14 @@ EVENT_NAMES = frozenset(
         REVIEW_STARTED,
         REVIEW_UPDATED,
         REVIEW_PUBLISHED,
+        REVIEW_COMMENTED,
         ACTION_CREATED,
         ACTION_UPDATED,
         ACTION_DONE,
         RECURRENCE_DETECTED,
         PROBLEM_UPDATED,
+        DEPLOYMENT_RECORDED,
+        DEPLOYMENT_UPDATED,
     }
 )
 

@@ -13,10 +13,14 @@ from factories import utc
 from failwell.actions.models import CorrectiveAction
 from failwell.actions.schemas import ActionIn
 from failwell.actions.service import create_action
+from failwell.authz import SYSTEM
 from failwell.broadcast import ports
 from failwell.broadcast.digest import build_digest as broadcast_build_digest
+from failwell.broadcast.digest import render_digest
 from failwell.broadcast.digest_model import LessonItem
 from failwell.broadcast.models import OutboxEvent, ReviewRead, Topic
+from failwell.changes.schemas import DeploymentIn
+from failwell.changes.service import record_deployment
 from failwell.db import Database
 from failwell.enums import ActionStatus, ActionType, FailureKind, ReviewStatus, Role
 from failwell.errors import InvalidInput
@@ -152,3 +156,16 @@ def test_reads_and_the_whole(db: Database, org: Org) -> None:
         assert d.build_digest(s, WEEK, payments).team_id == payments_id
         with pytest.raises(InvalidInput):
             d.build_digest(s, "2026-13")
+
+
+def test_the_digest_says_the_weeks_deliveries(db: Database, org: Org) -> None:
+    with db.session() as s:
+        data = DeploymentIn(service=org.service, version="1", started_at=utc(2026, 3, 4), outcome="failed")
+        record_deployment(s, SYSTEM, data)
+    with db.session(write=False) as s:
+        whole = d.build_digest(s, WEEK)
+        other = d.build_digest(s, WEEK, team_by_name(s, org.other_team))
+    assert whole.delivery == "1 production deployment; change fail rate 100.0 %."
+    assert other.delivery == "No production deployments this week."
+    _subject, text, html = render_digest(whole)
+    assert "DELIVERY\n1 production deployment" in text and "<h2>Delivery</h2>" in html

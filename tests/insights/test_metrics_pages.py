@@ -9,10 +9,15 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 
+from failwell.authz import SYSTEM
+from failwell.catalogue.models import Service
+from failwell.changes.schemas import DeploymentIn
+from failwell.changes.service import record_deployment
 from failwell.db import Database, utcnow
-from failwell.enums import Role
+from failwell.enums import DeploymentOutcome, Role
 from failwell.insights.delivery import dora
 from failwell.insights.measures import resolve_scope
+from failwell.people.models import Team
 from insights.stream import Stream
 from support import PageClient
 
@@ -68,3 +73,28 @@ def test_csv_downloads_hold_the_same_numbers(pages: Pages, stream: Stream, db: D
     assert trend.status_code == 200
     points = list(csv.DictReader(io.StringIO(trend.text)))
     assert 12 <= len(points) <= 13 and "deployments" in points[0]
+
+
+def test_service_and_team_pages_show_delivery(pages: Pages, db: Database) -> None:
+    with db.session() as s:
+        team = Team(name="deliver-team")
+        s.add(team)
+        s.flush()
+        svc = Service(name="deliver-svc", owner_team_id=team.id)
+        s.add(svc)
+        s.flush()
+        # A recent production deployment, so the last 90 days hold one.
+        at = utcnow() - timedelta(days=3)
+        data = DeploymentIn(
+            service="deliver-svc", version="9", started_at=at, outcome=DeploymentOutcome.failed
+        )
+        record_deployment(s, SYSTEM, data)
+        service_id, team_id = svc.id, team.id
+    page = pages(Role.viewer)
+    html = page.get(f"/services/{service_id}").text
+    assert "Delivery, last 90 days" in html and 'href="/metrics?service=deliver-svc"' in html
+    assert "Change fail rate" in html and "100.0 %" in html and "not enough data" in html
+    html = page.get(f"/teams/{team_id}").text
+    assert (
+        "Delivery, last 90 days" in html and 'href="/metrics?team=deliver-team"' in html and "100.0 %" in html
+    )

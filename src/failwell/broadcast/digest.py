@@ -96,6 +96,10 @@ def render_digest(digest: Digest) -> tuple[str, str, str]:
             f'<p><a href="{escape(best.url)}">Read the review</a></p></div>'
         )
 
+    if digest.delivery:
+        text += ["DELIVERY", digest.delivery, ""]
+        html.append(f"<h2>Delivery</h2><p>{escape(digest.delivery)}</p>")
+
     def section(heading: str, items: list[str], html_items: list[str]) -> None:
         text.append(heading.upper())
         text.extend(f"- {i}" for i in items) if items else text.append("(none)")

@@ -48,6 +48,8 @@ class Digest:
     actions_done: list[ActionItem] = field(default_factory=list)
     actions_overdue: list[ActionItem] = field(default_factory=list)
     lesson_of_the_week: LessonItem | None = None
+    # One line on the week's production deployments (DORA's keys), from the read side.
+    delivery: str = ""
 
     @property
     def empty(self) -> bool:

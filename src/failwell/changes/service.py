@@ -27,6 +27,7 @@ from failwell.changes.schemas import (
 from failwell.db import utcnow
 from failwell.enums import Risk, Role
 from failwell.errors import InvalidInput, NotFound
+from failwell.events import DEPLOYMENT_RECORDED, DEPLOYMENT_UPDATED, DomainEvent, emit
 from failwell.listing import apply_sort, paginate, rank_of, text_match
 from failwell.people.service import team_by_name
 
@@ -180,6 +181,8 @@ def record_deployment(session: Session, actor: Actor, data: DeploymentIn) -> Dep
         "created_at": utcnow(),
     }
     new_id = connection.execute(_INSERT_DEPLOYMENT, values).scalar_one()
+    where = {"service_id": service_id, "environment": data.environment, "started_at": started}
+    emit(session, actor, DomainEvent(DEPLOYMENT_RECORDED, new_id, where))
     del values["service_id"]
     return DeploymentOut(id=new_id, service=data.service, **values)
 
@@ -205,6 +208,7 @@ def update_deployment(
     if data.pipeline_url is not None:
         dep.pipeline_url = str(data.pipeline_url)
     session.flush()
+    emit(session, actor, DomainEvent(DEPLOYMENT_UPDATED, dep.id))
     return dep
 
 

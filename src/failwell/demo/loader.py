@@ -55,6 +55,7 @@ from failwell.enums import (
 )
 from failwell.errors import Conflict
 from failwell.failures.models import Failure, Tag, TimelineEvent
+from failwell.insights.rollup import rebuild_rollup
 from failwell.people import service as people
 from failwell.people.models import Person, Team
 from failwell.people.passwords import length_problem
@@ -288,6 +289,9 @@ class _Loader:
         # The rows above bypass the services, so their events never fired: index the failures
         # for similar-failure search (text and embeddings) as reporting them would have.
         index_failures(self.s, [f.id for f in failures])
+        # Likewise the deployment rollup the delivery metrics read.
+        self.s.flush()
+        rebuild_rollup(self.s)
         return DemoSummary(
             teams=len(self.teams),
             people=len(self.people),

@@ -1,7 +1,9 @@
 """DORA's five keys of software delivery, from the deployments and failures recorded.
 
-Each is one SQL aggregate over the scope (a window of deployment start times, the services
-of a service, team or the whole organisation, the production environments):
+Over the scope (a window of deployment start times, the services of a service, team or the
+whole organisation, the production environments); the deployment figures come from the
+deployment rollup (failwell.insights.rollup: counts exact, lead-time percentiles within 4.4 %),
+recovery times from the failures themselves:
 
 - deployment frequency: production deployments started in the window, per day;
 - change lead time: median of (finished, else started) - first commit, over the successful
@@ -22,14 +24,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, exists, literal, or_, select
 from sqlalchemy.orm import Session
 
 from failwell.changes.models import Deployment
-from failwell.enums import DeploymentOutcome, FailureKind
+from failwell.enums import FailureKind
 from failwell.failures.models import Failure, failure_deployments, failure_services
 from failwell.insights.bands import band_for
 from failwell.insights.measures import Figure, Scope, percentiles, rounded, seconds_between, share
+from failwell.insights.rollup_read import Totals, histogram_percentiles, measure_periods
 
 CONFIRMED = "confirmed"
 KEYS = (
@@ -72,18 +75,6 @@ class Dora:
         return out
 
 
-def deployment_scope(scope: Scope) -> list[ColumnElement[bool]]:
-    """The production deployments of the scope's services started in its window."""
-    conditions = [
-        Deployment.environment.in_(scope.environments),
-        Deployment.started_at >= scope.since,
-        Deployment.started_at < scope.until,
-    ]
-    if scope.service_ids is not None:
-        conditions.append(Deployment.service_id.in_(scope.service_ids))
-    return conditions
-
-
 def failure_scope(scope: Scope) -> list[ColumnElement[bool]]:
     """The failures of the scope's services started in its window."""
     conditions = [Failure.started_at >= scope.since, Failure.started_at < scope.until]
@@ -96,49 +87,6 @@ def failure_scope(scope: Scope) -> list[ColumnElement[bool]]:
             )
         )
     return conditions
-
-
-def deployment_counts(session: Session, scope: Scope) -> tuple[int, int, int]:
-    """(all, failed or rolled back, rework) production deployments in scope."""
-    failed = case((Deployment.outcome != DeploymentOutcome.succeeded, 1), else_=0)
-    rework = case((Deployment.rework.is_(True), 1), else_=0)
-    row = session.execute(
-        select(func.count(), func.sum(failed), func.sum(rework)).where(*deployment_scope(scope))
-    ).one()
-    return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
-
-
-def linked_successes(session: Session, scope: Scope) -> int:
-    """Successful production deployments in scope with a confirmed link to a failure that is
-    not a near miss (failed ones are counted already: each deployment counts once)."""
-    fd = failure_deployments
-    stmt = (
-        select(func.count(func.distinct(fd.c.deployment_id)))
-        .select_from(fd)
-        .join(Deployment, Deployment.id == fd.c.deployment_id)
-        .join(Failure, Failure.id == fd.c.failure_id)
-        .where(
-            fd.c.state == CONFIRMED,
-            Failure.kind != FailureKind.near_miss,
-            Deployment.outcome == DeploymentOutcome.succeeded,
-            *deployment_scope(scope),
-        )
-    )
-    return int(session.scalar(stmt) or 0)
-
-
-def lead_time_hours(session: Session, scope: Scope) -> tuple[int, float | None, float | None]:
-    """(sample, median, p90) hours from first commit to production, successful deployments."""
-    landed = func.coalesce(Deployment.finished_at, Deployment.started_at)
-    hours = seconds_between(session, landed, Deployment.first_commit_at) / 3600.0
-    stmt = select(hours).where(
-        *deployment_scope(scope),
-        Deployment.outcome == DeploymentOutcome.succeeded,
-        Deployment.first_commit_at.is_not(None),
-        Deployment.first_commit_at <= landed,
-    )
-    n, (median, p90) = percentiles(session, stmt, (0.5, 0.9))
-    return n, median, p90
 
 
 def recovery_failures(scope: Scope) -> list[ColumnElement[bool]]:
@@ -177,9 +125,15 @@ def _figure(key: str, value: float | None, unit: str, n: int) -> Figure:
 
 def dora(session: Session, scope: Scope) -> Dora:
     """DORA's five keys over the scope."""
-    total, failed, rework = deployment_counts(session, scope)
-    linked = linked_successes(session, scope) if total else 0
-    lead_n, lead_median, lead_p90 = lead_time_hours(session, scope)
+    (totals,) = measure_periods(session, scope, [(scope.since, scope.until)])
+    return dora_from(session, scope, totals)
+
+
+def dora_from(session: Session, scope: Scope, totals: Totals) -> Dora:
+    """DORA's five keys over the scope, its deployment totals read already."""
+    total, failed, rework, linked = totals.deployments, totals.failed, totals.rework, totals.linked
+    lead_n = totals.lead_sample
+    lead_median, lead_p90 = histogram_percentiles(totals.lead_times, (0.5, 0.9))
     rec_n, rec_median, rec_p90 = recovery_hours(session, scope)
     frequency = round(total / scope.days, 4) if total else None
     return Dora(

@@ -25,6 +25,8 @@ from failwell.broadcast.models import OutboxEvent, ReviewRead, Topic
 from failwell.broadcast.render import link
 from failwell.enums import ActionStatus, ReviewStatus
 from failwell.failures.scope import team_failure_ids
+from failwell.insights.delivery import dora
+from failwell.insights.measures import resolve_scope
 from failwell.people.models import Team
 from failwell.reviews.models import Review
 
@@ -153,4 +155,22 @@ def build_digest(session: Session, week: str, team: Team | None = None) -> Diges
         actions_done=actions_done(session, start, end, team),
         actions_overdue=actions_overdue(session, end, team),
         lesson_of_the_week=lesson_of_the_week(lessons),
+        delivery=delivery_line(session, start, end, team),
     )
+
+
+def delivery_line(session: Session, start: datetime, end: datetime, team: Team | None) -> str:
+    """The week's production deployments of the team's services (or all) in one sentence."""
+    scope = resolve_scope(session, end, team=team.name if team else None, since=start, until=end)
+    d = dora(session, scope)
+    if not d.deployments:
+        return "No production deployments this week."
+    parts = [
+        f"{d.deployments} production deployment{'s' if d.deployments != 1 else ''}",
+        f"change fail rate {100 * (d.change_fail_rate.value or 0):.1f} %",
+    ]
+    if d.change_lead_time.value is not None:
+        parts.append(f"change lead time (median) {d.change_lead_time.value:g} hours")
+    if d.failed_deployment_recovery_time.value is not None:
+        parts.append(f"recovery time (median) {d.failed_deployment_recovery_time.value:g} hours")
+    return "; ".join(parts) + "."

@@ -1,7 +1,8 @@
 """Weekly or monthly trends of the delivery and learning metrics over a scope's window.
 
-Each period is measured as its own scope (the same definitions, the same SQL), so a trend's
-points always agree with the figures of a window of that period.
+Each period is measured as its own scope (the same definitions, the same queries; the
+deployment rollup is read once for all of them), so a trend's points always agree with the
+figures of a window of that period.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from failwell.insights.delivery import dora
+from failwell.insights.delivery import dora_from
 from failwell.insights.learning import kind_counts, repeat_counts
 from failwell.insights.measures import Scope, share
+from failwell.insights.rollup_read import measure_periods
 
 PERIODS = ("week", "month")
 MAX_POINTS = 60
@@ -74,9 +76,12 @@ def period_bounds(since: datetime, until: datetime, period: str) -> list[tuple[d
 
 def trend(session: Session, scope: Scope, period: str) -> list[TrendPoint]:
     points = []
-    for start, end in period_bounds(scope.since, scope.until, period):
+    bounds = period_bounds(scope.since, scope.until, period)
+    # One read of the deployment rollup for every period at once.
+    totals = measure_periods(session, scope, bounds)
+    for (start, end), deployed in zip(bounds, totals, strict=True):
         part = replace(scope, since=start, until=end)
-        d = dora(session, part)
+        d = dora_from(session, part, deployed)
         failures, recurring = repeat_counts(session, part)
         near, incidents = kind_counts(session, part)
         points.append(

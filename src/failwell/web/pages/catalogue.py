@@ -24,7 +24,9 @@ from failwell.db import utcnow
 from failwell.enums import Tier
 from failwell.errors import InvalidInput
 from failwell.insights import charts
+from failwell.insights.delivery import dora
 from failwell.insights.failures import recent_failures
+from failwell.insights.measures import resolve_scope
 from failwell.listing import page_of
 from failwell.people.models import Team
 from failwell.people.schemas import TeamFilter
@@ -109,6 +111,8 @@ async def service_page(request: Request, service_id: int, page: PageWork) -> Res
             "lessons": latest_lessons(session, 5, service_id=svc.id),
             "monthly": monthly,
             "chart": charts.month_chart(monthly, f"Failures of {svc.name} per month by kind"),
+            "delivery": dora(session, resolve_scope(session, utcnow(), service=svc.name)),
+            "metrics_query": urlencode({"service": svc.name}),
         }
 
     return render(request, "catalogue/service.html", await page.run(work))
@@ -154,6 +158,8 @@ async def team_page(request: Request, team_id: int, page: PageWork) -> Response:
             "actions_total": actions_total,
             "actions_exact": actions_exact,
             "lessons": latest_lessons(session, 5, team_ids=[team.id]),
+            "delivery": dora(session, resolve_scope(session, utcnow(), team=team.name)),
+            "metrics_query": urlencode({"team": team.name}),
         }
 
     return render(request, "catalogue/team.html", await page.run(work))

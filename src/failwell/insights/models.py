@@ -1,0 +1,36 @@
+"""The read side's own table: deployments summed per day, service and environment."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from failwell.db import Base
+
+
+class DeploymentRollup(Base):
+    """What DORA's keys need from one day (UTC) of one service's deployments to one
+    environment, so a year is read from a few tens of thousands of rows instead of every
+    deployment. Kept by failwell.insights.rollup; ``lead_times`` is a sparse histogram of
+    change lead times (see that module)."""
+
+    __tablename__ = "deployment_rollup"
+    # Reads name the environments and a range of days: the key leads with them, and SQLite
+    # keeps the rows in key order (no rowid), so a year is one contiguous run per environment.
+    __table_args__ = (
+        Index("ix_deployment_rollup_service_day", "service_id", "day"),
+        {"sqlite_with_rowid": False},
+    )
+
+    environment: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
+    deployments: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    rolled_back: Mapped[int] = mapped_column(Integer, default=0)
+    rework: Mapped[int] = mapped_column(Integer, default=0)
+    # Successful deployments with a confirmed link to a failure other than a near miss.
+    linked: Mapped[int] = mapped_column(Integer, default=0)
+    lead_times: Mapped[bytes] = mapped_column(LargeBinary, default=b"")

@@ -1,0 +1,290 @@
+"""The deployment rollup: per day (UTC), service and environment, the deployments by outcome,
+rework, those linked to a failure, and a histogram of change lead times.
+
+DORA's keys read it instead of every deployment (see failwell.insights.rollup_read). It is kept
+in the unit of work of every write that can move a figure: the deployment and failure events
+mark the (day, service, environment) keys they touch, and the keys are recomputed from the
+deployments themselves just before the transaction commits (or before a metric is read in it).
+Recomputing a key rather than adding deltas makes every refresh exact, whatever the change.
+Bulk writers that go around the services (the demo loader, the benchmark's generator) call
+``rebuild_rollup``.
+
+Lead times go into buckets 2^(1/16) apart (4.4 % wide) from one minute to about a year, one
+bucket below (under a minute) and one above; a histogram is stored sparse, as little-endian
+(uint16 bucket, uint32 count) pairs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    delete,
+    event,
+    exists,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from failwell.authz import Actor
+from failwell.changes.models import Deployment
+from failwell.enums import DeploymentOutcome, FailureKind
+from failwell.events import (
+    DEPLOYMENT_RECORDED,
+    DEPLOYMENT_UPDATED,
+    FAILURE_DELETED,
+    FAILURE_REPORTED,
+    FAILURE_UPDATED,
+    DomainEvent,
+    HandlerTable,
+)
+from failwell.failures.models import Failure, failure_deployments
+from failwell.insights.models import DeploymentRollup
+
+PER_DOUBLING = 16
+# Buckets 1..TOP cover [2^((k-1)/16), 2^(k/16)) minutes: 1 minute to 2^(305/16) min (~1.04 years).
+TOP = 305
+OVERFLOW = TOP + 1
+N_BUCKETS = TOP + 2
+PAIR = np.dtype([("bucket", "<u2"), ("count", "<u4")])
+_PENDING = "deployment_rollup_pending"
+_fd = failure_deployments
+
+
+Key = tuple[date, int, str]
+
+
+def bucket_of(seconds: float) -> int:
+    minutes = seconds / 60.0
+    if minutes < 1.0:
+        return 0
+    return min(math.floor(PER_DOUBLING * math.log2(minutes)) + 1, OVERFLOW)
+
+
+def bucket_bounds(k: int) -> tuple[float, float]:
+    """The bucket's [low, high) in seconds (the overflow bucket answers its low end twice)."""
+    if k == 0:
+        return 0.0, 60.0
+    low = 60.0 * 2.0 ** ((min(k, OVERFLOW) - 1) / PER_DOUBLING)
+    return (low, low) if k == OVERFLOW else (low, 60.0 * 2.0 ** (k / PER_DOUBLING))
+
+
+def encode(histogram: Counter[int]) -> bytes:
+    return np.array(sorted(histogram.items()), dtype=PAIR).tobytes() if histogram else b""
+
+
+def midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+@dataclass
+class Tally:
+    """One key's figures, folded from its deployments."""
+
+    deployments: int = 0
+    failed: int = 0
+    rolled_back: int = 0
+    rework: int = 0
+    linked: int = 0
+    lead_times: Counter[int] = field(default_factory=Counter)
+
+    def add(self, row: Any) -> None:
+        """row: (started_at, finished_at, outcome, rework, first_commit_at, linked)."""
+        started, finished, outcome, rework, first_commit, linked = row[:6]
+        self.deployments += 1
+        self.rework += 1 if rework else 0
+        if outcome == DeploymentOutcome.failed:
+            self.failed += 1
+        elif outcome == DeploymentOutcome.rolled_back:
+            self.rolled_back += 1
+        else:
+            self.linked += 1 if linked else 0
+            landed = finished or started
+            if first_commit is not None and first_commit <= landed:
+                self.lead_times[bucket_of((landed - first_commit).total_seconds())] += 1
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "deployments": self.deployments,
+            "failed": self.failed,
+            "rolled_back": self.rolled_back,
+            "rework": self.rework,
+            "linked": self.linked,
+            "lead_times": encode(self.lead_times),
+        }
+
+
+def linked_to_failure() -> ColumnElement[bool]:
+    """A confirmed link from the deployment to a failure other than a near miss."""
+    return exists(
+        select(literal(1))
+        .select_from(_fd.join(Failure, Failure.id == _fd.c.failure_id))
+        .where(
+            _fd.c.deployment_id == Deployment.id,
+            _fd.c.state == "confirmed",
+            Failure.kind != FailureKind.near_miss,
+        )
+    )
+
+
+def deployment_facts(*conditions: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+    """The columns a Tally folds, for the deployments matching the conditions."""
+    return select(
+        Deployment.started_at,
+        Deployment.finished_at,
+        Deployment.outcome,
+        Deployment.rework,
+        Deployment.first_commit_at,
+        linked_to_failure(),
+        Deployment.service_id,
+        Deployment.environment,
+    ).where(*conditions)
+
+
+def _upsert(session: Session, values: list[dict[str, Any]]) -> None:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(DeploymentRollup).values(values)
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["environment", "day", "service_id"]))
+
+
+def refresh_keys(session: Session, keys: Iterable[Key]) -> None:
+    """Recomputes the keys from their deployments. Each key's row is locked first (PostgreSQL),
+    in a fixed order, so a concurrent writer of the same key waits and then reads what the
+    other committed: a recount never overwrites a newer one."""
+    for day, service_id, environment in sorted(set(keys)):
+        key = {"day": day, "service_id": service_id, "environment": environment}
+        _upsert(session, [key])
+        r = DeploymentRollup
+        where = and_(r.day == day, r.service_id == service_id, r.environment == environment)
+        session.execute(select(r.day).where(where).with_for_update())
+        tally = Tally()
+        start = midnight(day)
+        for row in session.execute(
+            deployment_facts(
+                Deployment.service_id == service_id,
+                Deployment.environment == environment,
+                Deployment.started_at >= start,
+                Deployment.started_at < start + timedelta(days=1),
+            )
+        ):
+            tally.add(row)
+        # A key left with no deployments keeps its row of zeros: a writer may be waiting on it.
+        session.execute(update(r).where(where).values(**tally.values()))
+
+
+def rebuild_rollup(session: Session, since: datetime | None = None) -> int:
+    """Recomputes the rollup from every deployment started on or after since's day (all of
+    them by default), for writers that go around the services. Answers the rows written."""
+    first_day = since.astimezone(UTC).date() if since else None
+    wipe = delete(DeploymentRollup)
+    conditions: list[ColumnElement[bool]] = []
+    if first_day is not None:
+        wipe = wipe.where(DeploymentRollup.day >= first_day)
+        conditions.append(Deployment.started_at >= midnight(first_day))
+    session.execute(wipe)
+    session.info.pop(_PENDING, None)
+    linked = set(
+        session.scalars(
+            select(_fd.c.deployment_id)
+            .join(Failure, Failure.id == _fd.c.failure_id)
+            .where(_fd.c.state == "confirmed", Failure.kind != FailureKind.near_miss)
+        )
+    )
+    rows = session.execute(
+        select(
+            Deployment.started_at,
+            Deployment.finished_at,
+            Deployment.outcome,
+            Deployment.rework,
+            Deployment.first_commit_at,
+            Deployment.id,
+            Deployment.service_id,
+            Deployment.environment,
+        ).where(*conditions),
+        execution_options={"yield_per": 20_000},
+    )
+    tallies: dict[Key, Tally] = {}
+    for started, finished, outcome, rework, first_commit, dep_id, service_id, environment in rows:
+        key = (started.astimezone(UTC).date(), service_id, environment)
+        tally = tallies.get(key)
+        if tally is None:
+            tally = tallies[key] = Tally()
+        tally.add((started, finished, outcome, rework, first_commit, dep_id in linked))
+    values = [
+        {"day": k[0], "service_id": k[1], "environment": k[2], **t.values()} for k, t in tallies.items()
+    ]
+    for i in range(0, len(values), 2_000):
+        session.execute(insert(DeploymentRollup), values[i : i + 2_000])
+    return len(values)
+
+
+# ---- upkeep: the events mark keys, the commit recounts them -----------------------------
+
+
+def refresh_pending(session: Session) -> None:
+    """Recounts the keys marked in this session so far (before its commit, or a read)."""
+    pending: set[Key] | None = session.info.pop(_PENDING, None)
+    if pending:
+        session.flush()
+        refresh_keys(session, pending)
+
+
+def _before_commit(session: Session) -> None:
+    refresh_pending(session)
+
+
+def mark(session: Session, keys: Iterable[Key]) -> None:
+    pending: set[Key] = session.info.setdefault(_PENDING, set())
+    pending.update(keys)
+    if not session.info.get("deployment_rollup_listens"):
+        event.listen(session, "before_commit", _before_commit)
+        session.info["deployment_rollup_listens"] = True
+
+
+def _keys_of(session: Session, condition: ColumnElement[bool]) -> list[Key]:
+    rows = session.execute(
+        select(Deployment.started_at, Deployment.service_id, Deployment.environment).where(condition)
+    )
+    return [(started.astimezone(UTC).date(), service_id, env) for started, service_id, env in rows]
+
+
+def _deployment_changed(session: Session, _actor: Actor, ev: DomainEvent) -> None:
+    if "started_at" in ev.data:  # a new deployment says where it goes: no read on the hot path
+        started: datetime = ev.data["started_at"]
+        day = (started if started.tzinfo else started.replace(tzinfo=UTC)).astimezone(UTC).date()
+        mark(session, [(day, int(ev.data["service_id"]), str(ev.data["environment"]))])
+    else:
+        mark(session, _keys_of(session, Deployment.id == ev.subject_id))
+
+
+def _failure_changed(session: Session, _actor: Actor, ev: DomainEvent) -> None:
+    """Its links, its kind (a near miss's links do not count) or its deletion can move the
+    linked counts of the deployments it is, or was, linked to."""
+    before = [int(i) for i in ev.data.get("deployment_ids", ())]
+    current = select(_fd.c.deployment_id).where(_fd.c.failure_id == ev.subject_id)
+    mark(session, _keys_of(session, or_(Deployment.id.in_(current), Deployment.id.in_(before))))
+
+
+# What the read side does when each event is raised; failwell.bootstrap wires it after the
+# integrations' handlers, so the links they add are already there.
+HANDLERS: HandlerTable = (
+    (DEPLOYMENT_RECORDED, _deployment_changed),
+    (DEPLOYMENT_UPDATED, _deployment_changed),
+    (FAILURE_REPORTED, _failure_changed),
+    (FAILURE_UPDATED, _failure_changed),
+    (FAILURE_DELETED, _failure_changed),
+)

@@ -1,0 +1,185 @@
+"""Deployment figures over a scope, read from the rollup (failwell.insights.rollup).
+
+Whole days come from the rollup; the part-days at either end of the window come from the
+deployments themselves, folded the same way, so counts are exact for any window. Lead-time
+percentiles come from the histogram: each value is placed inside its bucket (spread evenly
+in log scale among the bucket's values, then interpolated between neighbours as
+percentile_cont does), so an estimate is within one bucket width (4.4 %) of the exact
+value; under a minute, within a minute.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import ColumnElement, String, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from failwell.changes.models import Deployment
+from failwell.insights.measures import Scope
+from failwell.insights.models import DeploymentRollup
+from failwell.insights.rollup import (
+    N_BUCKETS,
+    OVERFLOW,
+    PAIR,
+    Tally,
+    bucket_bounds,
+    deployment_facts,
+    midnight,
+    refresh_pending,
+)
+
+Histogram = NDArray[np.float64]
+
+
+@dataclass
+class Totals:
+    deployments: int = 0
+    failed: int = 0  # failed or rolled back
+    rework: int = 0
+    linked: int = 0
+    lead_times: Histogram = field(default_factory=lambda: np.zeros(N_BUCKETS))
+
+    def add_tally(self, t: Tally) -> None:
+        self.deployments += t.deployments
+        self.failed += t.failed + t.rolled_back
+        self.rework += t.rework
+        self.linked += t.linked
+        for k, n in t.lead_times.items():
+            self.lead_times[k] += n
+
+    @property
+    def lead_sample(self) -> int:
+        return int(self.lead_times.sum())
+
+
+def _full_days(since: datetime, until: datetime) -> tuple[date, date]:
+    """[first, end) of the whole UTC days inside [since, until)."""
+    start, end = since.astimezone(UTC), until.astimezone(UTC)
+    first = start.date() if start == midnight(start.date()) else start.date() + timedelta(days=1)
+    return first, end.date()
+
+
+def _rollup_filters(scope: Scope, first: date, end: date) -> list[ColumnElement[bool]]:
+    r = DeploymentRollup
+    conditions = [r.day >= first, r.day < end, r.environment.in_(scope.environments)]
+    if scope.service_ids is not None:
+        conditions.append(r.service_id.in_(scope.service_ids))
+    return conditions
+
+
+def measure_periods(session: Session, scope: Scope, bounds: list[tuple[datetime, datetime]]) -> list[Totals]:
+    """The scope's deployment totals in each period (periods contiguous, within the scope)."""
+    refresh_pending(session)
+    totals = [Totals() for _ in bounds]
+    if not bounds:
+        return totals
+    starts = [b[0] for b in bounds]
+    since, until = bounds[0][0], bounds[-1][1]
+    first, end = _full_days(since, until)
+    edges = [(since, until)] if first >= end else [(since, midnight(first)), (midnight(end), until)]
+    if first < end:
+        _read_rollup(session, scope, first, end, starts, totals)
+    for low, high in edges:
+        if low >= high:
+            continue
+        conditions = [
+            Deployment.environment.in_(scope.environments),
+            Deployment.started_at >= low,
+            Deployment.started_at < high,
+        ]
+        if scope.service_ids is not None:
+            conditions.append(Deployment.service_id.in_(scope.service_ids))
+        for row in session.execute(deployment_facts(*conditions)):
+            tally = Tally()
+            tally.add(row)
+            totals[bisect_right(starts, row[0]) - 1].add_tally(tally)
+    return totals
+
+
+def _read_rollup(
+    session: Session, scope: Scope, first: date, end: date, starts: list[datetime], totals: list[Totals]
+) -> None:
+    r = DeploymentRollup
+    where = _rollup_filters(scope, first, end)
+    # Days are read as the driver gives them (text on SQLite, a date on PostgreSQL): a year has
+    # tens of thousands of rows but only 365 days to convert.
+    day = type_coerce(r.day, String)
+    period_of: dict[Any, int] = {}
+
+    def period(value: Any) -> int:
+        if value not in period_of:
+            moment = midnight(value if isinstance(value, date) else date.fromisoformat(value))
+            period_of[value] = bisect_right(starts, moment) - 1
+        return period_of[value]
+
+    # Core rows on the session's connection: the ORM's row handling costs more than the read.
+    connection = session.connection()
+    sums = connection.execute(
+        select(
+            day,
+            func.sum(r.deployments),
+            func.sum(r.failed + r.rolled_back),
+            func.sum(r.rework),
+            func.sum(r.linked),
+        )
+        .where(*where)
+        .group_by(day)
+    )
+    for when, deployments, failed, rework, linked in sums:
+        t = totals[period(when)]
+        t.deployments += int(deployments or 0)
+        t.failed += int(failed or 0)
+        t.rework += int(rework or 0)
+        t.linked += int(linked or 0)
+    rows = connection.execute(select(day, r.lead_times).where(*where, func.length(r.lead_times) > 0)).all()
+    if not rows:
+        return
+    pairs = np.frombuffer(b"".join(bytes(blob) for _, blob in rows), dtype=PAIR)
+    owner = np.repeat(
+        np.array([period(when) for when, _ in rows], dtype=np.int64),
+        np.array([len(blob) // PAIR.itemsize for _, blob in rows], dtype=np.int64),
+    )
+    counts = np.bincount(
+        owner * N_BUCKETS + pairs["bucket"].astype(np.int64),
+        weights=pairs["count"].astype(np.float64),
+        minlength=len(totals) * N_BUCKETS,
+    ).reshape(len(totals), N_BUCKETS)
+    for i, t in enumerate(totals):
+        t.lead_times += counts[i]
+
+
+def _value_at(histogram: Histogram, cumulative: Any, rank: int) -> float:
+    """The rank-th smallest value (0-based), in seconds, placed within its bucket."""
+    k = int(np.searchsorted(cumulative, rank, side="right"))
+    count = histogram[k]
+    within = (rank - (cumulative[k] - count) + 0.5) / count
+    low, high = bucket_bounds(k)
+    if k == 0:
+        return float(high * within)
+    if k == OVERFLOW:
+        return low
+    return float(low * (high / low) ** within)
+
+
+def histogram_percentiles(histogram: Histogram, ps: tuple[float, ...]) -> list[float | None]:
+    """Continuous percentiles, in hours, estimated from a lead-time histogram."""
+    n = int(histogram.sum())
+    if n == 0:
+        return [None for _ in ps]
+    cumulative = np.cumsum(histogram)
+    out: list[float | None] = []
+    for p in ps:
+        position = p * (n - 1)
+        low = math.floor(position)
+        value = _value_at(histogram, cumulative, low)
+        if low + 1 < n:
+            value += (_value_at(histogram, cumulative, low + 1) - value) * (position - low)
+        out.append(value / 3600.0)
+    return out

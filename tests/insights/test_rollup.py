@@ -1,0 +1,132 @@
+"""The deployment rollup: kept by the services' events in the unit of work of each write (always
+equal to a recount from scratch), and its lead-time histogram's percentiles within a bucket."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from failwell.authz import SYSTEM
+from failwell.catalogue.models import Service
+from failwell.changes.schemas import DeploymentIn, DeploymentUpdate
+from failwell.changes.service import record_deployment, update_deployment
+from failwell.db import Database
+from failwell.enums import DeploymentOutcome, FailureKind
+from failwell.failures.schemas import FailureIn, FailureUpdate
+from failwell.failures.service import delete_failure, report_failure, update_failure
+from failwell.insights.models import DeploymentRollup
+from failwell.insights.rollup import N_BUCKETS, bucket_of, rebuild_rollup
+from failwell.insights.rollup_read import histogram_percentiles
+from failwell.people.models import Team
+
+NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
+TOLERANCE = 2 ** (1 / 16) - 1
+
+
+def _rows(session: Session) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    r = DeploymentRollup
+    out = {}
+    for row in session.execute(select(r)).scalars():
+        if row.deployments:  # a key left empty keeps a row of zeros
+            out[(row.environment, row.day, row.service_id)] = (
+                row.deployments,
+                row.failed,
+                row.rolled_back,
+                row.rework,
+                row.linked,
+                bytes(row.lead_times),
+            )
+    return out
+
+
+def _assert_matches_a_recount(db: Database) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    with db.session(write=False) as s:
+        kept = _rows(s)
+    with db.session() as s:
+        rebuild_rollup(s)
+        recounted = _rows(s)
+    assert kept == recounted
+    return kept
+
+
+def _deploy(s: Session, service: str, at: datetime, outcome: str = "succeeded") -> int:
+    data = DeploymentIn(service=service, version="1", started_at=at, outcome=DeploymentOutcome(outcome))
+    return record_deployment(s, SYSTEM, data).id
+
+
+def test_writes_through_the_services_keep_the_rollup(db: Database) -> None:
+    with db.session() as s:
+        team = Team(name="roll-team")
+        s.add(team)
+        s.flush()
+        s.add_all(
+            [Service(name="roll-a", owner_team_id=team.id), Service(name="roll-b", owner_team_id=team.id)]
+        )
+    with db.session() as s:
+        ids = [_deploy(s, "roll-a", NOW - timedelta(days=d, hours=h)) for d in (1, 2, 2) for h in (1, 3)]
+        ids.append(_deploy(s, "roll-b", NOW - timedelta(days=2), "failed"))
+    kept = _assert_matches_a_recount(db)
+    assert sum(v[0] for v in kept.values()) == 7
+    with db.session() as s:
+        update_deployment(s, SYSTEM, ids[-1], DeploymentUpdate(outcome=DeploymentOutcome.succeeded))
+        failure = report_failure(
+            s,
+            SYSTEM,
+            FailureIn(
+                title="Checkout broke",
+                kind=FailureKind.incident,
+                started_at=NOW - timedelta(hours=20),
+                services=["roll-a"],
+                deployment_ids=ids[:2],
+            ),
+        )
+        fid = failure.id
+    kept = _assert_matches_a_recount(db)
+    assert sum(v[4] for v in kept.values()) == 2  # linked
+    with db.session() as s:  # one link removed, another added
+        update_failure(s, SYSTEM, fid, FailureUpdate(deployment_ids=[ids[1], ids[2]]))
+    kept = _assert_matches_a_recount(db)
+    assert sum(v[4] for v in kept.values()) == 2
+    with db.session() as s:  # a near miss's links do not count
+        update_failure(s, SYSTEM, fid, FailureUpdate(kind=FailureKind.near_miss))
+    kept = _assert_matches_a_recount(db)
+    assert sum(v[4] for v in kept.values()) == 0
+    with db.session() as s:
+        update_failure(s, SYSTEM, fid, FailureUpdate(kind=FailureKind.incident))
+    assert sum(v[4] for v in _assert_matches_a_recount(db).values()) == 2
+    with db.session() as s:
+        delete_failure(s, SYSTEM, fid)
+    assert sum(v[4] for v in _assert_matches_a_recount(db).values()) == 0
+
+
+def test_a_rolled_back_write_leaves_the_rollup_as_it_was(db: Database) -> None:
+    with db.session() as s:
+        team = Team(name="rb-team")
+        s.add(team)
+        s.flush()
+        s.add(Service(name="rb-svc", owner_team_id=team.id))
+    with pytest.raises(RuntimeError), db.session() as s:
+        _deploy(s, "rb-svc", NOW - timedelta(days=1))
+        raise RuntimeError("abandoned")
+    with db.session(write=False) as s:
+        assert _rows(s) == {}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_histogram_percentiles_are_within_a_bucket(seed: int) -> None:
+    rng = random.Random(seed)
+    hours = [math.exp(rng.uniform(math.log(0.05), math.log(2000))) for _ in range(rng.randint(1, 400))]
+    histogram = np.zeros(N_BUCKETS)
+    for h in hours:
+        histogram[bucket_of(h * 3600)] += 1
+    for p, got in zip((0.5, 0.9), histogram_percentiles(histogram, (0.5, 0.9)), strict=True):
+        want = float(np.percentile(hours, p * 100))
+        assert got is not None
+        assert abs(got - want) <= TOLERANCE * want + 1 / 60
