@@ -19,6 +19,7 @@ from failwell.changes.schemas import DeploymentIn
 from failwell.changes.service import record_deployment
 from failwell.db import utcnow
 from failwell.enums import DeploymentOutcome, FailureKind, FailureStatus, ReportChannel, Role
+from failwell.events import DEPLOYMENT_UPDATED, DomainEvent, emit
 from failwell.failures.models import Failure
 from failwell.failures.schemas import FailureIn, FailureUpdate
 from failwell.failures.service import report_failure, update_failure
@@ -199,6 +200,7 @@ def record(ctx: Context, data: GenericDeployment) -> int:
                 session, data.repository, shas, dep.service_id, dep.environment, dep.started_at
             )
         session.flush()
+        emit(session, ctx.actor, DomainEvent(DEPLOYMENT_UPDATED, dep.id))
         dep_id, outcome, environment = dep.id, dep.outcome, dep.environment
     else:
         out = record_deployment(
