@@ -133,13 +133,12 @@ def _peak_mb() -> float:
 
 
 def embedding_throughput(sample: list[tuple[str, str]], threads: int = 2) -> dict[str, float]:
-    """Failures per second embedded in batches (text and title), and one text's latency."""
+    """Failures per second embedded in batches (one text each), and one text's latency."""
     embedder = embedding.Embedder(threads=threads)
     texts = [f"{t}. {d}" for t, d in sample]
-    titles = [t for t, _ in sample]
-    embedding.failure_vectors(embedder, texts[:32], titles[:32])  # warm-up
+    embedding.failure_vectors(embedder, texts[:32])  # warm-up
     t0 = time.perf_counter()
-    embedding.failure_vectors(embedder, texts, titles)
+    embedding.failure_vectors(embedder, texts)
     batch_s = time.perf_counter() - t0
     single = embedding.Embedder(threads=1)
     times = []

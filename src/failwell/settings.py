@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     # Deployments to these environments are production ones in the delivery metrics
     # (JSON list in the environment: FAILWELL_PRODUCTION_ENVIRONMENTS='["production","live"]').
     production_environments: list[str] = Field(default_factory=lambda: ["production", "prod"])
+    # Similar-failure ranking: a bonus for earlier failures that started recently, decaying with
+    # recurrence_recency_days. Off by default: the ranking is measured without it (docs/recurrence.md).
+    recurrence_recency: float = Field(default=0.0, ge=0.0, le=1.0)
+    recurrence_recency_days: float = Field(default=180.0, gt=0.0)
 
 
 @lru_cache(maxsize=1)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from failwell.cli import main
+from failwell.recurrence.eval import Report, chronological
 from failwell.recurrence.signatures import exception_names, normalise_message, signature_tokens
 
 REPORTS = [
@@ -63,3 +65,30 @@ def test_error_signatures() -> None:
         "ECONNRESET",
     ]
     assert signature_tokens(line) == signature_tokens(other)
+
+
+def test_eval_accepts_string_ids(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ids need not be digits: "q01"-style ids sort as text, digit ids by number."""
+    keys = {"1": "s01", "2": "s02", "3": "s03", "4": "q01", "5": "q02"}
+    bugs, pairs = tmp_path / "bugs.jsonl", tmp_path / "pairs.jsonl"
+    bugs.write_text(
+        "".join(
+            json.dumps({"id": keys[k], "summary": t, "description": d, "created": c}) + "\n"
+            for k, t, d, c in REPORTS
+        )
+    )
+    pairs.write_text(
+        "".join(
+            json.dumps({"issue_id": keys[a], "duplicate_id": keys[b], "split": s}) + "\n" for a, b, s in PAIRS
+        )
+    )
+    code = main(["eval", "recurrence", "--bugs", str(bugs), "--pairs", str(pairs), "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0 and result["pairs"] == 2
+    assert result["scores"]["fused"]["all"]["recall@1"] == 1.0
+
+
+def test_ids_sort_by_number_or_text() -> None:
+    when = datetime(2021, 1, 1, tzinfo=UTC)
+    reports = [Report(k, "t", "", when) for k in ("10", "q02", "9", "q01")]
+    assert [r.key for r in sorted(reports, key=chronological)] == ["q01", "q02", "9", "10"]

@@ -28,7 +28,9 @@ from failwell.recurrence.fusion import (
 )
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
-W = WEIGHTS
+# Fixed weights (the defaults of 2026-11, recency on), so the arithmetic below reads plainly
+# whatever the shipped defaults are.
+W = Weights(lexical=0.4, title=0.2, semantic=0.6, semantic_floor=0.3, recency=0.2, recency_days=180.0)
 
 
 def kinds(reasons: list[Reason]) -> list[str]:
@@ -165,6 +167,7 @@ def test_signatures_and_exceptions() -> None:
 
 
 def test_recency_decays_with_the_time_before_the_query() -> None:
+    assert recency_reason(NOW, NOW, WEIGHTS) is None  # off by default: a setting turns it on
     now = recency_reason(NOW, NOW - timedelta(hours=3), W)
     assert now is not None and now.detail == "less than a day before"
     assert now.weight == pytest.approx(W.recency * math.exp(-0.125 / 180))

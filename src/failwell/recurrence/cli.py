@@ -35,7 +35,9 @@ _FLAGS = {"fix_did_not_hold": "THE FIX DID NOT HOLD", "overdue_fix": "fix overdu
 
 
 def _flags(item: dict[str, Any]) -> str:
-    return ", ".join(label for key, label in _FLAGS.items() if item.get(key))
+    flags = ", ".join(label for key, label in _FLAGS.items() if item.get(key))
+    # Only a strong match is said to be the same failure (absent on older servers: as before).
+    return flags if not flags or item.get("strong", True) else f"possibly related: {flags.lower()}"
 
 
 def similar(
@@ -69,10 +71,13 @@ def similar(
         return
     if body.get("note"):
         err_console.print(f"warning: {body['note']}; ranking is lexical only.", highlight=False)
-    if body["alert"] == "fix_did_not_hold":
+    strong = body.get("strong_alert", body["alert"])  # a server older than the calibration
+    if strong == "fix_did_not_hold":
         console.print("[bold red]An earlier fix did not hold: this has happened after its fix was done.[/]")
-    elif body["alert"] in ("overdue_fix", "open_fix"):
+    elif strong in ("overdue_fix", "open_fix"):
         console.print("[bold yellow]An earlier failure like this still has an open corrective action.[/]")
+    elif body["alert"] != "none":
+        console.print("Possibly related: a less close earlier failure has a corrective action flagged below.")
     if body.get("suggested_problem"):
         p = body["suggested_problem"]
         console.print(
@@ -326,14 +331,28 @@ def eval_recurrence(
     database_url: Annotated[
         str | None, typer.Option(help="Scratch database to load into (default: a temporary SQLite file).")
     ] = None,
+    recency: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Weight of the recency prior (default: FAILWELL_RECURRENCE_RECENCY, which is 0: off).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Score the similar-failure ranking on labelled duplicates: recall@1/5/10 and MRR.
 
     For each pair the later report is the query and only reports created before it are
     candidates; lexical only, semantic only and fused, for all pairs and for each split."""
-    from failwell.recurrence.eval import run
+    from dataclasses import replace
 
+    from failwell.recurrence.eval import calibration_lines, run
+    from failwell.recurrence.ranking import configured_weights
+
+    weights = configured_weights()
+    if recency is not None:
+        weights = replace(weights, recency=recency)
     with Progress(
         TextColumn("loading and indexing reports"), BarColumn(), MofNCompleteColumn(), console=err_console
     ) as progress:
@@ -342,6 +361,7 @@ def eval_recurrence(
             bugs,
             pairs,
             database_url,
+            weights,
             progress=lambda n: progress.advance(task, n),
             on_total=lambda n: progress.update(task, total=n),
         )
@@ -367,6 +387,8 @@ def eval_recurrence(
         ["ranking", "pairs", "n", "recall@1", "recall@5", "recall@10", "MRR"],
         rows,
     )
+    for line in calibration_lines(result):
+        console.print(line, highlight=False)
     console.print(f"loaded and indexed in {result['load_s']} s, scored in {result['eval_s']} s")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,9 +25,9 @@ from failwell.db import Database
 from failwell.enums import FailureKind, FailureStatus, ReportChannel
 from failwell.failures.models import Failure
 from failwell.migrate import upgrade
-from failwell.recurrence import embedding
+from failwell.recurrence import calibration, embedding
 from failwell.recurrence.index import drop_caches, reindex_all
-from failwell.recurrence.ranking import WEIGHTS, Mode, Weights, query_for_failure, rank
+from failwell.recurrence.ranking import Mode, Weights, configured_weights, query_for_failure, rank
 
 MODES: tuple[Mode, ...] = ("lexical", "semantic", "fused")
 CUTOFFS = (1, 5, 10)
@@ -69,6 +70,15 @@ class Scores:
         return out
 
 
+def _key_order(key: str) -> tuple[int, str]:
+    """Ids sort by number when they are digits ("9" before "10"), else as text ("q01")."""
+    return (int(key), "") if key.isdecimal() else (-1, key)
+
+
+def chronological(report: Report) -> tuple[datetime, tuple[int, str]]:
+    return (report.created, _key_order(report.key))
+
+
 def _created(value: str) -> datetime:
     return datetime.strptime(value, "%d/%b/%y %H:%M").replace(tzinfo=UTC)
 
@@ -99,7 +109,7 @@ def read_pairs(path: Path, reports: dict[str, Report]) -> list[Pair]:
         a, b = str(raw["issue_id"]), str(raw["duplicate_id"])
         if a not in reports or b not in reports:
             continue
-        first, later = sorted((reports[a], reports[b]), key=lambda r: (r.created, int(r.key)))
+        first, later = sorted((reports[a], reports[b]), key=chronological)
         pairs.append(Pair(query=later.key, target=first.key, split=str(raw.get("split", "all"))))
     return pairs
 
@@ -108,7 +118,7 @@ def load(
     db: Database, reports: Sequence[Report], progress: Callable[[int], None] | None = None
 ) -> dict[str, int]:
     """Loads the reports as failures (oldest first) and indexes them; returns key -> failure id."""
-    ordered = sorted(reports, key=lambda r: (r.created, int(r.key)))
+    ordered = sorted(reports, key=chronological)
     rows = [
         {
             "title": r.title,
@@ -140,12 +150,28 @@ def load(
 
 
 def evaluate(
-    db: Database, pairs: Sequence[Pair], ids: dict[str, int], weights: Weights = WEIGHTS
+    db: Database, pairs: Sequence[Pair], ids: dict[str, int], weights: Weights | None = None
 ) -> dict[str, dict[str, dict[str, float]]]:
     """{mode: {split: scores}} with the splits "all", each labelled split, and each pair's rank."""
+    return evaluate_with_calibration(db, pairs, ids, weights)[0]
+
+
+def evaluate_with_calibration(
+    db: Database, pairs: Sequence[Pair], ids: dict[str, int], weights: Weights | None = None
+) -> tuple[dict[str, dict[str, dict[str, float]]], dict[str, list[calibration.Row]]]:
+    """The scores, and by split the fused top-10 suggestions of each labelled query (once each),
+    marked true when labelled as an earlier occurrence of it."""
+    weights = weights or configured_weights()
     results: dict[str, dict[str, Scores]] = {m: {} for m in MODES}
+    labelled: dict[str, set[int]] = defaultdict(set)
+    splits: dict[str, set[str]] = defaultdict(set)
+    for pair in pairs:
+        labelled[pair.query].add(ids[pair.target])
+        splits[pair.query] |= {"all", pair.split}
+    suggested: dict[str, list[calibration.Row]] = defaultdict(list)
     with db.session(write=False) as session:
         for mode in MODES:
+            seen: set[str] = set()
             for pair in pairs:
                 ranking = rank(session, query_for_failure(session, ids[pair.query]), DEPTH, mode, weights)
                 found = [s.failure_id for s in ranking.items]
@@ -153,7 +179,16 @@ def evaluate(
                 position = found.index(target) + 1 if target in found else None
                 for split in ("all", pair.split):
                     results[mode].setdefault(split, Scores()).add(position)
-    return {m: {s: v.as_dict() for s, v in splits.items()} for m, splits in results.items()}
+                if mode == "fused" and pair.query not in seen:
+                    seen.add(pair.query)
+                    rows = [
+                        calibration.Row(s.score, s.failure_id in labelled[pair.query], n + 1)
+                        for n, s in enumerate(ranking.items[:10])
+                    ]
+                    for split in splits[pair.query]:
+                        suggested[split] += rows
+    scores = {m: {s: v.as_dict() for s, v in by_split.items()} for m, by_split in results.items()}
+    return scores, dict(suggested)
 
 
 @contextmanager
@@ -174,10 +209,11 @@ def run(
     bugs: Path,
     pairs_path: Path,
     url: str | None = None,
-    weights: Weights = WEIGHTS,
+    weights: Weights | None = None,
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
+    weights = weights or configured_weights()
     started = time.perf_counter()
     reports = read_reports(bugs)
     by_key = {r.key: r for r in reports}
@@ -187,7 +223,7 @@ def run(
     with scratch_database(url) as db:
         ids = load(db, reports, progress)
         loaded = time.perf_counter()
-        scores = evaluate(db, pairs, ids, weights)
+        scores, suggested = evaluate_with_calibration(db, pairs, ids, weights)
     return {
         "reports": len(reports),
         "pairs": len(pairs),
@@ -199,4 +235,22 @@ def run(
         "eval_s": round(time.perf_counter() - loaded, 1),
         "weights": weights.__dict__,
         "scores": scores,
+        "calibration": {split: calibration.summary(rows) for split, rows in suggested.items()},
     }
+
+
+def calibration_lines(result: dict[str, Any]) -> list[str]:
+    """One line a split: how many suggestions were labelled, and from which score 90 % were."""
+    lines = []
+    for split, c in sorted(result.get("calibration", {}).items()):
+        threshold = c["threshold_90"]
+        reached = (
+            f"90 % precision from score {threshold:.2f}"
+            if threshold is not None
+            else "no score reaches 90 % precision"
+        )
+        lines.append(
+            f"calibration, {split}: {c['true']} of {c['suggestions']} fused top-10 suggestions "
+            f"labelled; {reached} (best {c['best_precision']})"
+        )
+    return lines

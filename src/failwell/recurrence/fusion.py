@@ -23,12 +23,16 @@ Mode = Literal["lexical", "semantic", "fused"]
 
 @dataclass(frozen=True)
 class Weights:
-    lexical: float = 0.4  # full text against full text
+    # Chosen on GitBugs' train pairs and half of k8s-failure-stories at a time (docs/recurrence.md).
+    lexical: float = 0.3  # full text against full text
     title: float = 0.2  # the query's title against titles
-    semantic: float = 0.6
+    semantic: float = 0.8
     semantic_floor: float = 0.3  # cosine below this adds nothing
-    recency: float = 0.2  # a recent failure is likelier the same cause...
-    recency_days: float = 180.0  # ...decaying with this time constant
+    # A bonus for recent failures, decaying with recency_days. Off by default: it helped only on a
+    # bug tracker whose duplicates are filed days apart, and misleads on histories spread over
+    # years. The setting FAILWELL_RECURRENCE_RECENCY turns it on (ranking.configured_weights).
+    recency: float = 0.0
+    recency_days: float = 180.0
     pool: int = 100
     service: float = 0.06
     factor: float = 0.04
@@ -90,6 +94,15 @@ class Evidence:
     signatures: dict[int, str] = field(default_factory=dict)  # space-separated tokens
     starts: dict[int, datetime] = field(default_factory=dict)
 
+
+# A suggestion scoring at least this is shown as the same failure ("This has happened before");
+# below it, as possibly related. It is meant to be the lowest score above which suggestions were
+# true earlier occurrences with at least 90 % precision on the labelled sets. Measured with these
+# weights (bench/RESULTS.md, docs/recurrence.md), no score gets there: the best is about 66 % on
+# GitBugs (top suggestions scoring 0.8 or more) and fewer on k8s-failure-stories. So a score alone
+# never makes a suggestion strong; a person recording the recurrence does. Re-measure it with
+# `failwell eval recurrence` (its "calibration" part) whenever the weights or the model change.
+STRONG_SCORE = math.inf
 
 # Context a candidate shares with the query: it counts, but alone does not make a suggestion.
 BOOSTS = frozenset({"same_service", "same_factor", "recent", "same_exception"})
@@ -215,6 +228,11 @@ def suggestions(scored: Iterable[Scored], limit: int, w: Weights) -> list[Scored
     recent), which would then list every failure."""
     kept = [s for s in scored if s.score - boosts(s) >= w.min_score]
     return sorted(kept, key=lambda s: (-s.score, -s.failure_id))[:limit]
+
+
+def is_strong(s: Scored) -> bool:
+    """Likely the same cause: a calibrated score, or a person said so (a recorded recurrence)."""
+    return s.score >= STRONG_SCORE or any(r.kind == "linked" for r in s.reasons)
 
 
 def ago(days: float) -> str:

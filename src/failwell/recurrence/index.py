@@ -71,7 +71,7 @@ def embed_text(title: str, description: str) -> str:
 
 
 def text_hash(doc: Doc) -> str:
-    raw = f"{embedding.MODEL_ID}/text+title\n{doc.title}\n{doc.embed_text}"
+    raw = f"{embedding.MODEL_ID}/text\n{doc.embed_text}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -171,7 +171,7 @@ def vectors_for(
     fresh = [k for k in dict.fromkeys(keys) if k not in memo]
     computed: dict[tuple[str, str], embedding.Vectors] = {}
     if fresh:
-        rows = embedding.failure_vectors(embedder, [t for t, _ in fresh], [t for _, t in fresh])
+        rows = embedding.failure_vectors(embedder, [t for t, _ in fresh])
         computed = dict(zip(fresh, rows, strict=True))
         if len(memo) < MEMO_LIMIT:
             memo.update(computed)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Column, func, literal, select, union_all
@@ -40,9 +40,11 @@ from failwell.recurrence.fusion import (
 from failwell.recurrence.index import BODY_LIMIT, embed_text, vector_cache
 from failwell.recurrence.index import cached_only as _caches_peek
 from failwell.recurrence.lexical import QUERY_TEXT_LIMIT, query_terms, search_terms
+from failwell.recurrence.mechanisms import expansion_terms
 from failwell.recurrence.models import FailureEmbedding, FailureSearch, RecurrenceLink
 from failwell.recurrence.signatures import signature_tokens
 from failwell.reviews.models import ContributingFactor, FactorCategory, Review
+from failwell.settings import Settings, get_settings
 
 # Re-exported: callers rank with these names from here.
 __all__ = [
@@ -53,6 +55,7 @@ __all__ = [
     "Reason",
     "Scored",
     "Weights",
+    "configured_weights",
     "query_for_failure",
     "query_for_text",
     "rank",
@@ -128,7 +131,7 @@ def query_for_failure(session: Session, failure_id: int) -> Query:
         if blob is not None:
             vector = embedding.from_blobs([blob])[0]
         else:
-            vector = embedding.failure_vectors(embedder, [embed_text(title, description)], [title])[0]
+            vector = embedding.failure_vectors(embedder, [embed_text(title, description)])[0]
     return Query(
         at=started,
         title=title,
@@ -154,7 +157,7 @@ def query_for_text(text: str, service_ids: set[int] | None = None, title: str = 
     vector = None
     embedder = embedding.get_embedder()
     if embedder is not None:
-        vector = embedding.failure_vectors(embedder, [embed_text(head, body)], [head])[0]
+        vector = embedding.failure_vectors(embedder, [embed_text(head, body)])[0]
     return Query(
         at=utcnow(),
         title=head,
@@ -167,16 +170,27 @@ def query_for_text(text: str, service_ids: set[int] | None = None, title: str = 
 
 
 def search_words(query: Query) -> list[str]:
-    """The words searched by (title first), then up to eight of its error signatures."""
+    """The words searched by (title first), the terms of the failure mechanisms they describe
+    (``mechanisms``), then up to eight of its error signatures."""
     terms = query_terms(query.title, query.body)
+    terms += expansion_terms(f"{query.title}\n{query.body}", set(terms))
     if query.signatures:
         terms = terms + sorted(query.signatures)[:8]
     return terms
 
 
+def configured_weights(settings: Settings | None = None) -> Weights:
+    """The weights, with the recency prior as configured (FAILWELL_RECURRENCE_RECENCY, default off)."""
+    settings = settings or get_settings()
+    return replace(
+        WEIGHTS, recency=settings.recurrence_recency, recency_days=settings.recurrence_recency_days
+    )
+
+
 def rank(
-    session: Session, query: Query, limit: int = 10, mode: Mode = "fused", weights: Weights = WEIGHTS
+    session: Session, query: Query, limit: int = 10, mode: Mode = "fused", weights: Weights | None = None
 ) -> Ranking:
+    weights = weights or configured_weights()
     terms = search_words(query)
     note = embedding.unavailable_reason() if mode != "lexical" else None
     use_semantic = mode != "lexical" and query.vector is not None and note is None
@@ -189,7 +203,9 @@ def rank(
     for s in scored.values():
         fuse(query, s, scoring, evidence, weights)
     ordered = suggestions(scored.values(), limit, weights)
-    _explain_terms(session, ordered, {t for t in terms if not t.startswith(("exc", "sig"))})
+    # Only the query's own words are named as shared (not the mechanism terms it was expanded by).
+    own = set(query_terms(query.title, query.body))
+    _explain_terms(session, ordered, {t for t in terms if t in own})
     return Ranking(ordered, terms, use_semantic, note, query.truncated)
 
 

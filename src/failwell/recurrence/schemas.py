@@ -83,6 +83,12 @@ class SuggestionOut(BaseModel):
         description="A corrective action of it was marked done before this failure started."
     )
     problem_ids: list[int]
+    strong: bool = Field(
+        False,
+        description="Likely the same cause: its score is at or above the calibrated threshold (where "
+        "suggestions were earlier occurrences with at least 90 % precision on labelled sets), or a "
+        "person recorded it as an earlier occurrence. Otherwise only possibly related.",
+    )
 
 
 class ProblemBrief(BaseModel):
@@ -100,6 +106,9 @@ class SimilarOut(BaseModel):
     semantic: bool = Field(description="Whether semantic similarity took part in the ranking.")
     note: str | None = Field(description="Why semantic similarity is off, when it is.")
     alert: Alert = Field(description="The loudest flag among the suggestions.")
+    strong_alert: Alert = Field(
+        "none", description="The loudest flag among the strong suggestions only (see SuggestionOut.strong)."
+    )
     suggested_problem: ProblemBrief | None
     items: list[SuggestionOut]
 

@@ -21,6 +21,7 @@ from failwell.errors import InvalidInput
 from failwell.failures.models import Failure, failure_services
 from failwell.recurrence import history
 from failwell.recurrence.enums import ProblemStatus
+from failwell.recurrence.fusion import is_strong
 from failwell.recurrence.models import Problem, ProblemFailure
 from failwell.recurrence.ranking import Ranking, Scored, query_for_failure, query_for_text, rank
 from failwell.recurrence.schemas import (
@@ -96,6 +97,7 @@ def describe(session: Session, ranking: Ranking, reference: datetime, failure_id
         semantic=ranking.semantic,
         note=ranking.note,
         alert=loudest(items[:ALERT_DEPTH]),
+        strong_alert=loudest([i for i in items[:ALERT_DEPTH] if i.strong]),
         suggested_problem=suggest_problem(session, items, failure_id),
         items=items,
     )
@@ -160,6 +162,7 @@ def suggestion_out(scored: Scored, known: Known, reference: datetime) -> Suggest
         overdue_fix=history.overdue_fix(actions),
         fix_did_not_hold=history.fix_did_not_hold(actions, reference),
         problem_ids=sorted(known.problems.get(failure.id, [])),
+        strong=is_strong(scored),
     )
 
 

@@ -1,0 +1,73 @@
+"""How far a suggestion's score can be trusted: precision above score thresholds on labelled data.
+
+Pure functions over (score, is a labelled earlier occurrence) rows, from ``eval``: the top
+suggestions of each labelled query. ``strong_threshold`` is the lowest score from which the
+suggestions are true earlier occurrences with the target precision (``fusion.STRONG_SCORE``).
+Labelled sets list only some of their duplicates, so the precision measured is a lower bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+TARGET_PRECISION = 0.9
+# Fewer suggestions than this above a threshold say nothing about its precision.
+MIN_SUGGESTIONS = 5
+THRESHOLDS = tuple(round(0.3 + 0.1 * i, 1) for i in range(13))  # 0.3 ... 1.5
+
+
+@dataclass(frozen=True)
+class Row:
+    score: float
+    true: bool
+    rank: int
+
+
+def precision_above(rows: Sequence[Row], threshold: float) -> tuple[float | None, int]:
+    """(precision, count) of the suggestions scoring at least ``threshold``; None when there are none."""
+    above = [r.true for r in rows if r.score >= threshold]
+    return (sum(above) / len(above) if above else None), len(above)
+
+
+def strong_threshold(
+    rows: Sequence[Row], target: float = TARGET_PRECISION, min_n: int = MIN_SUGGESTIONS
+) -> float | None:
+    """The lowest score from which precision stays at or above ``target`` (at every higher score
+    with enough suggestions to tell), or None when no score gets there."""
+    scores = sorted({r.score for r in rows})
+    measured = [(t, *precision_above(rows, t)) for t in scores]
+    enough = [(t, p) for t, p, n in measured if n >= min_n and p is not None]
+    for i, (t, p) in enumerate(enough):
+        if p >= target and all(q >= target for _, q in enough[i:]):
+            return t
+    return None
+
+
+def table(rows: Sequence[Row], thresholds: Iterable[float] = THRESHOLDS) -> list[dict[str, float | None]]:
+    out: list[dict[str, float | None]] = []
+    for t in thresholds:
+        precision, n = precision_above(rows, t)
+        out.append({"threshold": t, "precision": None if precision is None else round(precision, 3), "n": n})
+    return out
+
+
+def summary(rows: Sequence[Row]) -> dict[str, object]:
+    top = [r for r in rows if r.rank == 1]
+    best = max(
+        (
+            p
+            for p, n in (precision_above(rows, t) for t in THRESHOLDS)
+            if p is not None and n >= MIN_SUGGESTIONS
+        ),
+        default=None,
+    )
+    return {
+        "suggestions": len(rows),
+        "true": sum(r.true for r in rows),
+        "threshold_90": strong_threshold(rows),
+        "threshold_90_top1": strong_threshold(top),
+        "best_precision": None if best is None else round(best, 3),
+        "by_threshold": table(rows),
+        "top1_by_threshold": table(top),
+    }
