@@ -41,7 +41,7 @@ def _rows(session: Session) -> dict[tuple[Any, ...], tuple[Any, ...]]:
                 row.rolled_back,
                 row.rework,
                 row.linked,
-                bytes(row.lead_times),
+                row.lead_times,
             )
     return out
 

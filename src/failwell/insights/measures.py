@@ -126,7 +126,8 @@ def percentiles(session: Session, values: Select[Any], ps: Sequence[float]) -> t
         return int(row[0]), [None if v is None else float(v) for v in row[1:]]
     # One read of the values (tens of thousands at most: failures, reviews, actions) sorted
     # here, rather than a count and an ORDER BY ... OFFSET per percentile.
-    ordered = np.sort(np.array(session.scalars(select(x).where(x.is_not(None))).all(), dtype=np.float64))
+    found = session.connection().execute(select(x).where(x.is_not(None))).scalars().all()
+    ordered = np.sort(np.array(found, dtype=np.float64))
     n = len(ordered)
     out: list[float | None] = []
     for p in ps:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from failwell.db import Base
@@ -14,7 +14,7 @@ class DeploymentRollup(Base):
     """What DORA's keys need from one day (UTC) of one service's deployments to one
     environment, so a year is read from a few tens of thousands of rows instead of every
     deployment. Kept by failwell.insights.rollup; ``lead_times`` is a sparse histogram of
-    change lead times (see that module)."""
+    change lead times, in hex (see that module)."""
 
     __tablename__ = "deployment_rollup"
     # Reads name the environments and a range of days: the key leads with them, and SQLite
@@ -33,4 +33,4 @@ class DeploymentRollup(Base):
     rework: Mapped[int] = mapped_column(Integer, default=0)
     # Successful deployments with a confirmed link to a failure other than a near miss.
     linked: Mapped[int] = mapped_column(Integer, default=0)
-    lead_times: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    lead_times: Mapped[str] = mapped_column(Text, default="")

@@ -11,7 +11,8 @@ Bulk writers that go around the services (the demo loader, the benchmark's gener
 
 Lead times go into buckets 2^(1/16) apart (4.4 % wide) from one minute to about a year, one
 bucket below (under a minute) and one above; a histogram is stored sparse, as little-endian
-(uint16 bucket, uint32 count) pairs.
+(uint16 bucket, uint32 count) pairs written in hex: text, so a read can concatenate a day's
+histograms in SQL (group_concat, string_agg) and fetch one row per day.
 """
 
 from __future__ import annotations
@@ -83,8 +84,8 @@ def bucket_bounds(k: int) -> tuple[float, float]:
     return (low, low) if k == OVERFLOW else (low, 60.0 * 2.0 ** (k / PER_DOUBLING))
 
 
-def encode(histogram: Counter[int]) -> bytes:
-    return np.array(sorted(histogram.items()), dtype=PAIR).tobytes() if histogram else b""
+def encode(histogram: Counter[int]) -> str:
+    return np.array(sorted(histogram.items()), dtype=PAIR).tobytes().hex() if histogram else ""
 
 
 def midnight(day: date) -> datetime:

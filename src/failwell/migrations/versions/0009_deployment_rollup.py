@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("rolled_back", sa.Integer(), nullable=False),
         sa.Column("rework", sa.Integer(), nullable=False),
         sa.Column("linked", sa.Integer(), nullable=False),
-        sa.Column("lead_times", sa.LargeBinary(), nullable=False),
+        sa.Column("lead_times", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["service_id"],
             ["services.id"],
