@@ -15,6 +15,7 @@ from failwell.people.api import router as people_router
 from failwell.recurrence.api import router as recurrence_router
 from failwell.reviews.api import router as reviews_router
 from failwell.reviews.coach_api import router as coach_router
+from failwell.reviews.comments_api import router as comments_router
 
 # Deployments first: CI pipelines post them most often, and routes are tried in order.
 ROUTERS = (
@@ -24,6 +25,7 @@ ROUTERS = (
     actions_router,
     reviews_router,
     coach_router,
+    comments_router,
     catalogue_router,
     people_router,
     recurrence_router,

@@ -105,3 +105,19 @@ def test_manager_publishes_from_draft_and_the_review_opens_to_be_read(
     page.get_by_role("link", name="Edit the review").click()
     expect(page.get_by_role("button", name="Save changes")).to_be_visible()
     expect(page.get_by_label("Summary", exact=True)).to_have_value("The pool ran out under load.")
+
+
+def test_comment_on_a_review_in_review(sign_in_as: Callable[[Role], Page], db: Database, org: Org) -> None:
+    failure_id = make_failure(db, org)
+    page = sign_in_as(Role.practitioner)
+    page.goto(f"/failures/{failure_id}/review")
+    page.get_by_role("button", name="Start the review").click()
+    page.get_by_role("button", name="Send for review").click()
+    expect(page.get_by_role("status").first).to_contain_text("Sent for review")
+    page.evaluate("window.__still_here = true")
+    comments = page.locator("#comments")
+    comments.get_by_label("Add a comment").fill("@viewer, does the timeline match what you saw?")
+    comments.get_by_role("button", name="Comment").click()
+    expect(comments.get_by_text("does the timeline match what you saw?")).to_be_visible()
+    expect(comments.get_by_text("told Viewer")).to_be_visible()
+    assert page.evaluate("window.__still_here") is True  # added in place

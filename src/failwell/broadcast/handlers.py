@@ -12,18 +12,19 @@ from failwell.actions.models import CorrectiveAction
 from failwell.authz import Actor
 from failwell.broadcast import render
 from failwell.broadcast.models import Topic
-from failwell.broadcast.outbox import enqueue
+from failwell.broadcast.outbox import Target, enqueue
 from failwell.events import (
     ACTION_DONE,
     FAILURE_REPORTED,
     PROBLEM_UPDATED,
     RECURRENCE_DETECTED,
+    REVIEW_COMMENTED,
     REVIEW_PUBLISHED,
     DomainEvent,
     HandlerTable,
 )
 from failwell.failures.models import Failure
-from failwell.reviews.models import Review
+from failwell.reviews.models import Review, ReviewComment
 
 
 def on_failure_reported(session: Session, actor: Actor, event: DomainEvent) -> None:
@@ -40,6 +41,18 @@ def on_review_published(session: Session, actor: Actor, event: DomainEvent) -> N
     if review is None:
         return
     enqueue(session, render.review_published(session, review))
+
+
+def on_review_commented(session: Session, actor: Actor, event: DomainEvent) -> None:
+    review, comment = (
+        session.get(Review, event.subject_id),
+        session.get(ReviewComment, event.data["comment_id"]),
+    )
+    if review is None or comment is None:
+        return
+    mentioned = [Target(person_id=p, reason="mentioned in a review comment") for p in event.data["mentioned"]]
+    author = actor.name if actor.person_id else None
+    enqueue(session, render.review_commented(session, review, comment, author), extra_targets=mentioned)
 
 
 def on_action_done(session: Session, actor: Actor, event: DomainEvent) -> None:
@@ -61,6 +74,7 @@ def on_problem_updated(session: Session, actor: Actor, event: DomainEvent) -> No
 HANDLERS: HandlerTable = (
     (FAILURE_REPORTED, on_failure_reported),
     (REVIEW_PUBLISHED, on_review_published),
+    (REVIEW_COMMENTED, on_review_commented),
     (ACTION_DONE, on_action_done),
     (RECURRENCE_DETECTED, on_recurrence_detected),
     (PROBLEM_UPDATED, on_problem_updated),

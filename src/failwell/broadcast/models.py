@@ -41,6 +41,7 @@ class Topic(StrEnum):
     action_done = "action_done"
     problem_updated = "problem_updated"
     review_unpublished = "review_unpublished"
+    review_commented = "review_commented"  # told to the people a comment @mentions
     weekly_digest = "weekly_digest"
 
 

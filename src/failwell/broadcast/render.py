@@ -20,7 +20,7 @@ from failwell.broadcast.config import get_broadcast_settings
 from failwell.broadcast.models import Topic
 from failwell.broadcast.outbox import Message
 from failwell.failures.models import Failure
-from failwell.reviews.models import Review
+from failwell.reviews.models import Review, ReviewComment
 
 
 def link(path: str) -> str:
@@ -102,6 +102,16 @@ def review_published(session: Session, review: Review) -> Message:
         link(f"/failures/{failure.id}"),
     )
     return Message(Topic.review_published, review.id, title, text, html, facts)
+
+
+def review_commented(session: Session, review: Review, comment: ReviewComment, author: str | None) -> Message:
+    """Only what the comment and the review say: never who reported the failure."""
+    failure = review.failure
+    facts = failure_facts(session, failure)
+    facts["review_id"], facts["comment_id"] = review.id, comment.id
+    title = f"[failwell] {author or 'Someone'} commented on the review of: {failure.title}"
+    text, html = page(title, [("Comment", comment.body[:3000])], link(f"/failures/{failure.id}/review"))
+    return Message(Topic.review_commented, review.id, title, text, html, facts)
 
 
 def action_message(session: Session, topic: Topic, action: CorrectiveAction, headline: str) -> Message:

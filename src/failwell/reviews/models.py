@@ -67,3 +67,18 @@ class ContributingFactor(Base):
 
     review: Mapped[Review] = relationship(back_populates="factors")
     category: Mapped[FactorCategory] = relationship(lazy="joined")
+
+
+class ReviewComment(Base):
+    """A remark on a review while it is written; @mentions tell the people named."""
+
+    __tablename__ = "review_comments"
+    __table_args__ = (Index("ix_review_comments_review_created", "review_id", "created_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), default=None)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[Person | None] = relationship(lazy="joined")

@@ -15,15 +15,16 @@ from failwell.db import utcnow
 from failwell.enums import ReviewStatus, Role
 from failwell.errors import Conflict, InvalidInput
 from failwell.failures.service import failure_out, get_failure
-from failwell.reviews import service
+from failwell.reviews import comments, service
+from failwell.reviews.comments import CommentIn
 from failwell.reviews.schemas import ReviewSections
 from failwell.reviews.template import review_template
 from failwell.web.auth import Me, PageWork
 from failwell.web.forms import reviews as reviews_form
-from failwell.web.forms.base import FORM_ERROR, FormState, domain_errors
+from failwell.web.forms.base import FORM_ERROR, FormState, domain_errors, read_form, validate
 from failwell.web.markdown import render_markdown
 from failwell.web.responses import redirect_with_notice
-from failwell.web.templating import render
+from failwell.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,6 +72,15 @@ def _editor(session: Session, actor: Actor, failure_id: int, editing: bool = Tru
         "reading": bool(out and out.status == ReviewStatus.published and not editing),
         "can_publish": actor.at_least(Role.practice_manager),
         "section_help": SECTION_HELP,
+        **(_comments(session, actor, review.id) if review else {}),
+    }
+
+
+def _comments(session: Session, actor: Actor, review_id: int) -> dict[str, Any]:
+    rows = comments.list_comments(session, review_id)
+    return {
+        "comments": [comments.comment_out(session, c).model_dump() for c in rows],
+        "can_comment": actor.at_least(Role.practitioner),
     }
 
 
@@ -120,7 +130,12 @@ async def save(request: Request, review_id: int, page: PageWork) -> Response:
 
 
 async def _editor_again(
-    request: Request, page: PageWork, review_id: int, values: dict[str, Any], errors: dict[str, str]
+    request: Request,
+    page: PageWork,
+    review_id: int,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    comment_form: FormState | None = None,
 ) -> Response:
     def work(session: Session, actor: Actor) -> dict[str, Any]:
         return _editor(session, actor, service.get_review(session, review_id).failure_id)
@@ -131,7 +146,14 @@ async def _editor_again(
     return render(
         request,
         "reviews/editor.html",
-        {**data, "form": FormState(values, errors), "factor_rows": reviews_form.rows_of_form(values)},
+        {
+            **data,
+            "form": FormState(values or dict(data["review"]), errors),
+            "factor_rows": reviews_form.rows_of_form(values)
+            if values
+            else reviews_form.rows_of_review(data["review"]),
+            "comment_form": comment_form,
+        },
         status_code=422,
     )
 
@@ -157,6 +179,33 @@ async def autosave(request: Request, review_id: int, page: PageWork) -> Response
     problem = "; ".join(f"{SECTION_HELP.get(k, (k,))[0]}: {v}" for k, v in errors.items()) if errors else None
     # htmx swaps only 2xx answers: a problem is said in the same place, as 200.
     return render(request, "reviews/_autosave.html", {"saved_at": saved_at, "problem": problem})
+
+
+@router.post("/reviews/{review_id}/comments")
+async def comment(request: Request, review_id: int, page: PageWork) -> Response:
+    values = await read_form(request)
+    data, errors = validate(CommentIn, {"body": values.get("comment_body", "")})
+
+    def work(session: Session, actor: Actor) -> dict[str, Any]:
+        review = service.get_review(session, review_id)
+        added = comments.add_comment(session, actor, review_id, data) if data is not None else None
+        listed = {"review": {"id": review.id}, **_comments(session, actor, review_id)}
+        return {**listed, "failure_id": review.failure_id, "added_id": added.id if added else None}
+
+    if data is not None:
+        try:
+            context = await page.run(work)
+        except InvalidInput as exc:
+            data, errors = None, domain_errors(exc)
+    form = FormState(values, {f"comment_{k}": v for k, v in errors.items()})
+    if data is None:
+        context = await page.run(work)
+        if not is_htmx(request):
+            return await _editor_again(request, page, review_id, {}, {}, comment_form=form)
+        return render(request, "reviews/_comments.html", {**context, "comment_form": form})
+    if not is_htmx(request):
+        return redirect_with_notice(f"/failures/{context['failure_id']}/review#comments", "Comment added.")
+    return render(request, "reviews/_comments.html", {**context, "added": True})
 
 
 @router.post("/reviews/preview")
