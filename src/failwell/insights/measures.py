@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Float, Select, func, select
+from sqlalchemy import ColumnElement, CompoundSelect, Float, Select, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
@@ -116,7 +116,9 @@ def seconds_between(session: Session, later: Any, earlier: Any) -> ColumnElement
     return (func.julianday(later) - func.julianday(earlier)) * 86_400.0
 
 
-def percentiles(session: Session, values: Select[Any], ps: Sequence[float]) -> tuple[int, list[float | None]]:
+def percentiles(
+    session: Session, values: Select[Any] | CompoundSelect[Any], ps: Sequence[float]
+) -> tuple[int, list[float | None]]:
     """The number of values (one column, NULLs left out) and their continuous percentiles."""
     sub: Subquery = values.subquery()
     x = sub.c[0]
