@@ -40,7 +40,8 @@ def test_report_a_failure_named_then_anonymously(
     page = sign_in_as(Role.practitioner)
     page.goto("/failures/new")
     page.get_by_label("What happened?").fill("Card payments declined at checkout")
-    page.get_by_label("Which service(s)?").select_option("payments")
+    page.get_by_role("combobox", name="Which service(s)?").fill("payments")  # the service picker
+    page.get_by_role("combobox", name="Which service(s)?").press("Enter")
     page.get_by_label("Failed deployment").check()
     page.get_by_label("SEV2").check()
     screenshot(page, "report-failure")
