@@ -16,7 +16,9 @@ class ActionIn(InputModel):
     title: Title
     description: LongText = ""
     action_type: ActionType
-    owner_team: Name
+    owner_team: Name | None = Field(
+        None, description="Default: the team owning the failure's service (most of them, if several)."
+    )
     owner_person: Email | None = Field(None, description="E-mail of the person who owns it, if any.")
     due_date: date | None = Field(None, description="YYYY-MM-DD")
     priority: ActionPriority = ActionPriority.medium

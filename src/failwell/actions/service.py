@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -18,6 +19,7 @@ from failwell.db import utcnow
 from failwell.enums import ActionPriority, ActionStatus, Role
 from failwell.errors import InvalidInput, NotFound
 from failwell.events import ACTION_CREATED, ACTION_DONE, ACTION_UPDATED, DomainEvent, emit
+from failwell.failures.models import Failure
 from failwell.failures.schemas import PersonRef
 from failwell.failures.scope import service_failure_ids
 from failwell.failures.service import get_failure
@@ -96,14 +98,30 @@ def get_action(session: Session, action_id: int) -> CorrectiveAction:
     return action
 
 
+def default_owner_team(failure: Failure) -> Team | None:
+    """The team owning the failure's service; with several, the team owning most of them (on a
+    tie, the one owning the alphabetically first service). None without services."""
+    services = sorted(failure.services, key=lambda s: s.name)
+    owned = Counter(s.owner_team_id for s in services)
+    ranked = sorted(services, key=lambda s: -owned[s.owner_team_id])
+    return ranked[0].owner_team if ranked else None
+
+
 def create_action(session: Session, actor: Actor, data: ActionIn) -> CorrectiveAction:
     require(actor, Role.practice_manager, "Assigning a corrective action")
+    failure = get_failure(session, data.failure_id, field="failure_id")
+    if data.owner_team:
+        owner_team: Team | None = team_by_name(session, data.owner_team, "owner_team")
+    else:
+        owner_team = default_owner_team(failure)
+    if owner_team is None:
+        raise InvalidInput.on("owner_team", "is required: the failure names no service to take it from")
     action = CorrectiveAction(
-        failure=get_failure(session, data.failure_id, field="failure_id"),
+        failure=failure,
         title=data.title,
         description=data.description,
         action_type=data.action_type,
-        owner_team=team_by_name(session, data.owner_team, "owner_team"),
+        owner_team=owner_team,
         owner_person=person_by_email(session, data.owner_person, "owner_person")
         if data.owner_person
         else None,
