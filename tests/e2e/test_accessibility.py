@@ -68,6 +68,8 @@ PAGES = [
     "/problems/{problem}",
     "/subscriptions",
     "/digest",
+    "/metrics",
+    "/admin/integrations",
 ]
 
 # The checks, run in the page: a list of problems, each a readable sentence.
