@@ -48,6 +48,7 @@ TOPIC_LABELS: dict[Topic, str] = {
     Topic.action_done: "A corrective action is done",
     Topic.problem_updated: "A problem is updated",
     Topic.review_unpublished: "A review is still unpublished after resolution",
+    Topic.review_commented: "Someone comments on a review (people @mentioned are always told)",
     Topic.weekly_digest: "The weekly learning digest",
 }
 KIND_LABELS: dict[ChannelKind, str] = {
