@@ -27,13 +27,10 @@ from typing import Any
 import numpy as np
 from sqlalchemy import (
     ColumnElement,
-    Select,
     and_,
     delete,
     event,
-    exists,
     insert,
-    literal,
     or_,
     select,
     update,
@@ -129,31 +126,41 @@ class Tally:
         }
 
 
-def linked_to_failure() -> ColumnElement[bool]:
-    """A confirmed link from the deployment to a failure other than a near miss."""
-    return exists(
-        select(literal(1))
-        .select_from(_fd.join(Failure, Failure.id == _fd.c.failure_id))
-        .where(
-            _fd.c.deployment_id == Deployment.id,
-            _fd.c.state == "confirmed",
-            Failure.kind != FailureKind.near_miss,
+def _linked_ids(session: Session, ids: list[int]) -> set[int]:
+    """Which of these deployments have a confirmed link to a failure other than a near miss."""
+    found: set[int] = set()
+    for start in range(0, len(ids), 1_000):
+        found.update(
+            session.scalars(
+                select(_fd.c.deployment_id)
+                .join(Failure, Failure.id == _fd.c.failure_id)
+                .where(
+                    _fd.c.deployment_id.in_(ids[start : start + 1_000]),
+                    _fd.c.state == "confirmed",
+                    Failure.kind != FailureKind.near_miss,
+                )
+            )
         )
-    )
+    return found
 
 
-def deployment_facts(*conditions: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
-    """The columns a Tally folds, for the deployments matching the conditions."""
-    return select(
-        Deployment.started_at,
-        Deployment.finished_at,
-        Deployment.outcome,
-        Deployment.rework,
-        Deployment.first_commit_at,
-        linked_to_failure(),
-        Deployment.service_id,
-        Deployment.environment,
-    ).where(*conditions)
+def deployment_facts(session: Session, *conditions: ColumnElement[bool]) -> list[tuple[Any, ...]]:
+    """(started, finished, outcome, rework, first commit, linked) of the deployments matching
+    the conditions, as a Tally folds them. The links are read by id afterwards: asked per row
+    inside the select, PostgreSQL hashed every link of every failure each time."""
+    rows = session.execute(
+        select(
+            Deployment.started_at,
+            Deployment.finished_at,
+            Deployment.outcome,
+            Deployment.rework,
+            Deployment.first_commit_at,
+            Deployment.id,
+        ).where(*conditions)
+    ).all()
+    succeeded = [row[5] for row in rows if row[2] == DeploymentOutcome.succeeded]
+    linked = _linked_ids(session, succeeded) if succeeded else set()
+    return [(*row[:5], row[5] in linked) for row in rows]
 
 
 def _upsert(session: Session, values: list[dict[str, Any]]) -> None:
@@ -174,13 +181,12 @@ def refresh_keys(session: Session, keys: Iterable[Key]) -> None:
         session.execute(select(r.day).where(where).with_for_update())
         tally = Tally()
         start = midnight(day)
-        for row in session.execute(
-            deployment_facts(
-                Deployment.service_id == service_id,
-                Deployment.environment == environment,
-                Deployment.started_at >= start,
-                Deployment.started_at < start + timedelta(days=1),
-            )
+        for row in deployment_facts(
+            session,
+            Deployment.service_id == service_id,
+            Deployment.environment == environment,
+            Deployment.started_at >= start,
+            Deployment.started_at < start + timedelta(days=1),
         ):
             tally.add(row)
         # A key left with no deployments keeps its row of zeros: a writer may be waiting on it.

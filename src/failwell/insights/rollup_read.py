@@ -96,7 +96,7 @@ def measure_periods(session: Session, scope: Scope, bounds: list[tuple[datetime,
         ]
         if scope.service_ids is not None:
             conditions.append(Deployment.service_id.in_(scope.service_ids))
-        for row in session.execute(deployment_facts(*conditions)):
+        for row in deployment_facts(session, *conditions):
             tally = Tally()
             tally.add(row)
             totals[bisect_right(starts, row[0]) - 1].add_tally(tally)
