@@ -312,7 +312,7 @@ def list_problems(session: Session, filters: ProblemFilter) -> tuple[list[Proble
     )
     team_ids = {p.owner_team_id for p in rows if p.owner_team_id is not None}
     teams = (
-        dict(session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids))).tuples().all())
+        dict(session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids))).all())
         if team_ids
         else {}
     )
