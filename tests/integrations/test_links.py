@@ -142,3 +142,31 @@ def test_a_fix_deployed_after_the_failure_started_is_rework(
         rework = {dep_id: flag for dep_id, flag in s.execute(select(Deployment.id, Deployment.rework))}
     assert rework[fix["id"]] is True
     assert rework[cause["id"]] is False
+
+
+def test_only_confirmed_links_are_evidence_of_the_same_deployment(
+    client: TestClient, org: Org, db: Database
+) -> None:
+    from failwell.recurrence.service import similar_to_failure
+
+    dep = make_deployment(client, org, "4.0.0", started_at=iso(START - timedelta(hours=3)))
+    linked = make_failure(
+        client, org, "Checkout errors after 4.0.0", started_at=iso(START), deployment_ids=[dep["id"]]
+    )
+    guessed = make_failure(
+        client, org, "Checkout errors after the release", started_at=iso(START + timedelta(hours=1))
+    )
+    assert link_rows(db, guessed["id"]) == {dep["id"]: ("suggested", "suggested")}
+    later = make_failure(
+        client,
+        org,
+        "Checkout errors again",
+        started_at=iso(START + timedelta(hours=2)),
+        deployment_ids=[dep["id"]],
+    )
+    with db.session(write=False) as s:
+        found = similar_to_failure(s, later["id"])
+    kinds = {x.failure_id: {r.kind for r in x.reasons} for x in found.items}
+    assert "same_deployment" in kinds.get(linked["id"], set())
+    # A suggested link is a guess that nobody confirmed: no evidence of the same deployment.
+    assert "same_deployment" not in kinds.get(guessed["id"], set())

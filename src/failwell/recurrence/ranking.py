@@ -46,6 +46,9 @@ from failwell.recurrence.signatures import signature_tokens
 from failwell.reviews.models import ContributingFactor, FactorCategory, Review
 from failwell.settings import Settings, get_settings
 
+# Only links a person or a trusted source confirmed are evidence of "the same change".
+CONFIRMED = "confirmed"
+
 # Re-exported: callers rank with these names from here.
 __all__ = [
     "WEIGHTS",
@@ -103,10 +106,10 @@ def query_for_failure(session: Session, failure_id: int) -> Query:
         union_all(
             select(literal("s"), failure_services.c.service_id).where(fid == failure_id),
             select(literal("d"), failure_deployments.c.deployment_id).where(
-                failure_deployments.c.failure_id == failure_id
+                failure_deployments.c.failure_id == failure_id, failure_deployments.c.state == CONFIRMED
             ),
             select(literal("c"), failure_changes.c.change_id).where(
-                failure_changes.c.failure_id == failure_id
+                failure_changes.c.failure_id == failure_id, failure_changes.c.state == CONFIRMED
             ),
             select(literal("f"), ContributingFactor.category_id)
             .join(Review, Review.id == ContributingFactor.review_id)
@@ -274,7 +277,10 @@ def _structural_candidates(session: Session, query: Query, limit: int) -> set[in
         found |= set(
             session.scalars(
                 select(failure_deployments.c.failure_id)
-                .where(failure_deployments.c.deployment_id.in_(query.deployment_ids))
+                .where(
+                    failure_deployments.c.deployment_id.in_(query.deployment_ids),
+                    failure_deployments.c.state == CONFIRMED,
+                )
                 .limit(limit)
             )
         )
@@ -282,7 +288,9 @@ def _structural_candidates(session: Session, query: Query, limit: int) -> set[in
         found |= set(
             session.scalars(
                 select(failure_changes.c.failure_id)
-                .where(failure_changes.c.change_id.in_(query.change_ids))
+                .where(
+                    failure_changes.c.change_id.in_(query.change_ids), failure_changes.c.state == CONFIRMED
+                )
                 .limit(limit)
             )
         )
@@ -320,10 +328,12 @@ def read_evidence(session: Session, query: Query, ids: list[int]) -> Evidence:
         factor_names=dict(session.execute(select(FactorCategory.id, FactorCategory.name)).all())
         if factors
         else {},
-        deployments=_links(session, deployments.failure_id, deployments.deployment_id, ids)
+        deployments=_links(session, deployments.failure_id, deployments.deployment_id, ids, deployments.state)
         if query.deployment_ids
         else {},
-        changes=_links(session, changes.failure_id, changes.change_id, ids) if query.change_ids else {},
+        changes=_links(session, changes.failure_id, changes.change_id, ids, changes.state)
+        if query.change_ids
+        else {},
         signatures=dict(
             session.execute(
                 select(FailureSearch.failure_id, FailureSearch.signatures).where(
@@ -335,9 +345,17 @@ def read_evidence(session: Session, query: Query, ids: list[int]) -> Evidence:
     )
 
 
-def _links(session: Session, owner: Column[int], linked: Column[int], ids: list[int]) -> dict[int, set[int]]:
-    """failure id -> the ids linked to it through one association table."""
-    return _pairs(session, select(owner, linked).where(owner.in_(ids)))
+def _links(
+    session: Session,
+    owner: Column[int],
+    linked: Column[int],
+    ids: list[int],
+    state: Column[str] | None = None,
+) -> dict[int, set[int]]:
+    """failure id -> the ids linked to it through one association table (confirmed links only,
+    where the table says: a suggested or rejected link is no evidence)."""
+    stmt = select(owner, linked).where(owner.in_(ids))
+    return _pairs(session, stmt if state is None else stmt.where(state == CONFIRMED))
 
 
 def _service_names(session: Session, ids: set[int]) -> dict[int, str]:
