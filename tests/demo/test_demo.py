@@ -438,7 +438,7 @@ def _shifted(value: object, delta: timedelta) -> object:
     return value
 
 
-@pytest.mark.parametrize("days_later", [1, 45])
+@pytest.mark.parametrize("days_later", [45])  # another weekday and another month
 def test_demo_is_the_same_organisation_whatever_the_day(tmp_path: Path, days_later: int) -> None:
     """Loaded on another day (another weekday, another month), the demo only moves in time:
     the suite's browser tests and screenshots must not depend on the day they run."""
