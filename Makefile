@@ -22,7 +22,7 @@ run: install
 
 ## The whole suite; PostgreSQL tests run when a server answers at 127.0.0.1:5432 (required in CI).
 test: install
-	$(BIN)/pytest -q -n 3 --dist loadfile
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 lint: install
 	$(BIN)/ruff check src tests bench
