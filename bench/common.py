@@ -52,6 +52,16 @@ def pg_unavailable() -> str | None:
         return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {type(exc).__name__}: {exc}"
 
 
+def chosen_backends(choice: str) -> list[Backend]:
+    """The databases a run measures ('sqlite', 'postgresql' or 'both'); PostgreSQL is left out,
+    with the reason printed, when no server answers."""
+    backends = [b for b in BACKENDS if choice in (b, "both")]
+    if "postgresql" in backends and (reason := pg_unavailable()):
+        print(f"skipping PostgreSQL: {reason}", flush=True)
+        backends.remove("postgresql")
+    return backends
+
+
 def _check_pg_name(name: str) -> None:
     if not name.startswith(PG_PREFIX) or not name.replace("_", "").isalnum():
         raise ValueError(f"refusing to touch database {name!r}: bench databases start with {PG_PREFIX}")

@@ -28,15 +28,13 @@ from urllib.parse import urlencode
 from sqlalchemy import text
 
 from bench.common import (
-    BACKENDS,
     HOST,
     OUT,
     RESULTS_MD,
-    Backend,
     ScratchDir,
     background_cpu,
+    chosen_backends,
     percentile,
-    pg_unavailable,
 )
 from bench.generate import NOW, SCALES, OrgMeta, prepare_org
 from bench.httpclient import Connection, build_request, run_async
@@ -260,10 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     samples = args.samples or (10 if args.quick else 40)
     full = scale.name == "large" and not args.quick and samples >= 40
     mode = "full" if full else ("quick" if args.quick else "custom")
-    backends: list[Backend] = list(BACKENDS) if args.backend == "both" else [args.backend]
-    if "postgresql" in backends and (reason := pg_unavailable()):
-        print(f"skipping PostgreSQL: {reason}", flush=True)
-        backends.remove("postgresql")
+    backends = chosen_backends(args.backend)
     if not backends:
         return 2
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -31,15 +31,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bench.common import (
-    BACKENDS,
     HOST,
     OUT,
     RESULTS_MD,
-    Backend,
     ScratchDir,
     background_cpu,
+    chosen_backends,
     percentile,
-    pg_unavailable,
 )
 from bench.generate import SCALES, OrgMeta, prepare_org
 from bench.httpclient import Connection, run_async
@@ -344,10 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     samples = args.samples or (15 if args.quick else 100)
     full = scale.name == "large" and samples == 100 and not args.quick
     mode = "full" if full else ("quick" if args.quick else "custom")
-    backends: list[Backend] = list(BACKENDS) if args.backend == "both" else [args.backend]
-    if "postgresql" in backends and (reason := pg_unavailable()):
-        print(f"skipping PostgreSQL: {reason}", flush=True)
-        backends.remove("postgresql")
+    backends = chosen_backends(args.backend)
     if not backends:
         return 2
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -39,18 +39,17 @@ from typing import Any
 import orjson
 
 from bench.common import (
-    BACKENDS,
     HOST,
     OUT,
     RESULTS_MD,
     Backend,
     ScratchDir,
     background_cpu,
+    chosen_backends,
     copy_sqlite,
     percentile,
     pg_create,
     pg_drop,
-    pg_unavailable,
     sqlite_url,
     unique_suffix,
 )
@@ -514,10 +513,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = replace(cfg, **{k: v for k, v in overrides.items() if v is not None})
     full = cfg == WebhookConfig()
     mode = "full" if full else ("quick" if args.quick else "custom")
-    backends: list[Backend] = list(BACKENDS) if args.backend == "both" else [args.backend]
-    if "postgresql" in backends and (reason := pg_unavailable()):
-        print(f"skipping PostgreSQL: {reason}", flush=True)
-        backends.remove("postgresql")
+    backends = chosen_backends(args.backend)
     if not backends:
         return 2
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

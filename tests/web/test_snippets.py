@@ -1,34 +1,23 @@
-"""Excerpts that show where a search matched."""
+"""Excerpts that show where a search matched, as the result pages print them."""
 
 from __future__ import annotations
 
-from failwell.web.snippets import first_match, snippet
+from failwell.search import Snippet
+from failwell.web.snippets import marked, where_matched
 
 
-def test_marks_the_first_match_case_insensitively() -> None:
-    found = snippet("Client Retries amplified the outage", "retries")
-    assert found == "Client <mark>Retries</mark> amplified the outage"
+def test_marks_each_highlight_and_escapes_the_rest() -> None:
+    found = Snippet(field="summary", text="<b>Client</b> retries & retries", highlights=[(14, 21), (24, 31)])
+    assert marked(found) == "&lt;b&gt;Client&lt;/b&gt; <mark>retries</mark> &amp; <mark>retries</mark>"
 
 
-def test_long_text_is_cut_at_words_with_ellipses() -> None:
-    text = " ".join(["word"] * 40) + " retries " + " ".join(["more"] * 40)
-    found = str(snippet(text, "retries", width=40))
-    assert found.startswith("…word") and found.endswith("more…")
-    assert "<mark>retries</mark>" in found and len(found) < 80
+def test_no_snippet_gives_none() -> None:
+    assert marked(None) is None
+    assert where_matched(None) is None
 
 
-def test_escapes_html_and_reads_line_breaks_as_spaces() -> None:
-    found = str(snippet("<b>bold</b>\n\nretries & <script>", "retries"))
-    assert found == "&lt;b&gt;bold&lt;/b&gt; <mark>retries</mark> &amp; &lt;script&gt;"
-
-
-def test_no_match_and_empty_inputs_give_none() -> None:
-    assert snippet("nothing here", "retries") is None
-    assert snippet(None, "retries") is None
-    assert snippet("retries", "   ") is None
-
-
-def test_first_match_names_the_field() -> None:
-    fields = [("the summary", "no"), ("the lessons", "Cap retries with a budget")]
-    assert first_match(fields, "retries") == ("the lessons", "Cap <mark>retries</mark> with a budget")
-    assert first_match(fields, "absent") is None
+def test_where_names_the_field_in_words() -> None:
+    found = Snippet(field="lessons_learned", text="Cap retries", highlights=[(4, 11)])
+    assert where_matched(found) == ("the lessons", "Cap <mark>retries</mark>")
+    other = Snippet(field="runbook_notes", text="retries", highlights=[(0, 7)])
+    assert where_matched(other) == ("runbook notes", "<mark>retries</mark>")
