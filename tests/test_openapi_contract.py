@@ -84,8 +84,8 @@ def test_documented_sort_keys_match_the_services() -> None:
         (r_schemas.ReviewSort, r_service.SORTS),
         (a_schemas.ActionSort, a_service.SORTS),
     ]
-    # 'relevance' is no column: the search engine's rank for q (failures only).
-    ranked = {f_schemas.FailureSort: {"relevance"}}
+    # 'relevance' is no column: the search engine's rank for q.
+    ranked = {f_schemas.FailureSort: {"relevance"}, r_schemas.ReviewSort: {"relevance"}}
     for literal, columns in pairs:
         documented = {key.lstrip("-") for key in get_args(literal)}
         assert documented == set(columns) | ranked.get(literal, set()), literal

@@ -420,8 +420,10 @@ def test_review_list_filters_sort_pagination(client: TestClient, org: Org, db: D
     assert listed(since=iso(utc(2026, 2, 1))) == [c["id"]]  # by publication date
     assert listed(until=iso(utc(2026, 3, 10))) == [a["id"]]
     assert listed(since=iso(utc(2026, 1, 10)), until=iso(utc(2026, 12, 31))) == [c["id"], a["id"]]
-    assert listed(q="cache") == [c["id"], b["id"]]  # summary or lessons learned
-    assert listed(q="POOL") == [c["id"], a["id"]]
+    # Summary or lessons learned; by relevance unless a sort is given.
+    assert listed(q="cache", sort="-updated_at") == [c["id"], b["id"]]
+    assert sorted(listed(q="cache")) == sorted([c["id"], b["id"]])
+    assert listed(q="POOL", sort="-updated_at") == [c["id"], a["id"]]
     assert listed(q="cache", status="published", category="dependency") == [c["id"]]
 
     second = page(client, org, "/reviews", limit=2, offset=2)
@@ -437,3 +439,31 @@ def test_review_list_filters_sort_pagination(client: TestClient, org: Org, db: D
         ({"since": "2026-03-01", "until": "2026-01-01"}, "until"),
     ]:
         assert_problem(client.get(f"{API}/reviews", headers=headers, params=params), 422, field)
+
+
+def test_review_list_searches_words_in_any_order(client: TestClient, org: Org) -> None:
+    """?q= on /reviews reads words the way the failures list does (issue 10.2), not a substring."""
+    pool = make_failure(client, org, "Checkout returns 502")
+    make_review(client, org, pool["id"], summary="The connection-pool was exhausted at the Monday peak.")
+    dns = make_failure(client, org, "Login slow")
+    make_review(
+        client,
+        org,
+        dns["id"],
+        summary="DNS resolver timeouts.",
+        lessons_learned="Cache the pool of DNS answers.",
+    )
+
+    def found(q: str, **params: str) -> list[int]:
+        r = client.get(f"{API}/reviews", headers=org.headers(Role.viewer), params={"q": q, **params})
+        assert r.status_code == 200, r.text
+        return [item["failure_id"] for item in r.json()["items"]]
+
+    assert found("exhausted pool") == [pool["id"]]  # any order; the hyphen splits words
+    assert found("connection pool") == [pool["id"]]
+    assert found("checkout exhaus") == [pool["id"]]  # the failure's title too; the last word a prefix
+    assert sorted(found("pool")) == sorted([pool["id"], dns["id"]])
+    assert found("pool -dns") == [pool["id"]]
+    assert found('"pool exhausted"') == []  # a phrase keeps its order
+    assert sorted(found("pool", sort="-created_at")) == sorted([pool["id"], dns["id"]])
+    assert found("!!!") == []

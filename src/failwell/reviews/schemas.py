@@ -63,7 +63,7 @@ class ReviewOut(BaseModel):
 
 
 ReviewSort = Literal[
-    "updated_at", "-updated_at", "published_at", "-published_at", "created_at", "-created_at"
+    "relevance", "updated_at", "-updated_at", "published_at", "-published_at", "created_at", "-created_at"
 ]
 
 
@@ -75,7 +75,14 @@ class ReviewFilter(PageParams):
     category: CategoryKey | None = Field(None, description="Has a contributing factor of this category.")
     since: UtcDateTime | None = Field(None, description="Published at or after.")
     until: UtcDateTime | None = Field(None, description="Published before.")
-    q: str | None = Field(None, max_length=200, description="Text in the summary or lessons.")
+    q: str | None = Field(
+        None,
+        max_length=200,
+        description=(
+            'Words, in any order, in the review or its failure (search syntax: "a phrase", -word, '
+            "a OR b; the last word matches as a prefix). Sorted by relevance unless sort is given."
+        ),
+    )
 
 
 class FactorCategoryIn(InputModel):

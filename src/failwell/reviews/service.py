@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor, require
@@ -13,8 +13,9 @@ from failwell.enums import ReviewStatus, Role
 from failwell.errors import Conflict, InvalidInput, NotFound
 from failwell.events import REVIEW_PUBLISHED, REVIEW_STARTED, REVIEW_UPDATED, DomainEvent, emit
 from failwell.failures.scope import scope_filters
+from failwell.failures.search import matching
 from failwell.failures.service import get_failure
-from failwell.listing import apply_sort, paginate, text_match
+from failwell.listing import apply_sort, paginate
 from failwell.reviews.models import ContributingFactor, FactorCategory, Review
 from failwell.reviews.schemas import (
     FactorCategoryIn,
@@ -26,6 +27,7 @@ from failwell.reviews.schemas import (
     ReviewSections,
     ReviewUpdate,
 )
+from failwell.search import parse
 
 SECTIONS = ("summary", "impact", "what_went_well", "what_went_wrong", "where_we_got_lucky", "lessons_learned")
 
@@ -193,9 +195,19 @@ def list_reviews(session: Session, filters: ReviewFilter) -> tuple[Sequence[Revi
         stmt = stmt.where(Review.published_at >= filters.since)
     if filters.until:
         stmt = stmt.where(Review.published_at < filters.until)
-    if filters.q:
-        stmt = stmt.where(text_match(filters.q, Review.summary, Review.lessons_learned))
-    stmt = apply_sort(stmt, filters.sort, SORTS, "-updated_at", Review.id)
+    query = parse(filters.q) if filters.q and filters.q.strip() else None
+    if query is not None and query.empty:
+        stmt = stmt.where(false())  # only punctuation or quotes: nothing to look for
+    elif query is not None:
+        # A review's words are in its failure's search document (with the failure's own title
+        # and description), so the same index and syntax serve the failures list and this one.
+        ranked = matching(session, query, ranked=filters.sort in (None, "relevance"))
+        stmt = stmt.join(ranked, ranked.c.failure_id == Review.failure_id)
+        if filters.sort in (None, "relevance"):
+            stmt = stmt.order_by(ranked.c.rank.desc(), Review.id.desc())
+            return paginate(session, stmt, filters)
+    sort = None if filters.sort == "relevance" else filters.sort  # relevance without words: newest
+    stmt = apply_sort(stmt, sort, SORTS, "-updated_at", Review.id)
     return paginate(session, stmt, filters)
 
 
