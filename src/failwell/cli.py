@@ -30,6 +30,7 @@ from failwell.insights.metrics_cli import register as register_metrics
 from failwell.integrations.cli import register as register_integrations
 from failwell.migrate import current_revision, head_revision, upgrade
 from failwell.people.cli import team_app, token_app, user_app
+from failwell.portability.cli import register as register_portability
 from failwell.recurrence.cli import register as register_recurrence
 from failwell.settings import get_settings
 
@@ -63,6 +64,7 @@ register_broadcast(app)
 register_insights(app)
 register_integrations(app)
 register_metrics(app)
+register_portability(app)
 
 
 @app.callback()

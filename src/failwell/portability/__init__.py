@@ -1,0 +1,1 @@
+"""Moving the organisation between databases: export, import (restore) and online backup."""
