@@ -132,3 +132,22 @@ def test_an_export_refuses_a_database_at_another_revision(db: Database, tmp_path
     with pytest.raises(Conflict, match="schema revision 0010"):
         export_to(db, tmp_path / "x.zip")
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_a_row_that_is_not_json_is_refused_even_with_a_matching_checksum(
+    archive: Path, fresh: FreshDatabase, tmp_path: Path
+) -> None:
+    with zipfile.ZipFile(archive) as z:
+        manifest = json.loads(z.read(MANIFEST))
+    garbage = b"{not json\n"
+    entry = next(t for t in manifest["tables"] if t["name"] == "teams")
+    entry["rows"], entry["sha256"] = 1, hashlib.sha256(garbage).hexdigest()
+    broken = rewritten(
+        archive,
+        tmp_path / "garbage.zip",
+        {"tables/teams.jsonl": garbage, MANIFEST: json.dumps(manifest).encode()},
+    )
+    with fresh("sqlite") as target:
+        with pytest.raises(ArchiveError, match="a row of teams is not JSON"):
+            import_from(target, broken)
+        assert people(target) == 0

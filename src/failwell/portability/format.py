@@ -127,7 +127,10 @@ def encode_row(table: Table, row: Any) -> bytes:
 
 
 def decode_row(table: Table, line: bytes) -> dict[str, Any]:
-    data = json.loads(line)
+    try:
+        data = json.loads(line)
+    except ValueError:
+        raise ArchiveError(f"a row of {table.name} is not JSON") from None
     if not isinstance(data, dict):
         raise ArchiveError(f"a row of {table.name} is not a JSON object")
     unknown = set(data) - {c.name for c in table.columns}
