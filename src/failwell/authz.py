@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from failwell.enums import ROLE_RANK, Role
 from failwell.errors import PermissionDenied
 
@@ -13,6 +15,8 @@ class Actor:
     person_id: int
     name: str
     role: Role
+    # The API token the request came with; None for a browser session, the CLI and the system.
+    token_id: int | None = None
 
     def at_least(self, role: Role) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
@@ -20,6 +24,22 @@ class Actor:
 
 # The system itself (CLI commands run against the database, demo loading).
 SYSTEM = Actor(person_id=0, name="failwell", role=Role.practice_owner)
+
+# Where a unit of work keeps who it runs as, so the audit trail can tell who changed what
+# without every service passing the actor down to the database layer.
+_ACTING = "failwell.acting"
+
+
+def act_as(session: Session, actor: Actor) -> None:
+    """Marks every change made in this session as made by the actor (for the audit trail)."""
+    session.info[_ACTING] = actor
+
+
+def acting(session: Session) -> Actor | None:
+    """Who this session's changes are made by; None when nobody said (the system)."""
+    actor = session.info.get(_ACTING)
+    return actor if isinstance(actor, Actor) else None
+
 
 _ROLE_LABEL = {
     Role.practice_owner: "a practice owner",

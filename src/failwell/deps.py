@@ -10,7 +10,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from failwell.authz import Actor
+from failwell.authz import Actor, act_as
 from failwell.db import Database
 from failwell.errors import NotAuthenticated
 from failwell.fields import MAX_ID
@@ -45,6 +45,7 @@ class UnitOfWork:
 
     def _call(self, work: Callable[[Session, Actor], T]) -> T:
         with self._db.session(write=self._write) as session:
+            act_as(session, self.actor)
             return work(session, self.actor)
 
     async def run(self, work: Callable[[Session, Actor], T]) -> T:
@@ -72,6 +73,8 @@ async def _unit_of_work(
         actor = await anyio.to_thread.run_sync(_authenticate, db, credentials.credentials)
     if actor is None:
         raise NotAuthenticated(detail="The API token is unknown, revoked or expired.")
+    # A refusal answered later (403) is recorded in the audit trail with who was refused.
+    request.state.actor = actor
     return UnitOfWork(db, actor, write=request.method not in _READ_METHODS)
 
 
