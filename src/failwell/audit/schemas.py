@@ -14,6 +14,7 @@ from failwell.listing import PageParams
 
 class AuditFilter(PageParams):
     actor_person_id: Id | None = Field(None, description="Only what this person did (by any means).")
+    actor: str | None = Field(None, max_length=200, description="Actor's name contains this.")
     actor_kind: ActorKind | None = None
     action: str | None = Field(None, max_length=32, description="created, updated, deleted, reported, …")
     subject_type: str | None = Field(None, max_length=64, description="e.g. person, api_token, channel.")

@@ -19,7 +19,7 @@ from failwell.authz import Actor, require
 from failwell.db import utcnow
 from failwell.enums import Role
 from failwell.errors import InvalidInput
-from failwell.listing import paginate
+from failwell.listing import paginate, text_match
 
 READING = "Reading the audit trail"
 ExportFormat = Literal["csv", "jsonl"]
@@ -57,6 +57,8 @@ def _filtered(filters: AuditFilter) -> Select[AuditEntry]:
     for column, value in conditions.items():
         if value is not None and value != "":
             stmt = stmt.where(column == value)
+    if filters.actor and filters.actor.strip():
+        stmt = stmt.where(text_match(filters.actor, AuditEntry.actor_name))
     if filters.since is not None:
         stmt = stmt.where(AuditEntry.at >= filters.since)
     if filters.until is not None:
