@@ -16,8 +16,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from failwell import __version__
-from failwell.audit.capture import record_refusal
-from failwell.authz import Actor
+from failwell.authz import Actor, note_refusal
 from failwell.bootstrap import bootstrap
 from failwell.broadcast.inapp import worker_lifespan
 from failwell.db import Database
@@ -151,9 +150,7 @@ async def _record_refusal(request: Request, db: Database, exc: PermissionDenied)
     if actor is None:
         return
     try:
-        await anyio.to_thread.run_sync(
-            record_refusal, db, actor, request.method, request.url.path, exc.detail
-        )
+        await anyio.to_thread.run_sync(note_refusal, db, actor, request.method, request.url.path, exc)
     except Exception:  # the refusal is answered even if it could not be recorded
         log.exception("could not record a refusal in the audit trail")
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from failwell.db import Database
 from failwell.enums import ROLE_RANK, Role
 from failwell.errors import PermissionDenied
 
@@ -39,6 +41,28 @@ def acting(session: Session) -> Actor | None:
     """Who this session's changes are made by; None when nobody said (the system)."""
     actor = session.info.get(_ACTING)
     return actor if isinstance(actor, Actor) else None
+
+
+# Who records refusals (the audit trail, installed by the composition root): database, actor,
+# method, path, detail. A port, because the audit slice sits above this floor.
+RefusalRecorder = Callable[[Database, Actor, str, str, str], None]
+_refusal_recorder: RefusalRecorder | None = None
+
+
+def record_refusals_with(recorder: RefusalRecorder | None) -> RefusalRecorder | None:
+    """Installs the recorder (None uninstalls it); returns the one it replaced."""
+    global _refusal_recorder
+    previous, _refusal_recorder = _refusal_recorder, recorder
+    return previous
+
+
+def note_refusal(db: Database, actor: Actor, method: str, path: str, refusal: PermissionDenied) -> None:
+    """Records a refusal once (it may pass both a unit of work and the app's error handler),
+    in a transaction of its own: the refused request's work rolls back."""
+    if _refusal_recorder is None or getattr(refusal, "recorded", False):
+        return
+    refusal.recorded = True  # type: ignore[attr-defined]  # a mark on this one exception
+    _refusal_recorder(db, actor, method, path, refusal.detail)
 
 
 _ROLE_LABEL = {

@@ -7,7 +7,7 @@ names no consumer, and the handlers live with the slices that own them.
 
 from __future__ import annotations
 
-from failwell import events, identity
+from failwell import authz, events, identity
 from failwell.audit import capture as audit_capture
 from failwell.audit.service import purge as purge_audit_entries
 from failwell.audited import register_audited_models
@@ -33,6 +33,7 @@ def bootstrap() -> None:
     register_audited_models()
     audit_capture.install()
     events.wire(audit_capture.HANDLERS)
+    authz.record_refusals_with(audit_capture.record_refusal)
     # The search index first: the outbox renders messages that may read it.
     events.wire(RECURRENCE_HANDLERS)
     events.wire(BROADCAST_HANDLERS)

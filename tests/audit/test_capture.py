@@ -119,7 +119,7 @@ def test_refusal_recorded_though_the_request_rolled_back(client: TestClient, org
         ),
         403,
     )
-    entry = last(db, action="refused")
+    [entry] = entries(db, action="refused")  # once, though both the unit of work and the app saw it
     assert entry["actor_person_id"] == viewer.person_id
     assert entry["actor_kind"] == "token"
     assert entry["request_method"] == "PATCH"

@@ -7,7 +7,7 @@ import csv
 import io
 from collections.abc import Callable
 
-from audit.helpers import last
+from audit.helpers import entries, last
 from failwell.db import Database
 from failwell.enums import Role
 from support import Org, PageClient
@@ -61,3 +61,16 @@ def test_changes_made_in_pages_name_the_person(
     entry = last(db, subject_type="org_setting")
     assert entry["actor_kind"] == "person"
     assert entry["actor_person_id"] == org.actors[Role.practice_owner].person_id
+
+
+def test_a_refusal_shown_inside_a_form_is_recorded_once(
+    pages: Callable[[Role], PageClient], org: Org, db: Database
+) -> None:
+    viewer = org.actors[Role.viewer]
+    form = {"subscriber": f"team:{org.other_team}", "topics": "failure_reported"}
+    r = pages(Role.viewer).post("/subscriptions", data=form)
+    assert r.status_code == 403, r.text
+    refused = entries(db, action="refused", actor_person_id=viewer.person_id)
+    assert len(refused) == 1
+    assert refused[0]["request_method"] == "POST" and refused[0]["request_path"] == "/subscriptions"
+    assert "team or channel" in refused[0]["summary"]
