@@ -104,6 +104,10 @@ def test_publish_and_delete_recorded(client: TestClient, org: Org, db: Database)
     published = last(db, action="published")
     assert published["subject_type"] == "review" and published["subject_id"] == str(review["id"])
     assert published["changes"]["status"][1] == "published"
+    r = client.patch(f"{API}/reviews/{review['id']}", headers=org.headers(), json={"status": "in_review"})
+    assert r.status_code == 200, r.text
+    unpublished = last(db, action="unpublished")
+    assert unpublished["changes"]["status"] == ["published", "in_review"]
     assert client.delete(f"{API}/failures/{failure['id']}", headers=org.headers()).status_code == 204
     deleted = last(db, subject_type="failure", action="deleted")
     assert deleted["subject_id"] == str(failure["id"])

@@ -20,7 +20,14 @@ from failwell.audit.models import ActorKind, AuditEntry
 from failwell.audit.registry import Audited, audited
 from failwell.authz import Actor, acting
 from failwell.db import Database, utcnow
-from failwell.events import FAILURE_DELETED, FAILURE_REPORTED, REVIEW_PUBLISHED, DomainEvent, HandlerTable
+from failwell.events import (
+    FAILURE_DELETED,
+    FAILURE_REPORTED,
+    REVIEW_PUBLISHED,
+    REVIEW_UPDATED,
+    DomainEvent,
+    HandlerTable,
+)
 
 MASK = "••••"
 CHANGED = "changed"
@@ -237,10 +244,23 @@ def _review_published(session: Session, actor: Actor, happened: DomainEvent) -> 
     write(session, [entry(who(actor), "published", "review", happened.subject_id, summary, changes)])
 
 
+def _review_unpublished(session: Session, actor: Actor, happened: DomainEvent) -> None:
+    # Taking a published review back to work withdraws it from everyone who read it.
+    if happened.data.get("from") != "published" or happened.data.get("to") in (None, "published"):
+        return
+    failure = happened.data.get("failure_id")
+    changes = {"status": ["published", happened.data.get("to")]}
+    summary = (
+        f"Review #{happened.subject_id}" + (f" of failure #{failure}" if failure else "") + " unpublished"
+    )
+    write(session, [entry(who(actor), "unpublished", "review", happened.subject_id, summary, changes)])
+
+
 HANDLERS: HandlerTable = (
     (FAILURE_REPORTED, _failure_reported),
     (FAILURE_DELETED, _failure_deleted),
     (REVIEW_PUBLISHED, _review_published),
+    (REVIEW_UPDATED, _review_unpublished),
 )
 
 

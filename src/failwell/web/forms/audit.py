@@ -13,7 +13,7 @@ from failwell.audit.schemas import AuditFilter
 from failwell.listing import PageParams
 from failwell.web.forms.base import plain_words, validate
 
-ACTIONS = ("created", "updated", "deleted", "reported", "published", "refused")
+ACTIONS = ("created", "updated", "deleted", "reported", "published", "unpublished", "refused")
 ACTOR_KINDS = [(k.value, k.value.capitalize()) for k in ActorKind]
 EXPORT_FORMATS = ("csv", "jsonl")
 
