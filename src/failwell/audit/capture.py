@@ -123,17 +123,18 @@ def _members(items: Iterable[Any]) -> list[str]:
 
 def _created(spec: Audited, obj: object) -> dict[str, Any]:
     changes: dict[str, Any] = {}
-    mapper = inspect(obj).mapper
-    keys = {c.key for c in mapper.primary_key}
-    for attr in mapper.column_attrs:
+    state = inspect(obj)
+    keys = {c.key for c in state.mapper.primary_key}
+    for attr in state.mapper.column_attrs:
         if attr.key in spec.ignore or attr.key in keys:
             continue
-        value = getattr(obj, attr.key)
+        # What was written, without loading anything more (a server default stays unshown).
+        value = state.dict.get(attr.key)
         if value is None:
             continue
         changes[attr.key] = [None, _mask(value) if attr.key in spec.secret else plain(value)]
     for name in spec.collections:
-        members = _members(getattr(obj, name))
+        members = _members(state.dict.get(name, ()))
         if members:
             changes[name] = [[], members]
     return changes
