@@ -48,7 +48,10 @@ def parse_ts(value: str) -> datetime:
 
 def counts(db: Database) -> dict[str, int]:
     """Rows in every table, in one round trip: the fingerprint of 'nothing changed'."""
-    tables = sorted(Base.metadata.tables.values(), key=lambda t: t.name)
+    # The audit trail records refusals in a transaction of their own: not a change to the record.
+    tables = sorted(
+        (t for t in Base.metadata.tables.values() if not t.name.startswith("audit_")), key=lambda t: t.name
+    )
     stmt = select(*(select(func.count()).select_from(t).scalar_subquery().label(t.name) for t in tables))
     with db.session(write=False) as s:
         row = s.execute(stmt).one()

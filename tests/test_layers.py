@@ -19,6 +19,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "failwell"
 # Bottom to top. A module's floor is the first prefix of its dotted name found here, longest first.
 SLICES = (
     "people",
+    "audit",
     "catalogue",
     "changes",
     "failures",
@@ -60,6 +61,7 @@ FLOORS: dict[str, int] = {
     "api": 23,
     "bootstrap": 23,
     "portability": 23,  # reads every table through the whole metadata (models)
+    "audited": 23,
     "app": 24,
     "cli": 24,
     "__main__": 25,

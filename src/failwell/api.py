@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from failwell.actions.api import router as actions_router
+from failwell.audit.api import router as audit_router
 from failwell.broadcast.api import router as broadcast_router
 from failwell.catalogue.api import router as catalogue_router
 from failwell.changes.api import router as changes_router
@@ -32,6 +33,7 @@ ROUTERS = (
     insights_router,
     metrics_router,
     broadcast_router,
+    audit_router,
 )
 
 

@@ -7,6 +7,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -15,10 +16,11 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from failwell import __version__
+from failwell.authz import Actor, note_refusal
 from failwell.bootstrap import bootstrap
 from failwell.broadcast.inapp import worker_lifespan
 from failwell.db import Database
-from failwell.errors import DomainError, domain_problem, problem
+from failwell.errors import DomainError, PermissionDenied, domain_problem, problem
 from failwell.settings import Settings, get_settings
 from failwell.web.auth import CsrfRefused, SignInRequired
 from failwell.web.headers import SecurityHeaders, behind_proxies
@@ -131,6 +133,28 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(allowed)
 
 
+def _refused_actor(request: Request) -> Actor | None:
+    """Who was refused: the API token's actor (deps.py) or the signed-in person (web/auth.py)."""
+    actor = getattr(request.state, "actor", None)
+    if isinstance(actor, Actor):
+        return actor
+    signed_in = getattr(request.state, "signed_in", None)
+    return getattr(signed_in, "actor", None)
+
+
+async def _record_refusal(request: Request, db: Database, exc: PermissionDenied) -> None:
+    # Only refusals of someone known: a stranger's requests (no token, a switched-off
+    # integration's webhook) are answered before anyone is identified and are not recorded,
+    # so they cannot fill the trail.
+    actor = _refused_actor(request)
+    if actor is None:
+        return
+    try:
+        await anyio.to_thread.run_sync(note_refusal, db, actor, request.method, request.url.path, exc)
+    except Exception:  # the refusal is answered even if it could not be recorded
+        log.exception("could not record a refusal in the audit trail")
+
+
 def _error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
     from failwell.web.templating import render
 
@@ -161,6 +185,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
+        if isinstance(exc, PermissionDenied):
+            await _record_refusal(request, db, exc)
         if _is_page(request):
             return _error_page(request, exc.status, exc.title, exc.detail)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None

@@ -7,7 +7,10 @@ names no consumer, and the handlers live with the slices that own them.
 
 from __future__ import annotations
 
-from failwell import events, identity
+from failwell import authz, events, identity
+from failwell.audit import capture as audit_capture
+from failwell.audit.service import purge as purge_audit_entries
+from failwell.audited import register_audited_models
 from failwell.broadcast import ports as broadcast_ports
 from failwell.broadcast.handlers import HANDLERS as BROADCAST_HANDLERS
 from failwell.insights.digest import build_digest
@@ -25,6 +28,12 @@ def bootstrap() -> None:
     global _done
     if _done:
         return
+    # The audit trail watches configuration, roles, tokens, integrations, channels and
+    # subscriptions on every flush, and records reports, deletions and publications.
+    register_audited_models()
+    audit_capture.install()
+    events.wire(audit_capture.HANDLERS)
+    authz.record_refusals_with(audit_capture.record_refusal)
     # The search index first: the outbox renders messages that may read it.
     events.wire(RECURRENCE_HANDLERS)
     events.wire(BROADCAST_HANDLERS)
@@ -36,6 +45,8 @@ def bootstrap() -> None:
     broadcast_ports.use_digest_builder(build_digest)
     # Stored webhook deliveries past their retention go within the hour, by the delivery worker.
     broadcast_ports.add_housekeeping("purge integration deliveries", purge_deliveries)
+    # Audit entries past their retention (FAILWELL_AUDIT_RETENTION_DAYS) go the same way.
+    broadcast_ports.add_housekeeping("purge audit entries", purge_audit_entries)
     # Token and session look-ups for deps.py and web/auth.py, which sit below the people slice.
     identity.use(IDENTITY)
     _done = True

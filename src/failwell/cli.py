@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from failwell import __version__
 from failwell.actions.cli import action_app
+from failwell.audit.cli import register as register_audit
 from failwell.bootstrap import bootstrap
 from failwell.broadcast.cli import register as register_broadcast
 from failwell.changes.cli import change_app, deploy_app
@@ -65,6 +66,7 @@ register_insights(app)
 register_integrations(app)
 register_metrics(app)
 register_portability(app)
+register_audit(app)
 
 
 @app.callback()

@@ -1,5 +1,6 @@
 """Imports every slice's tables so metadata (and Alembic) sees the whole schema."""
 
+import failwell.audit.models
 import failwell.broadcast.models
 import failwell.insights.models
 import failwell.integrations.models

@@ -63,6 +63,7 @@ PAGES = [
     "/admin/review-template",
     "/admin/broadcast",
     "/admin/broadcast/deliveries",
+    "/admin/audit",
     "/account",
     "/problems",
     "/problems/{problem}",

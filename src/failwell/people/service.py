@@ -253,6 +253,7 @@ _TOKEN_ACTOR = (
         Person.__table__.c.name,
         Person.__table__.c.role,
         ApiToken.__table__.c.expires_at,
+        ApiToken.__table__.c.id.label("token_id"),
     )
     .select_from(ApiToken.__table__.join(Person.__table__))
     .where(
@@ -268,7 +269,7 @@ def authenticate_token(session: Session | Connection, secret: str) -> Actor | No
     row = session.execute(_TOKEN_ACTOR, {"token_hash": hash_token(secret)}).one_or_none()
     if row is None or (row.expires_at is not None and row.expires_at <= utcnow()):
         return None
-    return Actor(person_id=row.id, name=row.name, role=Role(row.role))
+    return Actor(person_id=row.id, name=row.name, role=Role(row.role), token_id=row.token_id)
 
 
 def actor_for(person: Person) -> Actor:

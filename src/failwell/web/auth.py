@@ -95,13 +95,14 @@ Me = Annotated[SignedIn, Depends(_require_signed_in)]
 class PageUnit(UnitOfWork):
     """A page's unit of work: as UnitOfWork, run as the signed-in person."""
 
-    def __init__(self, db: Database, me: SignedIn, write: bool) -> None:
-        super().__init__(db, me.actor, write)
+    def __init__(self, db: Database, me: SignedIn, write: bool, method: str = "", path: str = "") -> None:
+        super().__init__(db, me.actor, write, method, path)
         self.me = me
 
 
 async def _page_unit(request: Request, me: Me) -> PageUnit:
-    return PageUnit(get_database(request), me, write=request.method not in _SAFE_METHODS)
+    write = request.method not in _SAFE_METHODS
+    return PageUnit(get_database(request), me, write, request.method, request.url.path)
 
 
 PageWork = Annotated[PageUnit, Depends(_page_unit)]

@@ -6,6 +6,7 @@ from fastapi.staticfiles import StaticFiles
 from failwell.web.pages.account import router as account_pages
 from failwell.web.pages.actions import router as actions_pages
 from failwell.web.pages.admin import router as admin_pages
+from failwell.web.pages.audit import router as audit_pages
 from failwell.web.pages.broadcast import router as broadcast_pages
 from failwell.web.pages.catalogue import router as catalogue_pages
 from failwell.web.pages.coach import router as coach_pages
@@ -42,6 +43,7 @@ PAGE_ROUTERS = (
     recurrence_pages,
     broadcast_pages,
     integrations_pages,
+    audit_pages,
 )
 
 

@@ -1,0 +1,45 @@
+"""What the audit trail answers, and the filters it is read with."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from failwell.audit.models import ActorKind
+from failwell.fields import Id, UtcDateTime
+from failwell.listing import PageParams
+
+
+class AuditFilter(PageParams):
+    actor_person_id: Id | None = Field(None, description="Only what this person did (by any means).")
+    actor: str | None = Field(None, max_length=200, description="Actor's name contains this.")
+    actor_kind: ActorKind | None = None
+    action: str | None = Field(None, max_length=32, description="created, updated, deleted, reported, …")
+    subject_type: str | None = Field(None, max_length=64, description="e.g. person, api_token, channel.")
+    subject_id: str | None = Field(None, max_length=64)
+    since: UtcDateTime | None = Field(None, description="At or after this time.")
+    until: UtcDateTime | None = Field(None, description="Before this time.")
+
+
+class AuditExportFilter(AuditFilter):
+    format: Literal["csv", "jsonl"] = Field("csv", description="csv or jsonl (JSON lines).")
+
+
+class AuditEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    actor_kind: ActorKind
+    actor_person_id: int | None = Field(description="Absent for the system and anonymous reports.")
+    actor_name: str = Field(description="The actor's name when they acted; empty when anonymous.")
+    token_id: int | None = Field(description="The API token used, if any.")
+    action: str
+    subject_type: str
+    subject_id: str
+    summary: str
+    changes: dict[str, Any] = Field(description="{field: [before, after]}; secrets only as a mask.")
+    request_method: str | None = None
+    request_path: str | None = None
