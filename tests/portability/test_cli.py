@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import pytest
@@ -42,9 +44,11 @@ def test_export_then_import_elsewhere_then_refuse_a_second_import(
         assert code == 0 and "Restored" in out
         code, _, err = run(capsys, monkeypatch, target.url, "import", str(archive))
         assert code == 1
-        assert err.strip().splitlines() == [
-            "error: the database holds data (table people); import restores into an empty one"
-        ]
+        # The first table found holding rows is named (the audit trail's, once anything is recorded).
+        (line,) = err.strip().splitlines()
+        assert re.fullmatch(
+            r"error: the database holds data \(table \w+\); import restores into an empty one", line
+        )
         again = tmp_path / "again.zip"
         assert run(capsys, monkeypatch, target.url, "export", "-o", str(again))[0] == 0
     assert again.read_bytes() == archive.read_bytes()
