@@ -32,6 +32,7 @@ from failwell.migrate import current_revision, head_revision, upgrade
 from failwell.people.cli import team_app, token_app, user_app
 from failwell.recurrence.cli import register as register_recurrence
 from failwell.settings import get_settings
+from failwell.surveys.cli import register as register_surveys
 
 app = typer.Typer(
     name="failwell",
@@ -63,6 +64,7 @@ register_broadcast(app)
 register_insights(app)
 register_integrations(app)
 register_metrics(app)
+register_surveys(app)
 
 
 @app.callback()
