@@ -60,10 +60,8 @@ def test_bad_campaign_forms_say_what_is_wrong(pages: Pages) -> None:
 def test_practitioners_cannot_create_campaigns(pages: Pages) -> None:
     me = pages(Role.practitioner)
     assert "New campaign" not in me.get("/surveys").text
-    r = me.post(
-        "/surveys",
-        data={"title": "Mine", "instruments": ["westrum"], "opens_on": "2026-01-01", "closes_on": "2026-01-10"},
-    )
+    form = {"title": "Mine", "instruments": ["westrum"], "opens_on": "2026-01-01", "closes_on": "2026-01-10"}
+    r = me.post("/surveys", data=form)
     assert r.status_code == 403
 
 
