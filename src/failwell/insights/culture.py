@@ -39,7 +39,8 @@ NO_TEAM = "No team"
 LEARNING_WINDOW_DAYS = 90
 TREND_CAMPAIGNS = 8
 WITHHELD_SMALL = "fewer than {k} respondents"
-WITHHELD_DERIVABLE = "withheld so that a smaller group cannot be worked out by subtraction"
+WITHHELD_DERIVABLE = "a smaller group could otherwise be worked out by subtraction"
+NO_ANSWERS = "no one in this group answered"
 
 
 class ScaleResult(BaseModel):
@@ -235,6 +236,8 @@ def _group(
 ) -> GroupResult:
     if reason is not None:
         return GroupResult(label=label, team=team, shown=False, respondents=None, withheld_reason=reason)
+    if not rows:  # nothing to hide, nothing to show
+        return GroupResult(label=label, team=team, shown=False, respondents=0, withheld_reason=NO_ANSWERS)
     answers = [a for _, a, _ in rows]
     return GroupResult(
         label=label,
