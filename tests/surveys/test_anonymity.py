@@ -172,3 +172,24 @@ def test_the_api_never_names_a_respondent(
         assert word not in body
     groups = {g["label"]: g for g in r.json()["groups"]}
     assert groups["gamma"]["respondents"] is None and groups["gamma"]["scales"] == []
+
+
+def test_trend_across_campaigns_is_withheld_as_in_each(db: Database, survey_org: SurveyOrg) -> None:
+    first = _answered_by_everyone(db, survey_org)
+    second = new_campaign(db, title="Culture check again")
+    for actor in survey_org.actors["alpha"] + survey_org.actors["beta"]:
+        answer(db, actor, second, 7)
+    close(db, second)
+    with db.session(write=False) as s:
+        found = culture_results(s, second)
+    westrum = [p for p in found.trend if p.scale == "westrum"]
+    assert [p.campaign_id for p in westrum] == [first, second]
+    assert westrum[0].teams["alpha"] == 6.0 and westrum[0].teams["beta"] is None  # derivable then
+    assert westrum[1].teams["alpha"] == 7.0 and westrum[1].teams["beta"] == 7.0  # 6 + 5, gamma absent
+    assert westrum[1].teams["gamma"] is None
+    by_team = {g.label: g for g in found.groups}
+    assert (
+        by_team["gamma"].respondents == 0
+        and by_team["gamma"].withheld_reason == "no one in this group answered"
+    )
+    assert by_team["alpha"].behaviours is not None

@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 from failwell.actions.models import CorrectiveAction
 from failwell.catalogue.models import Service
 from failwell.failures.models import failure_services
-from failwell.insights.learning import learning
-from failwell.insights.measures import resolve_scope
+from failwell.insights.learning import follow_through, kind_counts, reach, review_lag_days
+from failwell.insights.measures import resolve_scope, rounded, share
 from failwell.people.models import Team
 from failwell.settings import get_settings
 from failwell.surveys.instruments import INSTRUMENTS, SCALE_MAX, SCALE_MIN, WESTRUM_TYPES, westrum_type
@@ -214,15 +214,20 @@ def cross_team_actions(session: Session, team_id: int, since: datetime, until: d
 def behaviours(
     session: Session, team: str | None, team_id: int | None, campaign: SurveyCampaign
 ) -> Behaviours:
+    """The four learning figures that go beside the answers, from the learning metrics' own
+    queries (only those: the repeat-rate queries are the costly ones and are not shown here)."""
     until = datetime.combine(campaign.closes_on + timedelta(days=1), time.min, tzinfo=UTC)
     since = until - timedelta(days=LEARNING_WINDOW_DAYS)
     scope = resolve_scope(session, until, team=team, since=since, until=until)
-    found = learning(session, scope, until)
+    near, incidents = kind_counts(session, scope)
+    _, lag_median, _ = review_lag_days(session, scope)
+    due, on_time = follow_through(session, scope, until.date())
+    lessons, teams, reading = reach(session, scope)
     return Behaviours(
-        near_miss_ratio=found.near_miss_ratio.value,
-        review_lag_days=found.review_lag.value,
-        actions_on_time=found.actions_on_time.value,
-        lesson_reach=found.lesson_reach.value,
+        near_miss_ratio=rounded(near / incidents, 4) if incidents else None,
+        review_lag_days=rounded(lag_median),
+        actions_on_time=share(on_time, due),
+        lesson_reach=share(reading, lessons * teams),
         cross_team_actions=cross_team_actions(session, team_id, since, until) if team_id else 0,
     )
 
