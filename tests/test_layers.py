@@ -28,6 +28,7 @@ SLICES = (
     "recurrence",
     "broadcast",
     "integrations",
+    "surveys",
 )
 KIT = ("web.templating", "web.forms.base", "web.auth", "web.responses", "web.markdown", "web.snippets")
 FLOORS: dict[str, int] = {

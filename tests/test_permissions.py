@@ -41,6 +41,14 @@ class Write:
 
 
 WRITES = [
+    # Culture surveys are run by practice owners.
+    Write(
+        "create a survey campaign",
+        Role.practice_owner,
+        "POST",
+        "/surveys",
+        {"title": "Pulse", "opens_on": "2026-01-01", "closes_on": "2026-01-10"},
+    ),
     # Reporting is open to everyone, viewers included.
     Write("report a failure", Role.viewer, "POST", "/failures", {"title": "Seen it", "kind": "near_miss"}),
     # Self-service on one's own account.
@@ -245,6 +253,8 @@ READS = [
     "/severity-levels",
     "/actions",
     "/actions/{action}",
+    "/surveys",
+    "/surveys/instruments",
 ]
 
 

@@ -10,6 +10,7 @@ from failwell.changes.api import router as changes_router
 from failwell.errors import PROBLEM_RESPONSES
 from failwell.failures.api import router as failures_router
 from failwell.insights.api import router as insights_router
+from failwell.insights.culture_api import router as culture_router
 from failwell.insights.metrics_api import router as metrics_router
 from failwell.integrations.api import router as integrations_router
 from failwell.people.api import router as people_router
@@ -17,6 +18,7 @@ from failwell.recurrence.api import router as recurrence_router
 from failwell.reviews.api import router as reviews_router
 from failwell.reviews.coach_api import router as coach_router
 from failwell.reviews.comments_api import router as comments_router
+from failwell.surveys.api import router as surveys_router
 
 # Deployments first: CI pipelines post them most often, and routes are tried in order.
 ROUTERS = (
@@ -34,6 +36,8 @@ ROUTERS = (
     metrics_router,
     broadcast_router,
     audit_router,
+    surveys_router,
+    culture_router,
 )
 
 

@@ -19,6 +19,7 @@ from failwell.integrations.links import HANDLERS as INTEGRATION_HANDLERS
 from failwell.integrations.service import purge_deliveries
 from failwell.people.service import IDENTITY
 from failwell.recurrence.handlers import HANDLERS as RECURRENCE_HANDLERS
+from failwell.surveys.service import send_reminders
 
 _done = False
 
@@ -47,6 +48,8 @@ def bootstrap() -> None:
     broadcast_ports.add_housekeeping("purge integration deliveries", purge_deliveries)
     # Audit entries past their retention (FAILWELL_AUDIT_RETENTION_DAYS) go the same way.
     broadcast_ports.add_housekeeping("purge audit entries", purge_audit_entries)
+    # One reminder to those who have not answered a culture survey, a few days before it closes.
+    broadcast_ports.add_housekeeping("remind survey invitees", send_reminders)
     # Token and session look-ups for deps.py and web/auth.py, which sit below the people slice.
     identity.use(IDENTITY)
     _done = True

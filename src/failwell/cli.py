@@ -34,6 +34,7 @@ from failwell.people.cli import team_app, token_app, user_app
 from failwell.portability.cli import register as register_portability
 from failwell.recurrence.cli import register as register_recurrence
 from failwell.settings import get_settings
+from failwell.surveys.cli import register as register_surveys
 
 app = typer.Typer(
     name="failwell",
@@ -67,6 +68,7 @@ register_integrations(app)
 register_metrics(app)
 register_portability(app)
 register_audit(app)
+register_surveys(app)
 
 
 @app.callback()

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # recurrence_recency_days. Off by default: the ranking is measured without it (docs/recurrence.md).
     recurrence_recency: float = Field(default=0.0, ge=0.0, le=1.0)
     recurrence_recency_days: float = Field(default=180.0, gt=0.0)
+    # Culture surveys: results of a group with fewer respondents than this are withheld
+    # (docs/culture-surveys.md). Never below 3: a group of 1 or 2 has no anonymity at all.
+    survey_min_respondents: int = Field(default=5, ge=3, le=1000)
 
 
 @lru_cache(maxsize=1)

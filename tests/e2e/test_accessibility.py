@@ -33,6 +33,7 @@ from failwell.people import service as people
 from failwell.people.models import Person, Team
 from failwell.recurrence.models import Problem
 from failwell.reviews.models import FactorCategory, Review
+from failwell.surveys.models import SurveyCampaign
 from support import REQUIRE_PG, pg_available, scratch_pg_database, serving
 
 PHONE = {"width": 390, "height": 844}
@@ -71,6 +72,8 @@ PAGES = [
     "/digest",
     "/metrics",
     "/admin/integrations",
+    "/surveys",
+    "/surveys/{survey}/results",
 ]
 
 # The checks, run in the page: a list of problems, each a readable sentence.
@@ -165,6 +168,7 @@ def _ids(db: Database) -> dict[str, int]:
             ),
             "category": s.scalar(select(FactorCategory.id).order_by(FactorCategory.id).limit(1)),
             "problem": s.scalar(select(Problem.id).order_by(Problem.id).limit(1)),
+            "survey": s.scalar(select(SurveyCampaign.id).order_by(SurveyCampaign.closes_on.desc()).limit(1)),
         }
     # The demo organisation may record no problem (recurrence) yet: that page is then skipped.
     found["problem"] = found.get("problem") or 0

@@ -43,6 +43,12 @@ class Topic(StrEnum):
     review_unpublished = "review_unpublished"
     review_commented = "review_commented"  # told to the people a comment @mentions
     weekly_digest = "weekly_digest"
+    # A culture-survey invitation or reminder: personal (it carries a one-time link), so it goes
+    # only to the invited person and no subscription ever receives it (outbox.matching_targets).
+    survey_invitation = "survey_invitation"
+
+
+PERSONAL_TOPICS = frozenset({Topic.survey_invitation})
 
 
 class DeliveryStatus(StrEnum):

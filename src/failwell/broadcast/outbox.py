@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from failwell.broadcast.models import Channel, Delivery, OutboxEvent, Subscription, Topic
+from failwell.broadcast.models import PERSONAL_TOPICS, Channel, Delivery, OutboxEvent, Subscription, Topic
 from failwell.broadcast.options import Options, get_options
 from failwell.db import utcnow
 from failwell.people.models import Person, team_members
@@ -117,6 +117,8 @@ def _digest_targets(session: Session, facts: dict[str, Any], options: Options) -
 def matching_targets(session: Session, topic: Topic, facts: dict[str, Any], options: Options) -> list[Target]:
     if topic == Topic.weekly_digest:
         return _digest_targets(session, facts, options)
+    if topic in PERSONAL_TOPICS:
+        return []
     targets: list[Target] = []
     for sub in session.scalars(select(Subscription).order_by(Subscription.id)):
         if subscription_matches(sub, topic.value, facts):

@@ -39,6 +39,7 @@ from failwell.db import Database
 from failwell.demo import content
 from failwell.demo.content import DEMO_DOMAIN, ActionSpec, Scenario, ServiceSpec
 from failwell.demo.delivery import first_commit_before, lesson_reads
+from failwell.demo.surveys import add_culture_surveys
 from failwell.enums import (
     ActionPriority,
     ActionStatus,
@@ -292,9 +293,13 @@ class _Loader:
         # Likewise the deployment rollup the delivery metrics read.
         self.s.flush()
         rebuild_rollup(self.s)
+        # Last, with its own random stream, so the history above does not depend on it.
+        colleagues = add_culture_surveys(
+            self.s, self.today, self.people, random.Random(self.rng.getrandbits(64))
+        )
         return DemoSummary(
             teams=len(self.teams),
-            people=len(self.people),
+            people=len(self.people) + colleagues,
             services=len(self.svcs),
             changes=len(changes),
             deployments=len(deployments),

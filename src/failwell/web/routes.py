@@ -22,6 +22,7 @@ from failwell.web.pages.recurrence import router as recurrence_pages
 from failwell.web.pages.reviews import router as reviews_pages
 from failwell.web.pages.reviews_admin import router as reviews_admin_pages
 from failwell.web.pages.session import router as session_pages
+from failwell.web.pages.surveys import router as surveys_pages
 from failwell.web.templating import STATIC_DIR
 
 PAGE_ROUTERS = (
@@ -44,6 +45,7 @@ PAGE_ROUTERS = (
     broadcast_pages,
     integrations_pages,
     audit_pages,
+    surveys_pages,
 )
 
 

@@ -1,0 +1,1 @@
+"""Culture surveys: Westrum organisational culture and Edmondson psychological safety."""
