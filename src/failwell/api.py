@@ -16,6 +16,7 @@ from failwell.recurrence.api import router as recurrence_router
 from failwell.reviews.api import router as reviews_router
 from failwell.reviews.coach_api import router as coach_router
 from failwell.reviews.comments_api import router as comments_router
+from failwell.sso.api import router as sso_router
 
 # Deployments first: CI pipelines post them most often, and routes are tried in order.
 ROUTERS = (
@@ -32,6 +33,7 @@ ROUTERS = (
     insights_router,
     metrics_router,
     broadcast_router,
+    sso_router,
 )
 
 
