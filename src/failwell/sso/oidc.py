@@ -197,7 +197,7 @@ class OidcClient:
             scope=self.scopes,
             redirect_uri=redirect_uri,
             code_challenge_method="S256",
-            timeout=HTTP_TIMEOUT,
+            timeout=HTTP_TIMEOUT.read,  # Authlib hands it on per request: a number, not a Timeout
         )
 
     # ---- the ID token ----------------------------------------------------------------------
