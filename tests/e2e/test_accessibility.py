@@ -70,6 +70,7 @@ PAGES = [
     "/digest",
     "/metrics",
     "/admin/integrations",
+    "/admin/sso",
 ]
 
 # The checks, run in the page: a list of problems, each a readable sentence.
