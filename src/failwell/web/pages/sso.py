@@ -83,14 +83,14 @@ async def start_sign_in(request: Request, next: str = "/") -> Response:
     return_to = _safe_next(next)
     redirect_uri = _absolute(request, CALLBACK_PATH)
 
-    def work() -> str:
+    def work() -> tuple[str, str]:
         auth = client.authorization_request(redirect_uri)
         with db.session(write=True) as session:
             service.start_pending(session, auth.state, auth.nonce, auth.code_verifier, return_to)
-        return f"{auth.state} {auth.url}"
+        return auth.state, auth.url
 
     try:
-        state, url = (await anyio.to_thread.run_sync(work)).split(" ", 1)
+        state, url = await anyio.to_thread.run_sync(work)
     except SsoError as exc:
         return _failed(request, exc.message, status_code=502)
     response = RedirectResponse(url, status_code=303)
