@@ -94,8 +94,9 @@ class PageClient:
 
 
 @contextmanager
-def serving(database_url: str, db: Database) -> Iterator[str]:
-    """The real app under uvicorn on a free loopback port, in a thread; yields its base URL."""
+def serving(database_url: str, db: Database, settings: Any = None, port: int | None = None) -> Iterator[str]:
+    """The real app under uvicorn on a loopback port (free, unless given), in a thread; yields its
+    base URL. `settings` (a failwell Settings) replaces the defaults, e.g. to set up sign-on."""
     import threading
     import time
 
@@ -104,9 +105,9 @@ def serving(database_url: str, db: Database) -> Iterator[str]:
     from failwell.app import create_app
     from failwell.settings import Settings
 
-    port = free_port()
+    port = port or free_port()
     config = uvicorn.Config(
-        create_app(Settings(database_url=database_url), db),
+        create_app(settings or Settings(database_url=database_url), db),
         host="127.0.0.1",
         port=port,
         log_level="warning",

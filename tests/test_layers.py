@@ -29,6 +29,7 @@ SLICES = (
     "broadcast",
     "integrations",
     "surveys",
+    "sso",
 )
 KIT = ("web.templating", "web.forms.base", "web.auth", "web.responses", "web.markdown", "web.snippets")
 FLOORS: dict[str, int] = {

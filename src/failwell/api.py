@@ -19,6 +19,7 @@ from failwell.reviews.api import router as reviews_router
 from failwell.reviews.coach_api import router as coach_router
 from failwell.reviews.comments_api import router as comments_router
 from failwell.surveys.api import router as surveys_router
+from failwell.sso.api import router as sso_router
 
 # Deployments first: CI pipelines post them most often, and routes are tried in order.
 ROUTERS = (
@@ -38,6 +39,7 @@ ROUTERS = (
     audit_router,
     surveys_router,
     culture_router,
+    sso_router,
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
@@ -289,7 +289,11 @@ def _outermost(app: FastAPI, settings: Settings) -> None:
     Starlette's ServerErrorMiddleware, so that even a 500 carries the headers."""
     build = app.build_middleware_stack
 
+    # Signing out may continue at the single sign-on provider (a redirect after a form post).
+    issuer = urlsplit(settings.oidc_issuer) if settings.sso_enabled else None
+    form_targets = (f"{issuer.scheme}://{issuer.netloc}",) if issuer and issuer.netloc else ()
+
     def build_with_headers() -> ASGIApp:
-        return behind_proxies(SecurityHeaders(build()), settings.trusted_proxies)
+        return behind_proxies(SecurityHeaders(build(), form_targets), settings.trusted_proxies)
 
     setattr(app, "build_middleware_stack", build_with_headers)  # noqa: B010 (a method is replaced)

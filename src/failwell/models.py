@@ -6,6 +6,7 @@ import failwell.insights.models
 import failwell.integrations.models
 import failwell.recurrence.models
 import failwell.surveys.models  # noqa: F401  (registers those slices' tables)
+import failwell.sso.models  # noqa: F401  (registers those slices' tables)
 from failwell.actions.models import CorrectiveAction
 from failwell.catalogue.models import Service, ServiceConsumer
 from failwell.changes.models import Change, Deployment

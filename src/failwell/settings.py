@@ -6,6 +6,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from failwell.enums import Role
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FAILWELL_", env_file=".env", extra="ignore")
@@ -43,6 +45,33 @@ class Settings(BaseSettings):
     # Culture surveys: results of a group with fewer respondents than this are withheld
     # (docs/culture-surveys.md). Never below 3: a group of 1 or 2 has no anonymity at all.
     survey_min_respondents: int = Field(default=5, ge=3, le=1000)
+    # Single sign-on with OpenID Connect (docs/sso.md). Off while oidc_issuer is empty.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid email profile"
+    # The words on the sign-in button: "Sign in with <name>".
+    oidc_provider_name: str = "single sign-on"
+    # The claim the mapping rules usually read (a list of group names).
+    oidc_groups_claim: str = "groups"
+    # The role of an account made at its first sign-in when no rule gives one.
+    oidc_default_role: Role = Role.viewer
+    # Link a first sign-in to an existing account of the same e-mail even when the provider does
+    # not say the address is verified (email_verified). Only for providers that never let people
+    # choose their own address.
+    oidc_trust_unverified_email: bool = False
+    # Password sign-in on the web pages. Off: only the break-glass e-mails below may still sign in
+    # with a password, and only while they are active practice owners.
+    password_sign_in: bool = True
+    break_glass_emails: str = ""
+
+    @property
+    def sso_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    def is_break_glass(self, email: str) -> bool:
+        wanted = email.strip().lower()
+        return any(wanted == e.strip().lower() for e in self.break_glass_emails.split(",") if e.strip())
 
 
 @lru_cache(maxsize=1)

@@ -74,6 +74,7 @@ PAGES = [
     "/admin/integrations",
     "/surveys",
     "/surveys/{survey}/results",
+    "/admin/sso",
 ]
 
 # The checks, run in the page: a list of problems, each a readable sentence.

@@ -12,21 +12,28 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        # Reviews may show images by URL (markdown); they are only ever displayed.
-        "img-src 'self' data: https:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
+
+def content_security_policy(form_targets: tuple[str, ...] = ()) -> str:
+    """The policy; `form_targets` are other origins a form may lead to (Chromium holds a form's
+    redirects to form-action too: signing out continues at the identity provider)."""
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            # Reviews may show images by URL (markdown); they are only ever displayed.
+            "img-src 'self' data: https:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            " ".join(("form-action 'self'", *form_targets)),
+            "frame-ancestors 'none'",
+        )
     )
-)
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 HSTS = "max-age=31536000; includeSubDomains"
 ALWAYS = {
     "X-Content-Type-Options": "nosniff",
@@ -41,8 +48,9 @@ ALWAYS = {
 class SecurityHeaders:
     """Adds the headers above; over HTTPS also HSTS, and Secure on every cookie."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, form_targets: tuple[str, ...] = ()) -> None:
         self.app = app
+        self.policy = content_security_policy(form_targets) if form_targets else CONTENT_SECURITY_POLICY
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -55,7 +63,7 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 for name, value in ALWAYS.items():
                     headers.setdefault(name, value)
-                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                headers.setdefault("Content-Security-Policy", self.policy)
                 if https:
                     headers["Strict-Transport-Security"] = HSTS
                     _secure_cookies(headers)

@@ -23,10 +23,12 @@ from failwell.web.pages.reviews import router as reviews_pages
 from failwell.web.pages.reviews_admin import router as reviews_admin_pages
 from failwell.web.pages.session import router as session_pages
 from failwell.web.pages.surveys import router as surveys_pages
+from failwell.web.pages.sso import router as sso_pages
 from failwell.web.templating import STATIC_DIR
 
 PAGE_ROUTERS = (
     session_pages,
+    sso_pages,
     home_pages,
     failures_pages,
     failure_edit_pages,

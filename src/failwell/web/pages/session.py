@@ -14,12 +14,14 @@ from sqlalchemy import select
 from failwell.db import Database
 from failwell.demo.loader import DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD
 from failwell.deps import get_database
+from failwell.enums import Role
 from failwell.people import throttle
 from failwell.people.models import Person
 from failwell.people.service import authenticate_password, end_web_session, start_web_session
 from failwell.settings import Settings
 from failwell.web.auth import PRE_CSRF_COOKIE, SESSION_COOKIE, Me, signed_in_person
 from failwell.web.forms.base import FORM_ERROR, FormState, read_form
+from failwell.web.pages.sso import SSO_COOKIE, provider_sign_out_url
 from failwell.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -69,11 +71,18 @@ def _demo_login(db: Database) -> tuple[str, str] | None:
 
 async def _sign_in_page(request: Request, form: FormState, status_code: int = 200) -> Response:
     token = request.cookies.get(PRE_CSRF_COOKIE) or secrets.token_urlsafe(32)
+    settings = _settings(request)
     demo = await anyio.to_thread.run_sync(_demo_login, get_database(request))
     response = render(
         request,
         "sign_in.html",
-        {"form": form, "csrf_token": token, "demo": demo},
+        {
+            "form": form,
+            "csrf_token": token,
+            "demo": demo if settings.password_sign_in else None,
+            "sso_name": settings.oidc_provider_name if settings.sso_enabled else None,
+            "password_sign_in": settings.password_sign_in,
+        },
         status_code=status_code,
     )
     response.set_cookie(
@@ -104,8 +113,16 @@ async def sign_in(request: Request) -> Response:
         errors["password"] = "Enter your password."
     if errors:
         return await _sign_in_page(request, FormState(values, errors), status_code=422)
+    settings = _settings(request)
+    break_glass_only = not settings.password_sign_in
+    if break_glass_only and not settings.is_break_glass(email):
+        return await _sign_in_page(
+            request,
+            FormState(values, {FORM_ERROR: "Password sign-in is turned off here. Use single sign-on."}),
+            status_code=403,
+        )
     db = get_database(request)
-    days = _settings(request).session_days
+    days = settings.session_days
     policy = _policy(_settings(request))
     attempt = throttle.Attempt(email, request.client.host if request.client else None)
 
@@ -118,6 +135,8 @@ async def sign_in(request: Request) -> Response:
             return wait
         with db.session(write=True) as session:
             person = authenticate_password(session, email, password)
+            if person is not None and break_glass_only and person.role != Role.practice_owner:
+                person = None  # break-glass is for practice owners only
             if person is None:
                 throttle.record_failure(session, attempt, policy)
                 return None
@@ -171,6 +190,9 @@ async def sign_out(request: Request, me: Me) -> Response:
             end_web_session(session, secret)
 
     await anyio.to_thread.run_sync(work)
-    response = RedirectResponse("/sign-in", status_code=303)
+    # Signed in through the identity provider: sign out there too, which comes back to /sign-in.
+    provider = await provider_sign_out_url(request)
+    response = RedirectResponse(provider or "/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(SSO_COOKIE, path="/")
     return response
