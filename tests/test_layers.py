@@ -46,6 +46,7 @@ FLOORS: dict[str, int] = {
             "client",
             "identity",
             "events",
+            "lifeline",
             "__init__",
         ),
         0,

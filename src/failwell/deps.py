@@ -38,10 +38,12 @@ class UnitOfWork:
     which costs more CPU than the database work itself. On SQLite, writes and the token
     check run inline; on PostgreSQL the token check is a second trip (see Database.embedded)."""
 
-    def __init__(self, db: Database, actor: Actor, write: bool) -> None:
+    def __init__(self, db: Database, actor: Actor, write: bool, bearer: str = "") -> None:
         self._db = db
         self._write = write
         self.actor = actor
+        # The secret that authenticated this request: lets a service tell "this very token" apart.
+        self.bearer = bearer
 
     def _call(self, work: Callable[[Session, Actor], T]) -> T:
         with self._db.session(write=self._write) as session:
@@ -72,7 +74,7 @@ async def _unit_of_work(
         actor = await anyio.to_thread.run_sync(_authenticate, db, credentials.credentials)
     if actor is None:
         raise NotAuthenticated(detail="The API token is unknown, revoked or expired.")
-    return UnitOfWork(db, actor, write=request.method not in _READ_METHODS)
+    return UnitOfWork(db, actor, write=request.method not in _READ_METHODS, bearer=credentials.credentials)
 
 
 Work = Annotated[UnitOfWork, Depends(_unit_of_work)]
