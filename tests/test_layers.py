@@ -49,6 +49,7 @@ FLOORS: dict[str, int] = {
             "client",
             "identity",
             "events",
+            "lifeline",
             "__init__",
         ),
         0,

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from failwell import __version__
+from failwell import __version__, lifeline
 from failwell.authz import Actor, note_refusal
 from failwell.bootstrap import bootstrap
 from failwell.broadcast.inapp import worker_lifespan
@@ -159,6 +159,13 @@ def _error_page(request: Request, status: int, title: str, detail: str) -> HTMLR
     from failwell.web.templating import render
 
     return render(request, "error.html", {"title": title, "detail": detail}, status_code=status)
+
+
+def create_served_app() -> FastAPI:
+    """The app as `failwell serve` builds it in each process; a worker first ties itself to its
+    supervisor, so that killing the supervisor never leaves workers holding the port."""
+    lifeline.hold_from_environment()
+    return create_app()
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:

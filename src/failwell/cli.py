@@ -7,6 +7,7 @@ demo, user, team, token) work on FAILWELL_DATABASE_URL directly.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -15,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from failwell import __version__
+from failwell import __version__, lifeline
 from failwell.actions.cli import action_app
 from failwell.audit.cli import register as register_audit
 from failwell.bootstrap import bootstrap
@@ -192,8 +193,13 @@ def serve(
         _banner(db, f"http://{host}:{port}")
     finally:
         db.dispose()
+    # Workers learn their supervisor's pid from the environment (they are spawned, not forked).
+    if workers > 1:
+        os.environ[lifeline.SUPERVISOR_ENV] = str(os.getpid())
+    else:
+        os.environ.pop(lifeline.SUPERVISOR_ENV, None)
     uvicorn.run(
-        "failwell.app:create_app",
+        "failwell.app:create_served_app",
         factory=True,
         host=host,
         port=port,

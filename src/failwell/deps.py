@@ -40,12 +40,16 @@ class UnitOfWork:
     which costs more CPU than the database work itself. On SQLite, writes and the token
     check run inline; on PostgreSQL the token check is a second trip (see Database.embedded)."""
 
-    def __init__(self, db: Database, actor: Actor, write: bool, method: str = "", path: str = "") -> None:
+    def __init__(
+        self, db: Database, actor: Actor, write: bool, method: str = "", path: str = "", bearer: str = ""
+    ) -> None:
         self._db = db
         self._write = write
         self.actor = actor
         # What was asked for, should the work be refused (the audit trail records refusals).
         self._method, self._path = method, path
+        # The secret that authenticated this request: lets a service tell "this very token" apart.
+        self.bearer = bearer
 
     def _call(self, work: Callable[[Session, Actor], T]) -> T:
         with self._db.session(write=self._write) as session:
@@ -91,7 +95,12 @@ async def _unit_of_work(
     # A refusal answered later (403) is recorded in the audit trail with who was refused.
     request.state.actor = actor
     return UnitOfWork(
-        db, actor, write=request.method not in _READ_METHODS, method=request.method, path=request.url.path
+        db,
+        actor,
+        write=request.method not in _READ_METHODS,
+        method=request.method,
+        path=request.url.path,
+        bearer=credentials.credentials,
     )
 
 

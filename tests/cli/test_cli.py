@@ -281,6 +281,10 @@ def test_token_revoke_stops_access(
 
     with Database(local_env).session(write=False) as s:
         token_id = s.scalars(select(ApiToken.id).where(ApiToken.token_hash == hash_token(secret))).one()
-    assert run(capsys, "token", "revoke", str(token_id))[0] == 0
+    # FAILWELL_TOKEN is this very token: the CLI refuses unless told it is meant.
+    code, _, err = run(capsys, "token", "revoke", str(token_id))
+    assert code == 1 and "--yes-revoke-this-token" in err and len(err.strip().splitlines()) == 1
+    assert run(capsys, "failure", "list", "--url", live_url)[0] == 0
+    assert run(capsys, "token", "revoke", str(token_id), "--yes-revoke-this-token")[0] == 0
     code, _, err = run(capsys, "failure", "list", "--url", live_url)
     assert code == 1 and "revoked" in err

@@ -119,8 +119,18 @@ async def list_tokens(uow: Work, person_id: Annotated[int | None, Query(ge=1, le
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut)
-async def revoke_token(token_id: IdPath, uow: Work) -> object:
+async def revoke_token(
+    token_id: IdPath,
+    uow: Work,
+    confirm_self: Annotated[
+        bool,
+        Query(description="Needed to revoke the token this request authenticates with (else 409)."),
+    ] = False,
+) -> object:
     def work(session: Session, actor: Actor) -> object:
-        return TokenOut.model_validate(service.revoke_token(session, actor, token_id))
+        token = service.revoke_token(
+            session, actor, token_id, using_token=uow.bearer, confirm_self=confirm_self
+        )
+        return TokenOut.model_validate(token)
 
     return await uow.run(work)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -89,8 +90,22 @@ def create_token(
 
 
 @token_app.command("revoke")
-def revoke_token(token_id: int) -> None:
+def revoke_token(
+    token_id: int,
+    yes_revoke_this_token: Annotated[
+        bool,
+        typer.Option("--yes-revoke-this-token", help="Allow revoking the token in FAILWELL_TOKEN."),
+    ] = False,
+) -> None:
     """Revoke a token by id: it stops working at once."""
     with local_session() as session:
-        token = service.revoke_token(session, SYSTEM, token_id)
+        token = service.revoke_token(
+            session,
+            SYSTEM,
+            token_id,
+            # The token this shell's server verbs use: revoking it by accident would lock them out.
+            using_token=os.environ.get("FAILWELL_TOKEN") or None,
+            confirm_self=yes_revoke_this_token,
+            confirm_hint="add --yes-revoke-this-token",
+        )
         console.print(f"Revoked token {token.id} ({token.name}).")

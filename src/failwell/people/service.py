@@ -234,12 +234,38 @@ def list_tokens(session: Session, actor: Actor, person_id: int | None = None) ->
     return session.scalars(select(ApiToken).where(ApiToken.person_id == target).order_by(ApiToken.id)).all()
 
 
-def revoke_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
+class RevokingOwnToken(Conflict):
+    """The token to revoke is the one the caller is using, and they did not say they meant it."""
+
+
+def revoke_token(
+    session: Session,
+    actor: Actor,
+    token_id: int,
+    *,
+    using_token: str | None = None,
+    confirm_self: bool = False,
+    confirm_hint: str = "add ?confirm_self=true",
+) -> ApiToken:
+    """Revokes a token. `using_token` is the secret the caller authenticates with: revoking that
+    very token locks the caller out, so it needs `confirm_self` (an accident otherwise)."""
     token = session.get(ApiToken, token_id)
     if token is None:
         raise NotFound(detail=f"No token with id {token_id}.")
     if token.person_id != actor.person_id:
         require(actor, Role.practice_owner, "Revoking someone else's token")
+    if (
+        token.revoked_at is None
+        and not confirm_self
+        and using_token is not None
+        and token.token_hash == hash_token(using_token)
+    ):
+        raise RevokingOwnToken(
+            detail=(
+                f"Token {token.id} ({token.prefix}…) is the one this request is using: revoking it "
+                f"locks you out at once. If you mean it, {confirm_hint}."
+            )
+        )
     if token.revoked_at is None:
         token.revoked_at = utcnow()
     session.flush()
