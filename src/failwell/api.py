@@ -18,8 +18,8 @@ from failwell.recurrence.api import router as recurrence_router
 from failwell.reviews.api import router as reviews_router
 from failwell.reviews.coach_api import router as coach_router
 from failwell.reviews.comments_api import router as comments_router
-from failwell.surveys.api import router as surveys_router
 from failwell.sso.api import router as sso_router
+from failwell.surveys.api import router as surveys_router
 
 # Deployments first: CI pipelines post them most often, and routes are tried in order.
 ROUTERS = (

@@ -16,6 +16,8 @@ from failwell.failures.models import SeverityLevel
 from failwell.integrations.models import Integration, IntegrationRule
 from failwell.people.models import ApiToken, OrgSetting, Person, Team
 from failwell.reviews.models import FactorCategory
+from failwell.sso.models import SsoClaimRule
+from failwell.surveys.models import SurveyCampaign
 
 
 def register_audited_models() -> None:
@@ -36,3 +38,8 @@ def register_audited_models() -> None:
     # Broadcasting: a channel's URL holds its webhook token or SMTP password.
     register(Channel, "channel", secret=["secret_url"])
     register(Subscription, "subscription", label=None)
+    # Single sign-on: the rules that turn the provider's claims into roles and teams.
+    register(SsoClaimRule, "sso_claim_rule", label="value")
+    # Culture survey campaigns (their set-up and status). Never invitations or answers: a record
+    # of who answered when would undo the survey's anonymity.
+    register(SurveyCampaign, "survey_campaign", label="title")

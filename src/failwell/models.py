@@ -5,8 +5,8 @@ import failwell.broadcast.models
 import failwell.insights.models
 import failwell.integrations.models
 import failwell.recurrence.models
+import failwell.sso.models
 import failwell.surveys.models  # noqa: F401  (registers those slices' tables)
-import failwell.sso.models  # noqa: F401  (registers those slices' tables)
 from failwell.actions.models import CorrectiveAction
 from failwell.catalogue.models import Service, ServiceConsumer
 from failwell.changes.models import Change, Deployment

@@ -22,8 +22,8 @@ from failwell.web.pages.recurrence import router as recurrence_pages
 from failwell.web.pages.reviews import router as reviews_pages
 from failwell.web.pages.reviews_admin import router as reviews_admin_pages
 from failwell.web.pages.session import router as session_pages
-from failwell.web.pages.surveys import router as surveys_pages
 from failwell.web.pages.sso import router as sso_pages
+from failwell.web.pages.surveys import router as surveys_pages
 from failwell.web.templating import STATIC_DIR
 
 PAGE_ROUTERS = (
