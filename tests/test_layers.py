@@ -27,6 +27,7 @@ SLICES = (
     "recurrence",
     "broadcast",
     "integrations",
+    "ideas",
 )
 KIT = ("web.templating", "web.forms.base", "web.auth", "web.responses", "web.markdown", "web.snippets")
 FLOORS: dict[str, int] = {

@@ -8,6 +8,7 @@ from failwell.catalogue.api import router as catalogue_router
 from failwell.changes.api import router as changes_router
 from failwell.errors import PROBLEM_RESPONSES
 from failwell.failures.api import router as failures_router
+from failwell.ideas.api import router as ideas_router
 from failwell.insights.api import router as insights_router
 from failwell.insights.metrics_api import router as metrics_router
 from failwell.integrations.api import router as integrations_router
@@ -32,6 +33,7 @@ ROUTERS = (
     insights_router,
     metrics_router,
     broadcast_router,
+    ideas_router,
 )
 
 

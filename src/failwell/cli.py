@@ -25,6 +25,7 @@ from failwell.client import ApiError
 from failwell.db import Database
 from failwell.errors import DomainError
 from failwell.failures.cli import failure_app
+from failwell.ideas.cli import register as register_ideas
 from failwell.insights.cli import register as register_insights
 from failwell.insights.metrics_cli import register as register_metrics
 from failwell.integrations.cli import register as register_integrations
@@ -63,6 +64,7 @@ register_broadcast(app)
 register_insights(app)
 register_integrations(app)
 register_metrics(app)
+register_ideas(app)
 
 
 @app.callback()

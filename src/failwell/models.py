@@ -1,6 +1,7 @@
 """Imports every slice's tables so metadata (and Alembic) sees the whole schema."""
 
 import failwell.broadcast.models
+import failwell.ideas.models
 import failwell.insights.models
 import failwell.integrations.models
 import failwell.recurrence.models  # noqa: F401  (registers that slice's tables)

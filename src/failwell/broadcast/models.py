@@ -43,6 +43,8 @@ class Topic(StrEnum):
     review_unpublished = "review_unpublished"
     review_commented = "review_commented"  # told to the people a comment @mentions
     weekly_digest = "weekly_digest"
+    idea_proposed = "idea_proposed"
+    idea_accepted = "idea_accepted"
 
 
 class DeliveryStatus(StrEnum):
