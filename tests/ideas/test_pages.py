@@ -34,6 +34,7 @@ def test_a_viewer_proposes_supports_and_comments(pages: Pages, db: Database, org
     failure_id = _failure(db, org)
     viewer = pages(Role.viewer)
     assert 'href="/ideas"' in viewer.get("/").text
+    assert f'href="/ideas/new?failure_ids={failure_id}"' in viewer.get(f"/failures/{failure_id}").text
     form = viewer.get(f"/ideas/new?failure_ids={failure_id}")
     assert form.status_code == 200 and f'value="{failure_id}"' in form.text
     idea_id = _propose(viewer, failure_ids=f"#{failure_id}")
