@@ -30,6 +30,7 @@ SLICES = (
     "integrations",
     "surveys",
     "sso",
+    "ideas",
 )
 KIT = ("web.templating", "web.forms.base", "web.auth", "web.responses", "web.markdown", "web.snippets")
 FLOORS: dict[str, int] = {

@@ -51,6 +51,8 @@ WRITES = [
     ),
     # Reporting is open to everyone, viewers included.
     Write("report a failure", Role.viewer, "POST", "/failures", {"title": "Seen it", "kind": "near_miss"}),
+    # Ideas are open to everyone too: the one place a viewer proposes change.
+    Write("propose an idea", Role.viewer, "POST", "/ideas", {"title": "Canary every deploy"}),
     # Self-service on one's own account.
     Write("create an own token", Role.viewer, "POST", "/tokens", {"name": "mine"}),
     Write("rename oneself", Role.viewer, "PATCH", "/people/{me}", {"name": "New Name"}),
@@ -121,6 +123,13 @@ WRITES = [
         "PATCH",
         "/actions/{other_action}",
         {"status": "wont_do", "wont_do_reason": "Superseded"},
+    ),
+    Write(
+        "propose an action",
+        Role.practitioner,
+        "POST",
+        "/actions/proposals",
+        {"failure_id": 0, "title": "Proposed", "action_type": "detect"},
     ),
     # Practice managers publish, assign and run the catalogue.
     Write(

@@ -9,6 +9,7 @@ from failwell.catalogue.api import router as catalogue_router
 from failwell.changes.api import router as changes_router
 from failwell.errors import PROBLEM_RESPONSES
 from failwell.failures.api import router as failures_router
+from failwell.ideas.api import router as ideas_router
 from failwell.insights.api import router as insights_router
 from failwell.insights.culture_api import router as culture_router
 from failwell.insights.metrics_api import router as metrics_router
@@ -40,6 +41,7 @@ ROUTERS = (
     surveys_router,
     culture_router,
     sso_router,
+    ideas_router,
 )
 
 

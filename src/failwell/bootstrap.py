@@ -13,6 +13,7 @@ from failwell.audit.service import purge as purge_audit_entries
 from failwell.audited import register_audited_models
 from failwell.broadcast import ports as broadcast_ports
 from failwell.broadcast.handlers import HANDLERS as BROADCAST_HANDLERS
+from failwell.ideas.handlers import HANDLERS as IDEA_HANDLERS
 from failwell.insights.digest import build_digest
 from failwell.insights.rollup import HANDLERS as ROLLUP_HANDLERS
 from failwell.integrations.links import HANDLERS as INTEGRATION_HANDLERS
@@ -42,6 +43,8 @@ def bootstrap() -> None:
     events.wire(INTEGRATION_HANDLERS)
     # The deployment rollup recounts what a change touched, after the links above are made.
     events.wire(ROLLUP_HANDLERS)
+    # Ideas proposed and accepted are told to their subscribers through the outbox.
+    events.wire(IDEA_HANDLERS)
     # The weekly digest's queries read across slices, from the read side above broadcast.
     broadcast_ports.use_digest_builder(build_digest)
     # Stored webhook deliveries past their retention go within the hour, by the delivery worker.

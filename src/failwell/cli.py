@@ -27,6 +27,7 @@ from failwell.client import ApiError
 from failwell.db import Database
 from failwell.errors import DomainError
 from failwell.failures.cli import failure_app
+from failwell.ideas.cli import register as register_ideas
 from failwell.insights.cli import register as register_insights
 from failwell.insights.metrics_cli import register as register_metrics
 from failwell.integrations.cli import register as register_integrations
@@ -70,6 +71,7 @@ register_metrics(app)
 register_portability(app)
 register_audit(app)
 register_surveys(app)
+register_ideas(app)
 
 
 @app.callback()

@@ -116,3 +116,12 @@ class ActionStatus(StrEnum):
     in_progress = "in_progress"
     done = "done"
     wont_do = "wont_do"
+    # A practitioner's proposal, waiting for a practice manager to accept (-> open) or decline.
+    proposed = "proposed"
+    declined = "declined"
+
+
+class IdeaStatus(StrEnum):
+    open = "open"
+    accepted = "accepted"  # turned into a corrective action
+    closed = "closed"  # closed with a reason

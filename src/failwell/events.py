@@ -44,6 +44,9 @@ PROBLEM_UPDATED = "problem.updated"
 # recorded, or its outcome, times or marks changed.
 DEPLOYMENT_RECORDED = "deployment.recorded"
 DEPLOYMENT_UPDATED = "deployment.updated"
+# Raised by the ideas slice: someone proposed an idea / a practice manager made one an action.
+IDEA_PROPOSED = "idea.proposed"
+IDEA_ACCEPTED = "idea.accepted"
 
 EVENT_NAMES = frozenset(
     {
@@ -61,6 +64,8 @@ EVENT_NAMES = frozenset(
         PROBLEM_UPDATED,
         DEPLOYMENT_RECORDED,
         DEPLOYMENT_UPDATED,
+        IDEA_PROPOSED,
+        IDEA_ACCEPTED,
     }
 )
 

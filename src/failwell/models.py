@@ -2,6 +2,7 @@
 
 import failwell.audit.models
 import failwell.broadcast.models
+import failwell.ideas.models
 import failwell.insights.models
 import failwell.integrations.models
 import failwell.recurrence.models

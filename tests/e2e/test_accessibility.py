@@ -28,7 +28,8 @@ from failwell.actions.models import CorrectiveAction
 from failwell.catalogue.models import Service
 from failwell.db import Database
 from failwell.demo.loader import DEMO_LOGIN_EMAIL, load_demo
-from failwell.enums import ActionStatus
+from failwell.enums import ActionStatus, IdeaStatus
+from failwell.ideas.models import Idea
 from failwell.people import service as people
 from failwell.people.models import Person, Team
 from failwell.recurrence.models import Problem
@@ -75,6 +76,10 @@ PAGES = [
     "/surveys",
     "/surveys/{survey}/results",
     "/admin/sso",
+    "/ideas",
+    "/ideas/new",
+    "/ideas/{idea}",
+    "/failures/{proposal_failure}",
 ]
 
 # The checks, run in the page: a list of problems, each a readable sentence.
@@ -170,6 +175,15 @@ def _ids(db: Database) -> dict[str, int]:
             "category": s.scalar(select(FactorCategory.id).order_by(FactorCategory.id).limit(1)),
             "problem": s.scalar(select(Problem.id).order_by(Problem.id).limit(1)),
             "survey": s.scalar(select(SurveyCampaign.id).order_by(SurveyCampaign.closes_on.desc()).limit(1)),
+            # An open idea (the decide forms show) and the failure holding a proposed action.
+            "idea": s.scalar(
+                select(Idea.id).where(Idea.status == IdeaStatus.open).order_by(Idea.id).limit(1)
+            ),
+            "proposal_failure": s.scalar(
+                select(CorrectiveAction.failure_id)
+                .where(CorrectiveAction.status == ActionStatus.proposed)
+                .limit(1)
+            ),
         }
     # The demo organisation may record no problem (recurrence) yet: that page is then skipped.
     found["problem"] = found.get("problem") or 0

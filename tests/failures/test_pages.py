@@ -314,11 +314,27 @@ def test_actions_added_by_managers_and_done_by_practitioners(pages: Pages, db: D
     practitioner = pages(Role.practitioner)
     page = practitioner.get(f"/failures/{failure_id}").text
     assert "Mark done" in page and "Add a corrective action" not in page
-    forged = practitioner.post(
+    assert "Propose a corrective action" in page and "action_due_date" not in page
+    # A practitioner's action is a proposal, waiting for a practice manager; its due date is ignored.
+    proposed = practitioner.post(
         f"/failures/{failure_id}/actions",
-        data={"action_title": "Sneaky", "action_type": "detect", "action_owner_team": org.team},
+        data={"action_title": "Proposal", "action_type": "detect", "action_due_date": "2020-01-01"},
     )
-    assert forged.status_code == 403
+    assert proposed.status_code == 303 and "proposed" in proposed.headers["set-cookie"]
+    with db.session() as s:
+        proposal = s.scalars(select(CorrectiveAction).where(CorrectiveAction.title == "Proposal")).one()
+        assert (proposal.status, proposal.due_date) == (ActionStatus.proposed, None)
+        proposal_id = proposal.id
+    assert "Accept: Proposal" not in practitioner.get(f"/failures/{failure_id}").text
+    assert "Accept: Proposal" in manager.get(f"/failures/{failure_id}").text
+    refused = practitioner.post(f"/failures/{failure_id}/actions/{proposal_id}/accept")
+    assert refused.status_code == 403
+    declined = manager.post(
+        f"/failures/{failure_id}/actions/{proposal_id}/decline", data={"decline_reason": "Covered"}
+    )
+    assert declined.status_code == 303
+    page = manager.get(f"/failures/{failure_id}").text
+    assert "Declined: Covered" in page and "Proposed by Practitioner" in page
     done = practitioner.post(
         f"/failures/{failure_id}/actions/{action_id}/done", headers={"HX-Request": "true"}
     )
@@ -334,4 +350,8 @@ def test_actions_added_by_managers_and_done_by_practitioners(pages: Pages, db: D
     with db.session() as s:
         rows = s.execute(select(CorrectiveAction.id, CorrectiveAction.status))
         statuses = {row.id: row.status for row in rows}
-    assert statuses == {action_id: ActionStatus.done, other: ActionStatus.open}
+    assert statuses == {
+        action_id: ActionStatus.done,
+        other: ActionStatus.open,
+        proposal_id: ActionStatus.declined,
+    }

@@ -5,9 +5,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
-from failwell.actions import service
+from failwell.actions import proposals, service
 from failwell.actions.models import CorrectiveAction
-from failwell.actions.schemas import ActionFilter, ActionIn, ActionOut, ActionUpdate
+from failwell.actions.schemas import (
+    ActionFilter,
+    ActionIn,
+    ActionOut,
+    ActionProposal,
+    ActionUpdate,
+    DeclineIn,
+)
 from failwell.authz import Actor
 from failwell.deps import IdPath, Work
 from failwell.listing import Page, page_of
@@ -56,5 +63,31 @@ async def update_action(action_id: IdPath, data: ActionUpdate, uow: Work) -> obj
 async def complete_action(action_id: IdPath, uow: Work) -> object:
     def work(session: Session, actor: Actor) -> object:
         return _one(session, service.complete_action(session, actor, action_id))
+
+    return await uow.run(work)
+
+
+@router.post("/actions/proposals", status_code=status.HTTP_201_CREATED, response_model=ActionOut)
+async def propose_action(data: ActionProposal, uow: Work) -> object:
+    """A practitioner proposes an action on a failure; it waits, status proposed, for a manager."""
+
+    def work(session: Session, actor: Actor) -> object:
+        return _one(session, proposals.propose_action(session, actor, data))
+
+    return await uow.run(work)
+
+
+@router.post("/actions/{action_id}/accept", response_model=ActionOut)
+async def accept_action(action_id: IdPath, uow: Work) -> object:
+    def work(session: Session, actor: Actor) -> object:
+        return _one(session, proposals.accept_action(session, actor, action_id))
+
+    return await uow.run(work)
+
+
+@router.post("/actions/{action_id}/decline", response_model=ActionOut)
+async def decline_action(action_id: IdPath, data: DeclineIn, uow: Work) -> object:
+    def work(session: Session, actor: Actor) -> object:
+        return _one(session, proposals.decline_action(session, actor, action_id, data))
 
     return await uow.run(work)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from failwell.db import Base, UTCDateTime, utcnow
@@ -38,6 +38,13 @@ class CorrectiveAction(Base):
         db_enum(ActionStatus, "action_status"), default=ActionStatus.open
     )
     wont_do_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    decline_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    # Who proposed it (a practitioner's proposal, or an idea's proposer), credited on the action.
+    proposed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), default=None
+    )
+    # Proposed through an idea marked anonymous: nothing says who, only that someone did.
+    proposed_anonymously: Mapped[bool] = mapped_column(Boolean, default=False)
     external_url: Mapped[str | None] = mapped_column(String(2000), default=None)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -45,4 +52,5 @@ class CorrectiveAction(Base):
 
     failure: Mapped[Failure] = relationship()  # lists show only failure_id
     owner_team: Mapped[Team] = relationship(lazy="joined")
-    owner_person: Mapped[Person | None] = relationship(lazy="joined")
+    owner_person: Mapped[Person | None] = relationship(lazy="joined", foreign_keys=[owner_person_id])
+    proposed_by: Mapped[Person | None] = relationship(foreign_keys=[proposed_by_id])

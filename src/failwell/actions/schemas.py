@@ -25,6 +25,23 @@ class ActionIn(InputModel):
     external_url: Url | None = Field(None, description="The ticket in your tracker.")
 
 
+class ActionProposal(InputModel):
+    """A practitioner's proposed action: a practice manager accepts (and assigns) or declines it."""
+
+    failure_id: Id
+    title: Title
+    description: LongText = ""
+    action_type: ActionType
+    owner_team: Name | None = Field(
+        None, description="Suggested owner team. Default: the team owning the failure's service."
+    )
+    external_url: Url | None = Field(None, description="The ticket in your tracker.")
+
+
+class DeclineIn(InputModel):
+    reason: ShortText = Field(description="Why the proposal is declined; the proposer reads it.")
+
+
 class ActionUpdate(InputModel):
     title: Title | None = None
     description: LongText | None = None
@@ -52,6 +69,11 @@ class ActionOut(BaseModel):
     status: ActionStatus
     overdue: bool
     wont_do_reason: str | None
+    decline_reason: str | None
+    proposed_by: PersonRef | None = Field(
+        description="Who proposed it, when it began as a proposal or an idea."
+    )
+    proposed_anonymously: bool = Field(description="Proposed through an anonymous idea: nobody is named.")
     external_url: str | None
     completed_at: datetime | None
     created_at: datetime

@@ -29,6 +29,8 @@ from failwell.people.service import person_by_email, team_by_name
 from failwell.reviews.models import Review
 
 OPEN_STATUSES = (ActionStatus.open, ActionStatus.in_progress)
+# Not (yet) agreed work: never open, overdue or followed through in any count.
+PROPOSAL_STATUSES = (ActionStatus.proposed, ActionStatus.declined)
 # Who owns the work and by when is the practice manager's call; practitioners work the action.
 ASSIGNMENT_FIELDS = ("owner_team", "owner_person", "due_date", "priority")
 
@@ -64,7 +66,7 @@ def review_ids(session: Session, failure_ids: set[int]) -> dict[int, int]:
 
 
 def action_out(action: CorrectiveAction, review_id: int | None) -> ActionOut:
-    person = action.owner_person
+    person, proposer = action.owner_person, action.proposed_by
     return ActionOut(
         id=action.id,
         failure_id=action.failure_id,
@@ -79,6 +81,9 @@ def action_out(action: CorrectiveAction, review_id: int | None) -> ActionOut:
         status=action.status,
         overdue=is_overdue(action),
         wont_do_reason=action.wont_do_reason,
+        decline_reason=action.decline_reason,
+        proposed_by=PersonRef(id=proposer.id, name=proposer.name) if proposer else None,
+        proposed_anonymously=action.proposed_anonymously,
         external_url=action.external_url,
         completed_at=action.completed_at,
         created_at=action.created_at,
@@ -107,7 +112,15 @@ def default_owner_team(failure: Failure) -> Team | None:
     return ranked[0].owner_team if ranked else None
 
 
-def create_action(session: Session, actor: Actor, data: ActionIn) -> CorrectiveAction:
+def create_action(
+    session: Session,
+    actor: Actor,
+    data: ActionIn,
+    *,
+    proposed_by_id: int | None = None,
+    proposed_anonymously: bool = False,
+) -> CorrectiveAction:
+    """A practice manager's action; `proposed_by_id` credits whoever proposed it (an idea)."""
     require(actor, Role.practice_manager, "Assigning a corrective action")
     failure = get_failure(session, data.failure_id, field="failure_id")
     if data.owner_team:
@@ -128,6 +141,8 @@ def create_action(session: Session, actor: Actor, data: ActionIn) -> CorrectiveA
         due_date=data.due_date,
         priority=data.priority,
         external_url=str(data.external_url) if data.external_url else None,
+        proposed_by_id=proposed_by_id,
+        proposed_anonymously=proposed_anonymously,
     )
     session.add(action)
     session.flush()
@@ -138,6 +153,10 @@ def create_action(session: Session, actor: Actor, data: ActionIn) -> CorrectiveA
 def update_action(session: Session, actor: Actor, action_id: int, data: ActionUpdate) -> CorrectiveAction:
     require(actor, Role.practitioner, "Working a corrective action")
     action = get_action(session, action_id)
+    if data.status in PROPOSAL_STATUSES:
+        raise InvalidInput.on("status", "is set by accepting or declining a proposed action")
+    if data.status is not None and action.status in PROPOSAL_STATUSES:
+        raise InvalidInput.on("status", f"action {action_id} is {action.status.value}: accept it first")
     if any(getattr(data, name) is not None for name in ASSIGNMENT_FIELDS):
         require(actor, Role.practice_manager, "Re-assigning a corrective action (owner, due date, priority)")
     if data.title is not None:
@@ -194,6 +213,8 @@ def complete_action(
         raise InvalidInput.on("action", f"action {action_id} belongs to another failure")
     require(actor, Role.practitioner, "Completing a corrective action")
     action = get_action(session, action_id)
+    if action.status in PROPOSAL_STATUSES:
+        raise InvalidInput.on("status", f"action {action_id} is {action.status.value}: accept it first")
     was = action.status
     if action.status != ActionStatus.done:
         set_status(action, ActionStatus.done)

@@ -43,6 +43,8 @@ class Topic(StrEnum):
     review_unpublished = "review_unpublished"
     review_commented = "review_commented"  # told to the people a comment @mentions
     weekly_digest = "weekly_digest"
+    idea_proposed = "idea_proposed"
+    idea_accepted = "idea_accepted"
     # A culture-survey invitation or reminder: personal (it carries a one-time link), so it goes
     # only to the invited person and no subscription ever receives it (outbox.matching_targets).
     survey_invitation = "survey_invitation"

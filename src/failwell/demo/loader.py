@@ -39,6 +39,7 @@ from failwell.db import Database
 from failwell.demo import content
 from failwell.demo.content import DEMO_DOMAIN, ActionSpec, Scenario, ServiceSpec
 from failwell.demo.delivery import first_commit_before, lesson_reads
+from failwell.demo.ideas import add_ideas
 from failwell.demo.surveys import add_culture_surveys
 from failwell.enums import (
     ActionPriority,
@@ -286,6 +287,7 @@ class _Loader:
         self.s.flush()
         failures, reviews, actions = self.build(plans)
         problems = self.problems(failures, actions)
+        proposals = add_ideas(self.s, self.now, self.people, failures, actions)
         self.s.add_all(lesson_reads(reviews, self.members, self.now, self.side_rng))
         # The rows above bypass the services, so their events never fired: index the failures
         # for similar-failure search (text and embeddings) as reporting them would have.
@@ -305,7 +307,7 @@ class _Loader:
             deployments=len(deployments),
             failures=len(failures),
             reviews=len(reviews),
-            actions=len(actions),
+            actions=len(actions) + proposals,
             problems=len(problems),
             login_email=DEMO_LOGIN_EMAIL,
             login_password=DEMO_LOGIN_PASSWORD,
@@ -1072,7 +1074,8 @@ class _Loader:
                 action.status, action.completed_at = ActionStatus.in_progress, None
                 action.updated_at = action.created_at
                 shortfall -= 1
-        for status in ActionStatus:
+        # Proposals come from demo/ideas.py, written by people: the planned history has none.
+        for status in (ActionStatus.open, ActionStatus.in_progress, ActionStatus.done, ActionStatus.wont_do):
             if any(a.status == status for a in actions):
                 continue
             for action in newest_first:

@@ -202,7 +202,8 @@ def follow_through(session: Session, scope: Scope, today: date) -> tuple[int, in
         select(func.count(), func.sum(on_time)).where(
             ca.due_date >= scope.since.date(),
             ca.due_date < due_end,
-            ca.status != ActionStatus.wont_do,
+            # Won't-do, and proposals never agreed, were never due.
+            ca.status.not_in((ActionStatus.wont_do, ActionStatus.proposed, ActionStatus.declined)),
             *_action_scope(scope),
         )
     ).one()

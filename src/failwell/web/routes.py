@@ -14,6 +14,7 @@ from failwell.web.pages.failure_edit import router as failure_edit_pages
 from failwell.web.pages.failures import router as failures_pages
 from failwell.web.pages.failures_admin import router as failures_admin_pages
 from failwell.web.pages.home import router as home_pages
+from failwell.web.pages.ideas import router as ideas_pages
 from failwell.web.pages.integrations import router as integrations_pages
 from failwell.web.pages.lessons import router as lessons_pages
 from failwell.web.pages.metrics import router as metrics_pages
@@ -48,6 +49,7 @@ PAGE_ROUTERS = (
     integrations_pages,
     audit_pages,
     surveys_pages,
+    ideas_pages,
 )
 
 

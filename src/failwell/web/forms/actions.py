@@ -14,7 +14,7 @@ from failwell.enums import ActionPriority
 from failwell.listing import PageParams
 from failwell.web.forms.base import FORM_ERROR, cleaned, validate
 
-StatusChoice = Literal["active", "open", "in_progress", "done", "wont_do", "all"]
+StatusChoice = Literal["active", "open", "in_progress", "done", "wont_do", "proposed", "declined", "all"]
 ACTION_PREFIX = "action_"  # the failure's page holds several forms, and every input's id is its name
 _ACTION_FIELDS = (
     "title",

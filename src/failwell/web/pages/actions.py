@@ -31,6 +31,8 @@ STATUS_CHOICES: list[tuple[str, str]] = [
     ("in_progress", "In progress"),
     ("done", "Done"),
     ("wont_do", "Won't do"),
+    ("proposed", "Proposed (waiting for a manager)"),
+    ("declined", "Declined proposals"),
     ("all", "Any status"),
 ]
 _STATUSES: dict[str, tuple[ActionStatus, ...]] = {

@@ -50,6 +50,8 @@ TOPIC_LABELS: dict[Topic, str] = {
     Topic.review_unpublished: "A review is still unpublished after resolution",
     Topic.review_commented: "Someone comments on a review (people @mentioned are always told)",
     Topic.weekly_digest: "The weekly learning digest",
+    Topic.idea_proposed: "Someone proposes an idea",
+    Topic.idea_accepted: "An idea becomes a corrective action",
 }
 KIND_LABELS: dict[ChannelKind, str] = {
     ChannelKind.email: "E-mail (SMTP)",

@@ -10,20 +10,22 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from failwell.actions import proposals
 from failwell.actions import service as actions
-from failwell.actions.schemas import ActionFilter
+from failwell.actions.schemas import ActionFilter, ActionIn, ActionProposal, DeclineIn
 from failwell.authz import Actor
 from failwell.catalogue import choices
 from failwell.changes.service import change_out, deployment_out
 from failwell.enums import (
     ActionPriority,
+    ActionStatus,
     ActionType,
     FailureKind,
     FailureStatus,
     Role,
     TimelineKind,
 )
-from failwell.errors import Conflict, InvalidInput
+from failwell.errors import Conflict, InvalidInput, NotFound
 from failwell.failures import edits, search, service
 from failwell.failures.milestones import MILESTONE_TIMES, empty_milestones
 from failwell.listing import page_of
@@ -298,7 +300,10 @@ async def add_action(request: Request, failure_id: int, page: PageWork) -> Respo
         action_in = data
 
         def work(session: Session, actor: Actor) -> dict[str, Any]:
-            added_id = actions.create_action(session, actor, action_in).id
+            if actor.at_least(Role.practice_manager):
+                added_id = actions.create_action(session, actor, action_in).id
+            else:  # practitioners propose; a practice manager accepts or declines
+                added_id = proposals.propose_action(session, actor, as_proposal(action_in)).id
             return {**_actions_context(session, actor, failure_id), "added_id": added_id}
 
         try:
@@ -307,7 +312,7 @@ async def add_action(request: Request, failure_id: int, page: PageWork) -> Respo
             form = FormState(values, action_form.action_errors(domain_errors(exc)))
         else:
             if not htmx:
-                return redirect_with_notice(f"/failures/{failure_id}#actions", "Corrective action added.")
+                return redirect_with_notice(f"/failures/{failure_id}#actions", _added_notice(context))
             return render(request, "failures/_actions.html", {**context, "added": True})
     if not htmx:
         return await _detail_page(request, page, failure_id, 422, action_form=form)
@@ -325,3 +330,48 @@ async def complete_action(request: Request, failure_id: int, action_id: int, pag
     if not is_htmx(request):
         return redirect_with_notice(f"/failures/{failure_id}#actions", "Action marked done.")
     return render(request, "failures/_actions.html", context)
+
+
+def as_proposal(data: ActionIn) -> ActionProposal:
+    """The add-an-action form as a practitioner's proposal: assignment is the manager's call."""
+    fields = data.model_dump(include={"failure_id", "title", "description", "action_type", "owner_team"})
+    return ActionProposal(**fields, external_url=data.external_url)
+
+
+def _added_notice(context: dict[str, Any]) -> str:
+    added = next((a for a in context["actions"] if a["id"] == context["added_id"]), None)
+    if added and added["status"] == ActionStatus.proposed:
+        return "Corrective action proposed: a practice manager will accept or decline it."
+    return "Corrective action added."
+
+
+def _of_failure(session: Session, failure_id: int, action_id: int) -> None:
+    if actions.get_action(session, action_id).failure_id != failure_id:
+        raise NotFound(detail=f"Failure {failure_id} has no corrective action {action_id}.")
+
+
+@router.post("/failures/{failure_id}/actions/{action_id}/accept")
+async def accept_proposal(request: Request, failure_id: int, action_id: int, page: PageWork) -> Response:
+    def work(session: Session, actor: Actor) -> None:
+        _of_failure(session, failure_id, action_id)
+        proposals.accept_action(session, actor, action_id)
+
+    await page.run(work)
+    return redirect_with_notice(
+        f"/failures/{failure_id}#action-{action_id}", "Proposal accepted: it is open work."
+    )
+
+
+@router.post("/failures/{failure_id}/actions/{action_id}/decline")
+async def decline_proposal(request: Request, failure_id: int, action_id: int, page: PageWork) -> Response:
+    values = await read_form(request)
+    reason = str(values.get("decline_reason", "")).strip()
+    if not reason:
+        return redirect_with_notice(f"/failures/{failure_id}#action-{action_id}", "Not declined: say why.")
+
+    def work(session: Session, actor: Actor) -> None:
+        _of_failure(session, failure_id, action_id)
+        proposals.decline_action(session, actor, action_id, DeclineIn(reason=reason[:2000]))
+
+    await page.run(work)
+    return redirect_with_notice(f"/failures/{failure_id}#action-{action_id}", "Proposal declined.")
