@@ -10,7 +10,14 @@ import pytest
 
 from failwell.cli import main
 from failwell.recurrence.eval import Report, chronological
-from failwell.recurrence.signatures import exception_names, normalise_message, signature_tokens
+from failwell.recurrence.lexical import identifier_parts
+from failwell.recurrence.signatures import (
+    exception_names,
+    is_signature_token,
+    normalise_message,
+    references,
+    signature_tokens,
+)
 
 REPORTS = [
     (
@@ -92,3 +99,31 @@ def test_ids_sort_by_number_or_text() -> None:
     when = datetime(2021, 1, 1, tzinfo=UTC)
     reports = [Report(k, "t", "", when) for k in ("10", "q02", "9", "q01")]
     assert [r.key for r in sorted(reports, key=chronological)] == ["q01", "q02", "9", "10"]
+
+
+def test_references_name_cves_ticket_keys_and_versions() -> None:
+    text = (
+        "Upgrade jackson-databind to 2.13.2.2 for CVE-2020-36518 (see HADOOP-17796); "
+        "UTF-8 and SHA-256 are not tickets, 127.0.0.1 and 10.0.3.7:5432 are not releases, "
+        "surefire 3.0.0-M7 is."
+    )
+    assert references(text) == (["CVE-2020-36518", "HADOOP-17796"], ["2.13.2.2", "3.0.0-M7"])
+    tokens = signature_tokens(text)
+    assert {"keycvex2020x36518", "keyhadoopx17796", "ver2x13x2x2", "ver3x0x0xm7"} <= set(tokens)
+    # Separators are kept apart: 2.13.2 and 21.3.2 are different releases.
+    assert signature_tokens("2.13.2") != signature_tokens("21.3.2")
+    assert all(is_signature_token(t) for t in tokens)
+
+
+def test_signature_tokens_are_told_apart_from_words() -> None:
+    for token in ("sig00e9be3e1695", "excioexception", "excecconnrefused"[:3] + "econnrefused"):
+        assert is_signature_token(token)
+    for word in ("signal", "exceeded", "excess", "keyboard", "keystore", "verbose", "version"):
+        assert not is_signature_token(word)
+
+
+def test_long_class_names_are_also_searched_by_their_initials() -> None:
+    parts = identifier_parts("AzureBlobFileSystem.open() calls readVectored on AbfsInputStream")
+    assert "abfs" in parts and {"azure", "blob", "read", "vectored", "input"} <= set(parts)
+    # Three-word names and method names give no initials: "ais" or "rv" would match too much.
+    assert "ais" not in parts and "rv" not in parts

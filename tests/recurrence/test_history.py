@@ -87,10 +87,16 @@ def test_lessons_are_shown_once_the_review_is_published() -> None:
 
 
 def test_signature_tokens_are_not_shown_as_searched_words() -> None:
-    terms = ["pool", "exhausted", "sigab12", "excIOException"] + [f"w{i}" for i in range(30)]
+    terms = ["pool", "exhausted", "sigab12cd34ef56", "excIOException"] + [f"w{i}" for i in range(30)]
     shown = shown_terms(terms)
     assert shown[:2] == ["pool", "exhausted"] and len(shown) == 20
     assert not any(t.startswith(("sig", "exc")) for t in shown)
+    # Words that merely start like a token are shown.
+    assert shown_terms(["exceeded", "signal", "keystore", "sigab12cd34ef56", "ver1x2x3"]) == [
+        "exceeded",
+        "signal",
+        "keystore",
+    ]
 
 
 def suggestion(**flags: bool) -> SuggestionOut:

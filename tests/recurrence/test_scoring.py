@@ -166,6 +166,16 @@ def test_signatures_and_exceptions() -> None:
     assert signature_reasons({"sig7"}, ours, W) == []
 
 
+def test_the_same_cve_or_ticket_key_is_a_reason_of_its_own() -> None:
+    ours = {"keycvex2020x36518", "keyhadoopx17796", "ver2x13x2x2"}
+    theirs = {"keycvex2020x36518", "keyhadoopx17796", "ver2x13x2x2", "keyyarnx11"}
+    reasons = signature_reasons(theirs, ours, W)
+    # A shared release version helps through full-text relevance only: many reports name one.
+    assert [(r.kind, r.detail, r.weight) for r in reasons] == [
+        ("same_reference", "names the same: CVE-2020-36518, HADOOP-17796", W.reference)
+    ]
+
+
 def test_recency_decays_with_the_time_before_the_query() -> None:
     assert recency_reason(NOW, NOW, WEIGHTS) is None  # off by default: a setting turns it on
     now = recency_reason(NOW, NOW - timedelta(hours=3), W)

@@ -10,6 +10,7 @@ error message, exception) and a small bonus for recency; every part is kept as a
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,6 +41,7 @@ class Weights:
     change: float = 0.10
     signature: float = 0.10
     exception: float = 0.03
+    reference: float = 0.15  # the same CVE id or ticket key named in both
     linked: float = 0.30
     min_score: float = 0.04
 
@@ -172,6 +174,9 @@ def signature_reasons(theirs: set[str], ours: set[str], w: Weights) -> list[Reas
         reasons.append(Reason("same_signature", detail, w.signature))
     if exceptions:
         reasons.append(shared_reason("same_exception", "the same exception", exceptions[:3], w.exception))
+    keys = sorted(re.sub(r"x(?=\d)", "-", t[3:]).upper() for t in shared if t.startswith("key"))
+    if keys:
+        reasons.append(shared_reason("same_reference", "names the same", keys[:3], w.reference))
     return reasons
 
 

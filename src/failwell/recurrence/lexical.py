@@ -38,17 +38,24 @@ QUERY_TEXT_LIMIT = 20_000
 
 
 _IDENTIFIER = re.compile(r"\b[A-Za-z][a-z0-9]*[A-Z][A-Za-z0-9]*\b")
+# Class names of this many words or more are also searched by their initials (4: "abfs" from
+# AzureBlobFileSystem; three-letter initials like "ais" for AbfsInputStream match too much).
+ACRONYM_FROM = 4
 _CAMEL_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
 
 def identifier_parts(text: str) -> list[str]:
     """The words inside camelCase identifiers ("readVectored" -> read, vectored), which neither
-    full-text engine splits: reports name the same code in different shapes."""
+    full-text engine splits, and the initials of longer ones ("AzureBlobFileSystem" -> abfs):
+    reports name the same code in different shapes, and people shorten long names so."""
     parts: list[str] = []
     for match in _IDENTIFIER.finditer(text[:QUERY_TEXT_LIMIT]):
         pieces = [p.lower() for p in _CAMEL_PART.findall(match.group(0))]
         if len(pieces) > 1:
             parts.extend(p for p in pieces if len(p) > 1 and not p.isdigit())
+        words = [p for p in pieces if p.isalpha()]
+        if len(words) >= ACRONYM_FROM and match.group(0)[0].isupper():
+            parts.append("".join(w[0] for w in words))
     return parts
 
 

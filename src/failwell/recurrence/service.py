@@ -33,6 +33,7 @@ from failwell.recurrence.schemas import (
     SimilarTextQuery,
     SuggestionOut,
 )
+from failwell.recurrence.signatures import is_signature_token
 from failwell.reviews.models import Review
 
 # The loudest flag among this many top suggestions decides the alert.
@@ -177,7 +178,7 @@ def lessons(status: ReviewStatus, learned: str) -> list[str]:
 
 def shown_terms(terms: Sequence[str]) -> list[str]:
     """The searched words shown (the signature tokens are not words)."""
-    return [t for t in terms if not t.startswith(("exc", "sig"))][:20]
+    return [t for t in terms if not is_signature_token(t)][:20]
 
 
 def loudest(items: Sequence[SuggestionOut]) -> Alert:

@@ -38,6 +38,26 @@ _VARIABLE_PARTS: list[tuple[re.Pattern[str], str]] = [
 ]
 _SPACE = re.compile(r"\s+")
 
+# Names that point at one thing wherever they are written: a vulnerability, a ticket in a
+# tracker (PROJ-123) and a release (three or more parts, 2.13.2.2, 3.0.0-M7).
+_KEY = re.compile(r"\b(?:CVE-\d{4}-\d{4,7}|[A-Z][A-Z0-9]{1,14}-[1-9]\d{0,6})\b")
+_VERSION = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+){2,}(?:-[0-9A-Za-z]+)*)(?!\w)")
+# Standards and encodings written like ticket keys: they name nothing specific to a failure.
+_NOT_KEYS = frozenset(
+    {"UTF", "ISO", "SHA", "AES", "DES", "RSA", "TLS", "SSL", "HTTP", "IPV", "MD", "CRC", "IEEE"}
+    | {"ANSI", "RFC", "X", "UCS", "ECDSA", "HS", "RS", "ES", "PS", "GB"}
+)
+# Four numbers up to 255 are an address, not a release, when a port follows or the first is
+# 10 or more (10.0.3.7:5432, 192.168.1.20); 2.13.2.2 stays a release.
+_ADDRESS = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})")
+
+
+def _is_address(version: str, after: str) -> bool:
+    match = _ADDRESS.fullmatch(version)
+    if match is None or any(int(n) > 255 for n in match.groups()):
+        return False
+    return after.startswith(":") or int(match.group(1)) >= 10 or version in ("0.0.0.0", "1.1.1.1")
+
 
 def normalise_message(line: str) -> str:
     """An error message with times, ids, paths, addresses and numbers replaced by placeholders."""
@@ -68,9 +88,46 @@ def message_signatures(text: str) -> list[str]:
     return list(dict.fromkeys(hashes))[:MAX_SIGNATURES]
 
 
+def references(text: str) -> tuple[list[str], list[str]]:
+    """CVE ids and ticket keys, and release versions, mentioned (in order of first mention)."""
+    head = text[:SCAN_LIMIT]
+    keys = [k for k in _KEY.findall(head) if k.partition("-")[0] not in _NOT_KEYS]
+    versions = [
+        m.group(1)
+        for m in _VERSION.finditer(head)
+        if not _is_address(m.group(1), head[m.end() : m.end() + 1])
+    ]
+    return list(dict.fromkeys(keys))[:MAX_SIGNATURES], list(dict.fromkeys(versions))[:MAX_SIGNATURES]
+
+
+def _token(prefix: str, name: str) -> str:
+    # One alphanumeric term: separators become "x" so 2.13.2 and 21.3.2 stay apart.
+    return prefix + re.sub(r"[^0-9a-z]", "x", name.lower())
+
+
 def signature_tokens(text: str) -> list[str]:
-    """Tokens for the search index: ``exc<name>`` for exceptions, ``sig<hash>`` for messages.
+    """Tokens for the search index: ``exc<name>`` for exceptions, ``sig<hash>`` for messages,
+    ``key<id>`` for CVE ids and ticket keys, ``ver<version>`` for release versions.
 
     Plain alphanumerics, so both full-text engines keep them as single terms."""
     names = [f"exc{name.lower()}" for name in exception_names(text)]
-    return names + [f"sig{h}" for h in message_signatures(text)]
+    keys, versions = references(text)
+    refs = [_token("key", k) for k in keys] + [_token("ver", v) for v in versions]
+    return names + refs + [f"sig{h}" for h in message_signatures(text)]
+
+
+# What signature_tokens makes, told apart from ordinary words that start the same ("signal",
+# "exceeded", "keyboard", "verbose").
+_TOKEN = re.compile(
+    r"sig[0-9a-f]{12}|key[a-z0-9]*x\d+|ver\d[0-9a-z]*"
+    r"|exc[a-z0-9_$]*(?:exception|error|fault|panic|timeout|failure)"
+    r"|exc(?:econnrefused|econnreset|etimedout|epipe|enospc|enoent|eacces|eperm|eaddrinuse"
+    r"|ehostunreach|enetunreach|emfile|enomem|eai_again|oomkilled|crashloopbackoff"
+    r"|imagepullbackoff|sigsegv|sigkill)",
+    re.IGNORECASE,
+)
+
+
+def is_signature_token(term: str) -> bool:
+    """Whether a searched term is one of signature_tokens' tokens rather than a word."""
+    return _TOKEN.fullmatch(term) is not None
