@@ -45,7 +45,7 @@ def test_home_shows_what_needs_attention(demo_as: Callable[[str], Page], screens
     expect(page.get_by_text("Your team").first).to_be_visible()
     chart = page.get_by_role("img", name="Failures per month by kind")
     expect(chart).to_be_visible()
-    page.wait_for_function("document.querySelector('canvas[data-chart]').dataset.drawn === '1'")
+    page.wait_for_function("() => document.querySelector('canvas[data-chart]')?.dataset.drawn === '1'")
     screenshot(page, "home")
     page.get_by_text("Show the numbers").click()
     expect(page.get_by_role("table", name="Failures per month by kind, last 12 months")).to_be_visible()
@@ -98,7 +98,7 @@ def test_service_page(demo_as: Callable[[str], Page], screenshot: Shoot) -> None
     expect(page.get_by_role("heading", name="checkout-api", level=1)).to_be_visible()
     for name in ("Recent failures", "Open corrective actions", "Recent deployments", "Lessons"):
         expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
-    page.wait_for_function("document.querySelector('canvas[data-chart]').dataset.drawn === '1'")
+    page.wait_for_function("() => document.querySelector('canvas[data-chart]')?.dataset.drawn === '1'")
     screenshot(page, "service-page")
     page.set_viewport_size(PHONE)
     screenshot(page, "service-page-phone")
