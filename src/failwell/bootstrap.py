@@ -19,6 +19,7 @@ from failwell.insights.rollup import HANDLERS as ROLLUP_HANDLERS
 from failwell.integrations.links import HANDLERS as INTEGRATION_HANDLERS
 from failwell.integrations.service import purge_deliveries
 from failwell.people.service import IDENTITY
+from failwell.recurrence.backlog import embed_backlog
 from failwell.recurrence.handlers import HANDLERS as RECURRENCE_HANDLERS
 from failwell.surveys.service import send_reminders
 
@@ -53,6 +54,8 @@ def bootstrap() -> None:
     broadcast_ports.add_housekeeping("purge audit entries", purge_audit_entries)
     # One reminder to those who have not answered a culture survey, a few days before it closes.
     broadcast_ports.add_housekeeping("remind survey invitees", send_reminders)
+    # Failures reported by webhooks are embedded by the worker within seconds, off the request.
+    broadcast_ports.add_background_job("embed failures reported by webhooks", embed_backlog)
     # Token and session look-ups for deps.py and web/auth.py, which sit below the people slice.
     identity.use(IDENTITY)
     _done = True

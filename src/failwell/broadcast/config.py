@@ -30,6 +30,8 @@ class BroadcastSettings(BaseSettings):
     batch_size: int = Field(20, ge=1, le=500)
     send_threads: int = Field(8, ge=1, le=64)
     poll_s: float = Field(0.5, gt=0)
+    # Background jobs (embedding failures reported by webhooks) run this often.
+    background_every_s: float = Field(2.0, gt=0)
     # Reminders and digests are checked this often by every worker (dedupe keys make that safe).
     schedule_every_s: float = Field(300.0, gt=0)
     # Reminders: an action due within this many days is "nearing due"; a review still

@@ -6,7 +6,8 @@ scheduler and the digest routes reach it through this port instead of importing 
 
 Housekeeping jobs (e.g. purging old webhook deliveries) belong to slices above this one; the
 delivery worker is the process that runs periodically, so they register here and it runs them
-(failwell.broadcast.housekeeping).
+(failwell.broadcast.housekeeping). Background jobs are the same for work that must follow
+within seconds (embedding failures reported by webhooks), run every few seconds.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from failwell.broadcast.digest_model import Digest
+from failwell.db import Database
 from failwell.people.models import Team
 
 
@@ -59,3 +61,19 @@ def add_housekeeping(name: str, job: HousekeepingJob) -> None:
 
 def housekeeping_jobs() -> list[tuple[str, HousekeepingJob]]:
     return list(_housekeeping.items())
+
+
+# A background job manages its own units of work (e.g. compute outside a transaction, then
+# write) and answers how many items it handled; it must be safe from several workers at once.
+BackgroundJob = Callable[[Database], int]
+
+_background: dict[str, BackgroundJob] = {}
+
+
+def add_background_job(name: str, job: BackgroundJob) -> None:
+    """Registers a job the worker runs every few seconds (the name again replaces it)."""
+    _background[name] = job
+
+
+def background_jobs() -> list[tuple[str, BackgroundJob]]:
+    return list(_background.items())

@@ -33,6 +33,7 @@ from failwell.broadcast.config import BroadcastSettings, get_broadcast_settings
 from failwell.broadcast.housekeeping import HOUSEKEEPING_EVERY_S, run_housekeeping
 from failwell.broadcast.models import Channel, Delivery, DeliveryStatus, OutboxEvent
 from failwell.broadcast.outbox import forget_waker, on_new_work
+from failwell.broadcast.ports import background_jobs
 from failwell.broadcast.secrets import SecretUnreadable, unseal
 from failwell.db import Database, utcnow
 
@@ -87,6 +88,7 @@ class Worker:
         self._schedule = schedule
         self._next_schedule = 0.0
         self._next_housekeeping = 0.0
+        self._next_background = 0.0
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._pool = ThreadPoolExecutor(self.cfg.send_threads, thread_name_prefix="failwell-send")
@@ -198,6 +200,9 @@ class Worker:
         if self._schedule and time.monotonic() >= self._next_housekeeping:
             self._next_housekeeping = time.monotonic() + HOUSEKEEPING_EVERY_S
             run_housekeeping(self.db)  # logs a failing job; never raises
+        if self._schedule and time.monotonic() >= self._next_background:
+            self._next_background = time.monotonic() + self.cfg.background_every_s
+            self._run_background()
         claims = self.claim()
         # Each delivery is sent and then recorded by the same pool thread: the database round
         # trips of recording overlap like the sends do (it matters on PostgreSQL).
@@ -223,6 +228,13 @@ class Worker:
             run_schedule(self.db, self.cfg)
         except Exception:  # reminders must never stop deliveries; the next tick tries again
             log.exception("broadcast schedule failed")
+
+    def _run_background(self) -> None:
+        for name, job in background_jobs():
+            try:
+                job(self.db)
+            except Exception:  # the work stays queued; the next round tries again
+                log.exception("background job '%s' failed", name)
 
     def run(self, until: Callable[[], bool] | None = None) -> None:
         """Delivers until stopped (stop(), or `until` returning True)."""

@@ -200,7 +200,8 @@ def report_failure(session: Session, actor: Actor, data: FailureIn) -> Failure:
     _apply_status(failure, {n for n in _TIME_ORDER if getattr(data, n) is not None})
     session.add(failure)
     session.flush()
-    emit(session, actor, DomainEvent(FAILURE_REPORTED, failure.id, {"anonymous": failure.anonymous}))
+    facts = {"anonymous": failure.anonymous, "reported_via": failure.reported_via.value}
+    emit(session, actor, DomainEvent(FAILURE_REPORTED, failure.id, facts))
     return failure
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor
+from failwell.enums import ReportChannel
 from failwell.events import (
     FAILURE_DELETED,
     FAILURE_REPORTED,
@@ -19,13 +20,20 @@ from failwell.events import (
     DomainEvent,
     HandlerTable,
 )
+from failwell.recurrence.backlog import queue as queue_embeddings
 from failwell.recurrence.index import forget_failure, index_failures
 from failwell.reviews.models import Review
 
 
 def _failure_changed(session: Session, _actor: Actor, event: DomainEvent) -> None:
     moved = "started_at" in event.data.get("fields", ())
-    index_failures(session, [event.subject_id], moved=moved)
+    # Nobody waits on a webhook's report: its embedding goes to the worker (recurrence.backlog).
+    by_webhook = (
+        event.name == FAILURE_REPORTED and event.data.get("reported_via") == ReportChannel.webhook.value
+    )
+    index_failures(session, [event.subject_id], moved=moved, embed=not by_webhook)
+    if by_webhook:
+        queue_embeddings(session, [event.subject_id])
 
 
 # Publishing also raises review.updated, which has already refreshed the row.

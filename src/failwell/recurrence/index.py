@@ -75,7 +75,7 @@ def text_hash(doc: Doc) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _load(session: Session, failure_ids: Sequence[int]) -> list[tuple[Failure, Review | None]]:
+def load_failures(session: Session, failure_ids: Sequence[int]) -> list[tuple[Failure, Review | None]]:
     failures = session.scalars(
         select(Failure).where(Failure.id.in_(failure_ids)).options(selectinload(Failure.tags))
     ).all()
@@ -198,13 +198,17 @@ def _store_vectors(
         )
 
 
-def index_failures(session: Session, failure_ids: Sequence[int], *, moved: bool = False) -> None:
+def index_failures(
+    session: Session, failure_ids: Sequence[int], *, moved: bool = False, embed: bool = True
+) -> None:
     """Brings the search rows and embeddings of these failures up to date (same transaction).
 
-    ``moved``: the failure's start time changed, which caches must see although its text did not."""
-    docs = [build_doc(f, r) for f, r in _load(session, failure_ids)]
+    ``moved``: the failure's start time changed, which caches must see although its text did not.
+    ``embed=False``: the search rows only; the caller queues the embeddings (recurrence.backlog)."""
+    docs = [build_doc(f, r) for f, r in load_failures(session, failure_ids)]
     write_docs(session, docs)
-    write_embeddings(session, docs, embedding.get_embedder(), force_touch=moved)
+    if embed:
+        write_embeddings(session, docs, embedding.get_embedder(), force_touch=moved)
 
 
 def forget_failure(session: Session, failure_id: int) -> None:
@@ -234,7 +238,7 @@ def reindex_all(
     for start in range(0, len(all_ids), batch):
         chunk = all_ids[start : start + batch]
         for session in session_factory():
-            docs = [build_doc(f, r) for f, r in _load(session, chunk)]
+            docs = [build_doc(f, r) for f, r in load_failures(session, chunk)]
             write_docs(session, docs)
             embedded += write_embeddings(session, docs, embedder, memo=memo)
         done += len(chunk)

@@ -17,7 +17,15 @@ from failwell.failures.models import Failure
 from failwell.failures.search import FailureSearch
 from failwell.recurrence.enums import ProblemStatus
 
-__all__ = ["FailureEmbedding", "FailureSearch", "KnownError", "Problem", "ProblemFailure", "RecurrenceLink"]
+__all__ = [
+    "EmbeddingBacklog",
+    "FailureEmbedding",
+    "FailureSearch",
+    "KnownError",
+    "Problem",
+    "ProblemFailure",
+    "RecurrenceLink",
+]
 
 
 class FailureEmbedding(Base):
@@ -34,6 +42,18 @@ class FailureEmbedding(Base):
     vector: Mapped[bytes] = mapped_column(LargeBinary)
     # In-process caches pick up new and changed vectors by this time.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class EmbeddingBacklog(Base):
+    """Failures whose embedding was left to the worker (reported by a webhook, where a storm of
+    alerts or a CI batch must not wait ~50 ms per failure for the model). A row is written in
+    the same transaction as the failure, so a crash loses nothing; the worker deletes it once
+    the embedding is stored (failwell.recurrence.backlog)."""
+
+    __tablename__ = "embedding_backlog"
+
+    failure_id: Mapped[int] = mapped_column(ForeignKey("failures.id", ondelete="CASCADE"), primary_key=True)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class RecurrenceLink(Base):
