@@ -10,13 +10,14 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from failwell.authz import SYSTEM
 from failwell.catalogue.models import Service
+from failwell.changes.models import Deployment
 from failwell.changes.schemas import DeploymentIn, DeploymentUpdate
-from failwell.changes.service import record_deployment, update_deployment
+from failwell.changes.service import record_deployment, record_deployments, update_deployment
 from failwell.db import Database
 from failwell.enums import DeploymentOutcome, FailureKind
 from failwell.failures.schemas import FailureIn, FailureUpdate
@@ -117,6 +118,49 @@ def test_a_rolled_back_write_leaves_the_rollup_as_it_was(db: Database) -> None:
         raise RuntimeError("abandoned")
     with db.session(write=False) as s:
         assert _rows(s) == {}
+
+
+def test_new_deployments_are_added_to_their_day_without_a_recount(db: Database) -> None:
+    """A delivery adds its deployment to the day's row (lead time included, set after the
+    insert in the same transaction as integrations do); a recount of the same key in the same
+    transaction counts it once."""
+    with db.session() as s:
+        team = Team(name="add-team")
+        s.add(team)
+        s.flush()
+        s.add(Service(name="add-svc", owner_team_id=team.id))
+    day = NOW - timedelta(days=3)
+    for n in range(4):  # one per transaction, as single webhook deliveries come
+        with db.session() as s:
+            dep_id = _deploy(s, "add-svc", day + timedelta(minutes=n), "failed" if n == 3 else "succeeded")
+            s.execute(
+                update(Deployment)
+                .where(Deployment.id == dep_id)
+                .values(first_commit_at=day - timedelta(hours=n + 1), rework=n == 2)
+            )
+    kept = _assert_matches_a_recount(db)
+    [(deployments, failed, _, rework, _, lead_times)] = kept.values()
+    assert (deployments, failed, rework) == (4, 1, 1) and lead_times
+    with db.session() as s:  # a batch, in one multi-row insert, to the same day and the next
+        items = [
+            DeploymentIn(
+                service="add-svc",
+                version=f"b{i}",
+                started_at=day + timedelta(hours=i * 10),
+                outcome=DeploymentOutcome.succeeded,
+            )
+            for i in range(5)
+        ]
+        record_deployments(s, SYSTEM, items)
+    kept = _assert_matches_a_recount(db)
+    assert sum(v[0] for v in kept.values()) == 9 and len(kept) == 3
+    with db.session() as s:  # a new deployment and a change to another of the same day
+        first = s.scalars(select(Deployment.id).order_by(Deployment.id)).first()
+        assert first is not None
+        _deploy(s, "add-svc", day + timedelta(minutes=30))
+        update_deployment(s, SYSTEM, first, DeploymentUpdate(outcome=DeploymentOutcome.rolled_back))
+    kept = _assert_matches_a_recount(db)
+    assert sum(v[0] for v in kept.values()) == 10
 
 
 @pytest.mark.parametrize("seed", range(5))

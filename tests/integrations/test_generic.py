@@ -210,6 +210,25 @@ def test_batch_is_all_or_nothing(client: TestClient, org: Org, make_hook: Callab
     assert client.get(f"{API}/deployments", headers=org.headers()).json()["total"] == 20
 
 
+def test_batch_names_the_bad_item_and_keeps_the_order(
+    client: TestClient, org: Org, make_hook: Callable[..., Hook]
+) -> None:
+    """One multi-row insert: the error still names the item, and the ids come back in order."""
+    hook = make_hook("generic")
+    items = [deployment(f"3.0.{i}", started_at=iso(T0 + timedelta(minutes=i))) for i in range(12)]
+    unknown = [*items[:7], deployment("3.1.0", service="no-such-service"), *items[7:]]
+    problem = assert_problem(hook.bearer({"deployments": unknown}, path="/batch"), 422)
+    assert "deployments[7].service" in problem["detail"] and "no-such-service" in problem["detail"]
+    backwards = [*items, deployment("3.2.0", finished_at=iso(T0 - timedelta(hours=1)))]
+    problem = assert_problem(hook.bearer({"deployments": backwards}, path="/batch"), 422)
+    assert "deployments[12].finished_at" in problem["detail"]
+    assert client.get(f"{API}/deployments", headers=org.headers()).json()["total"] == 0
+    ok = hook.bearer({"deployments": items}, path="/batch")
+    ids = ok.json()["result"]["deployments"]
+    versions = [client.get(f"{API}/deployments/{i}", headers=org.headers()).json()["version"] for i in ids]
+    assert versions == [f"3.0.{i}" for i in range(12)]
+
+
 def test_rules_crud(client: TestClient, org: Org, make_hook: Callable[..., Hook]) -> None:
     hook = make_hook("alertmanager")
     rule = hook.rule(match_field="label:team", pattern="pay*", service="payments")

@@ -187,9 +187,63 @@ def record_deployment(session: Session, actor: Actor, data: DeploymentIn) -> Dep
     return DeploymentOut(id=new_id, service=data.service, **values)
 
 
+def record_deployments(
+    session: Session, actor: Actor, items: Sequence[DeploymentIn], labels: Sequence[str] | None = None
+) -> list[int]:
+    """Records many deployments (a CI batch) with one multi-row INSERT: the checks of
+    ``record_deployment`` for each, one event each, the ids in the order given. An error names
+    the item by its label (default ``deployments[i]``), e.g. ``deployments[3].service``; the
+    caller's transaction then records none of them."""
+    require(actor, Role.practitioner, "Recording a deployment")
+    if not items:
+        return []
+    connection = session.connection()
+    names = sorted({d.service for d in items})
+    service_ids: dict[str, int] = {}
+    for start in range(0, len(names), 5_000):  # well under SQLite's bound-parameter limit
+        chunk = names[start : start + 5_000]
+        service_ids.update((n, i) for n, i in connection.execute(_SERVICE_IDS, {"names": chunk}))
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    for index, data in enumerate(items):
+        where = labels[index] if labels is not None else f"deployments[{index}]"
+        service_id = service_ids.get(data.service)
+        if service_id is None:
+            raise InvalidInput.on(f"{where}.service", f"unknown service '{data.service}'")
+        if data.change_id is not None:
+            get_change(session, data.change_id, field=f"{where}.change_id")
+        started = data.started_at or now
+        if data.finished_at is not None and data.finished_at < started:
+            raise InvalidInput.on(f"{where}.finished_at", "is before started_at")
+        rows.append(
+            {
+                "service_id": service_id,
+                "environment": data.environment,
+                "version": data.version,
+                "commit_shas": list(dict.fromkeys(data.commit_shas)),
+                "started_at": started,
+                "finished_at": data.finished_at,
+                "outcome": data.outcome,
+                "change_id": data.change_id,
+                "pipeline_url": str(data.pipeline_url) if data.pipeline_url else None,
+                "created_at": now,
+            }
+        )
+    new_ids = list(connection.execute(_INSERT_MANY, rows).scalars())
+    for new_id, row in zip(new_ids, rows, strict=True):
+        where_to = {k: row[k] for k in ("service_id", "environment", "started_at")}
+        emit(session, actor, DomainEvent(DEPLOYMENT_RECORDED, new_id, where_to))
+    return new_ids
+
+
 _SERVICE_ID = select(Service.__table__.c.id).where(Service.__table__.c.name == bindparam("name"))
 _DEPLOYMENTS: Table = Deployment.__table__  # type: ignore[assignment]  # declarative types it loosely
 _INSERT_DEPLOYMENT = insert(_DEPLOYMENTS).returning(_DEPLOYMENTS.c.id)
+# executemany with RETURNING: one multi-row statement per batch (SQLAlchemy's insertmanyvalues).
+_INSERT_MANY = insert(_DEPLOYMENTS).returning(_DEPLOYMENTS.c.id, sort_by_parameter_order=True)
+_SERVICE_IDS = select(Service.__table__.c.name, Service.__table__.c.id).where(
+    Service.__table__.c.name.in_(bindparam("names", expanding=True))
+)
 
 
 def update_deployment(

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, and_, delete, event, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, event, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -51,6 +51,7 @@ OVERFLOW = TOP + 1
 N_BUCKETS = TOP + 2
 PAIR = np.dtype([("bucket", "<u2"), ("count", "<u4")])
 _PENDING = "deployment_rollup_pending"
+_NEW = "deployment_rollup_new"
 _fd = failure_deployments
 
 
@@ -74,6 +75,11 @@ def bucket_bounds(k: int) -> tuple[float, float]:
 
 def encode(histogram: Counter[int]) -> str:
     return np.array(sorted(histogram.items()), dtype=PAIR).tobytes().hex() if histogram else ""
+
+
+def decode(hexed: str) -> Counter[int]:
+    pairs = np.frombuffer(bytes.fromhex(hexed), dtype=PAIR) if hexed else np.zeros(0, dtype=PAIR)
+    return Counter({int(b): int(c) for b, c in zip(pairs["bucket"], pairs["count"], strict=True)})
 
 
 def midnight(day: date) -> datetime:
@@ -120,19 +126,22 @@ class Tally:
 def _linked_ids(session: Session, ids: list[int]) -> set[int]:
     """Which of these deployments have a confirmed link to a failure other than a near miss."""
     found: set[int] = set()
+    connection = session.connection()
     for start in range(0, len(ids), 1_000):
-        found.update(
-            session.scalars(
-                select(_fd.c.deployment_id)
-                .join(Failure, Failure.id == _fd.c.failure_id)
-                .where(
-                    _fd.c.deployment_id.in_(ids[start : start + 1_000]),
-                    _fd.c.state == "confirmed",
-                    Failure.kind != FailureKind.near_miss,
-                )
-            )
-        )
+        found.update(connection.execute(_LINKED, {"ids": ids[start : start + 1_000]}).scalars())
     return found
+
+
+# Built once (a delivery asks it on every commit): building a statement costs more than running it.
+_LINKED = (
+    select(_fd.c.deployment_id)
+    .join(Failure.__table__, Failure.__table__.c.id == _fd.c.failure_id)
+    .where(
+        _fd.c.deployment_id.in_(bindparam("ids", expanding=True)),
+        _fd.c.state == "confirmed",
+        Failure.__table__.c.kind != FailureKind.near_miss,
+    )
+)
 
 
 def deployment_facts(session: Session, *conditions: ColumnElement[bool]) -> list[tuple[Any, ...]]:
@@ -154,34 +163,74 @@ def deployment_facts(session: Session, *conditions: ColumnElement[bool]) -> list
     return [(*row[:5], row[5] in linked) for row in rows]
 
 
-def _upsert(session: Session, values: list[dict[str, Any]]) -> None:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(DeploymentRollup).values(values)
-    session.execute(stmt.on_conflict_do_nothing(index_elements=["environment", "day", "service_id"]))
-
-
-def refresh_keys(session: Session, keys: Iterable[Key]) -> None:
-    """Recomputes the keys from their deployments. Each key's row is locked first (PostgreSQL),
-    in a fixed order, so a concurrent writer of the same key waits and then reads what the
-    other committed: a recount never overwrites a newer one."""
-    for day, service_id, environment in sorted(set(keys)):
-        key = {"day": day, "service_id": service_id, "environment": environment}
-        _upsert(session, [key])
-        r = DeploymentRollup
-        where = and_(r.day == day, r.service_id == service_id, r.environment == environment)
-        session.execute(select(r.day).where(where).with_for_update())
-        tally = Tally()
-        start = midnight(day)
-        for row in deployment_facts(
-            session,
-            Deployment.service_id == service_id,
-            Deployment.environment == environment,
-            Deployment.started_at >= start,
-            Deployment.started_at < start + timedelta(days=1),
-        ):
+def refresh_keys(session: Session, keys: Iterable[Key], new: dict[Key, list[int]] | None = None) -> None:
+    """Recomputes the keys from their deployments, and adds the deployments in ``new`` (just
+    inserted, in this transaction) to their keys' rows without a recount: a CI pipeline's
+    delivery then reads one rollup row instead of the whole day. Each key's row is locked first
+    (PostgreSQL), all keys in one fixed order, so a concurrent writer of the same key waits and
+    then reads what the other committed: a recount never overwrites a newer one, and an
+    addition adds to the committed figures."""
+    recount = set(keys)
+    additions = {k: ids for k, ids in (new or {}).items() if k not in recount}
+    for key in sorted(recount | additions.keys()):
+        day, service_id, environment = key
+        params = {"k_day": day, "k_service_id": service_id, "k_environment": environment}
+        connection = session.connection()
+        connection.execute(_insert_key(session), params)
+        current = connection.execute(_LOCK_ROW, params).one()
+        if key in recount:
+            tally = Tally()
+            start = midnight(day)
+            conditions = (
+                Deployment.service_id == service_id,
+                Deployment.environment == environment,
+                Deployment.started_at >= start,
+                Deployment.started_at < start + timedelta(days=1),
+            )
+            facts = deployment_facts(session, *conditions)
+        else:
+            deployments, failed, rolled_back, rework, linked, lead_times = current
+            tally = Tally(deployments, failed, rolled_back, rework, linked, decode(lead_times))
+            facts = _facts_by_id(session, additions[key])
+        for row in facts:
             tally.add(row)
         # A key left with no deployments keeps its row of zeros: a writer may be waiting on it.
-        session.execute(update(r).where(where).values(**tally.values()))
+        connection.execute(_SET_ROW, {**params, **{f"new_{k}": v for k, v in tally.values().items()}})
+
+
+_R: Table = DeploymentRollup.__table__  # type: ignore[assignment]  # declarative types it loosely
+_D: Table = Deployment.__table__  # type: ignore[assignment]
+# Built once: the per-delivery path runs them on every commit, and building is most of the cost.
+_KEY = and_(
+    _R.c.day == bindparam("k_day"),
+    _R.c.service_id == bindparam("k_service_id"),
+    _R.c.environment == bindparam("k_environment"),
+)
+_COUNTS = ("deployments", "failed", "rolled_back", "rework", "linked", "lead_times")
+_LOCK_ROW = select(*(_R.c[name] for name in _COUNTS)).where(_KEY).with_for_update()
+_SET_ROW = update(_R).where(_KEY).values({_R.c[name]: bindparam(f"new_{name}") for name in _COUNTS})
+_FACTS_BY_ID = select(
+    _D.c.started_at, _D.c.finished_at, _D.c.outcome, _D.c.rework, _D.c.first_commit_at, _D.c.id
+).where(_D.c.id.in_(bindparam("ids", expanding=True)))
+_INSERT_KEY = {
+    name: dialect.insert(_R)
+    .values(
+        day=bindparam("k_day"), service_id=bindparam("k_service_id"), environment=bindparam("k_environment")
+    )
+    .on_conflict_do_nothing(index_elements=["environment", "day", "service_id"])
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
+def _insert_key(session: Session) -> Any:
+    return _INSERT_KEY["postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"]
+
+
+def _facts_by_id(session: Session, ids: list[int]) -> list[tuple[Any, ...]]:
+    rows = session.connection().execute(_FACTS_BY_ID, {"ids": ids}).all()
+    succeeded = [row[5] for row in rows if row[2] == DeploymentOutcome.succeeded]
+    linked = _linked_ids(session, succeeded) if succeeded else set()
+    return [(*row[:5], row[5] in linked) for row in rows]
 
 
 def rebuild_rollup(session: Session, since: datetime | None = None) -> int:
@@ -195,6 +244,7 @@ def rebuild_rollup(session: Session, since: datetime | None = None) -> int:
         conditions.append(Deployment.started_at >= midnight(first_day))
     session.execute(wipe)
     session.info.pop(_PENDING, None)
+    session.info.pop(_NEW, None)
     linked = set(
         session.scalars(
             select(_fd.c.deployment_id)
@@ -234,11 +284,12 @@ def rebuild_rollup(session: Session, since: datetime | None = None) -> int:
 
 
 def refresh_pending(session: Session) -> None:
-    """Recounts the keys marked in this session so far (before its commit, or a read)."""
-    pending: set[Key] | None = session.info.pop(_PENDING, None)
-    if pending:
+    """Brings the keys marked in this session so far up to date (before its commit, or a read)."""
+    pending: set[Key] = session.info.pop(_PENDING, None) or set()
+    new: dict[Key, list[int]] = session.info.pop(_NEW, None) or {}
+    if pending or new:
         session.flush()
-        refresh_keys(session, pending)
+        refresh_keys(session, pending, new)
 
 
 def _before_commit(session: Session) -> None:
@@ -246,8 +297,21 @@ def _before_commit(session: Session) -> None:
 
 
 def mark(session: Session, keys: Iterable[Key]) -> None:
+    """These keys are recounted before the commit."""
     pending: set[Key] = session.info.setdefault(_PENDING, set())
     pending.update(keys)
+    _listen(session)
+
+
+def mark_new(session: Session, key: Key, deployment_id: int) -> None:
+    """This deployment, inserted in this session, is added to its key before the commit (unless
+    something else marked the key for a recount, which counts it anyway)."""
+    new: dict[Key, list[int]] = session.info.setdefault(_NEW, {})
+    new.setdefault(key, []).append(deployment_id)
+    _listen(session)
+
+
+def _listen(session: Session) -> None:
     if not session.info.get("deployment_rollup_listens"):
         event.listen(session, "before_commit", _before_commit)
         session.info["deployment_rollup_listens"] = True
@@ -264,7 +328,11 @@ def _deployment_changed(session: Session, _actor: Actor, ev: DomainEvent) -> Non
     if "started_at" in ev.data:  # a new deployment says where it goes: no read on the hot path
         started: datetime = ev.data["started_at"]
         day = (started if started.tzinfo else started.replace(tzinfo=UTC)).astimezone(UTC).date()
-        mark(session, [(day, int(ev.data["service_id"]), str(ev.data["environment"]))])
+        key = (day, int(ev.data["service_id"]), str(ev.data["environment"]))
+        if ev.name == DEPLOYMENT_RECORDED:
+            mark_new(session, key, ev.subject_id)
+        else:
+            mark(session, [key])
     else:
         mark(session, _keys_of(session, Deployment.id == ev.subject_id))
 

@@ -3,8 +3,8 @@
 What `ingest.record` does per deployment, done once for the whole batch where it can be: the
 rules are read once, the known external ids and the known commits are each looked up in one
 query, and what only integrations record (external id, rework, first commit) is set for all new
-deployments in one executemany. Each deployment is still inserted by the changes slice, which
-raises its event. Deployments that need more (an external id already recorded or repeated in the
+deployments in one executemany. The changes slice inserts them all in one multi-row statement
+and raises each one's event. Deployments that need more (an external id already recorded or repeated in the
 batch, commit times to store, a commit failwell knows) then go through `ingest.record` in order.
 """
 
@@ -18,9 +18,8 @@ from sqlalchemy import Table, bindparam, select
 
 from failwell.changes.models import Deployment
 from failwell.changes.schemas import DeploymentIn
-from failwell.changes.service import record_deployment
+from failwell.changes.service import record_deployments
 from failwell.enums import DeploymentOutcome
-from failwell.errors import FieldError, InvalidInput
 from failwell.integrations import links
 from failwell.integrations.ingest import MARK_RECORDED, Context, Unmapped, failure_for_deployment, record
 from failwell.integrations.models import Commit
@@ -98,26 +97,23 @@ def _one_by_one(ctx: Context, planned: Sequence[Planned]) -> set[int]:
     return slow
 
 
-def _insert(ctx: Context, p: Planned) -> int:
-    """Through the changes slice, one by one: it raises the events the read side keeps its
-    rollups by, and refuses an unknown service or a finish before the start."""
-    item = p.item
-    data = DeploymentIn(
-        service=p.service,
-        environment=p.environment,
-        version=item.version,
-        commit_shas=p.shas,
-        started_at=item.started_at,
-        finished_at=item.finished_at,
-        outcome=item.outcome,
-        pipeline_url=item.pipeline_url,
-    )
-    try:
-        return record_deployment(ctx.session, ctx.actor, data).id
-    except InvalidInput as exc:
-        where = f"deployments[{p.index}]"
-        errors = [FieldError(f"{where}.{e.field}", e.reason) for e in exc.errors]
-        raise InvalidInput(detail=f"{where}.{exc.detail}", errors=errors) from None
+def _insert_all(ctx: Context, fast: Sequence[Planned]) -> list[int]:
+    """Through the changes slice, in one multi-row insert: it raises the events the read side
+    keeps its rollups by, and refuses an unknown service or a finish before the start."""
+    data = [
+        DeploymentIn(
+            service=p.service,
+            environment=p.environment,
+            version=p.item.version,
+            commit_shas=p.shas,
+            started_at=p.item.started_at,
+            finished_at=p.item.finished_at,
+            outcome=p.item.outcome,
+            pipeline_url=p.item.pipeline_url,
+        )
+        for p in fast
+    ]
+    return record_deployments(ctx.session, ctx.actor, data, labels=[f"deployments[{p.index}]" for p in fast])
 
 
 def record_batch(ctx: Context, items: Sequence[GenericDeployment]) -> None:
@@ -125,7 +121,7 @@ def record_batch(ctx: Context, items: Sequence[GenericDeployment]) -> None:
     planned = _plan(ctx, items)
     slow = _one_by_one(ctx, planned)
     fast = [p for p in planned if p.index not in slow]
-    ids = [_insert(ctx, p) for p in fast]
+    ids = _insert_all(ctx, fast)
     if ids:
         # What the changes slice does not know of, for all of them in one executemany.
         marks = [
