@@ -142,8 +142,21 @@ def suggest_deployments(session: Session, failure: Failure) -> None:
                 failure_deployments.c.deployment_id.in_(stale),
             )
         )
-    for dep_id in sorted(candidates - present):
-        link(session, failure.id, "deployment", dep_id, "suggested", state="suggested")
+    new = sorted(candidates - present)
+    if new:  # known to be absent: one multi-row insert (a busy service deploys many times an hour)
+        now = utcnow()
+        rows = [
+            {
+                "failure_id": failure.id,
+                "deployment_id": d,
+                "source": "suggested",
+                "state": "suggested",
+                "created_at": now,
+            }
+            for d in new
+        ]
+        session.execute(insert(failure_deployments), rows)
+        _forget_loaded_links(session, failure.id)
 
 
 def mark_rework(session: Session, failure: Failure) -> None:
