@@ -145,7 +145,7 @@ def suggest_deployments(session: Session, failure: Failure) -> None:
     new = sorted(candidates - present)
     if new:  # known to be absent: one multi-row insert (a busy service deploys many times an hour)
         now = utcnow()
-        rows = [
+        suggested = [
             {
                 "failure_id": failure.id,
                 "deployment_id": d,
@@ -155,7 +155,7 @@ def suggest_deployments(session: Session, failure: Failure) -> None:
             }
             for d in new
         ]
-        session.execute(insert(failure_deployments), rows)
+        session.execute(insert(failure_deployments), suggested)
         _forget_loaded_links(session, failure.id)
 
 
