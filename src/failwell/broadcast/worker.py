@@ -200,7 +200,8 @@ class Worker:
         if self._schedule and time.monotonic() >= self._next_housekeeping:
             self._next_housekeeping = time.monotonic() + HOUSEKEEPING_EVERY_S
             run_housekeeping(self.db)  # logs a failing job; never raises
-        if self._schedule and time.monotonic() >= self._next_background:
+        # Not tied to --no-schedule: queued work such as embeddings must not wait for another worker.
+        if time.monotonic() >= self._next_background:
             self._next_background = time.monotonic() + self.cfg.background_every_s
             self._run_background()
         claims = self.claim()

@@ -47,16 +47,16 @@ def embed_backlog(db: Database, limit: int = BATCH) -> int:
 
     Safe from several workers at once: each stores the same vector for the same text, and the
     write re-checks what is stale, so a failure edited meanwhile is embedded from its new text."""
-    embedder = embedding.get_embedder()
-    if embedder is None:  # no model here: `failwell recurrence reindex` does it where there is
-        return 0
     with db.session(write=False) as session:
         ids = list(
             session.scalars(
                 select(EmbeddingBacklog.failure_id).order_by(EmbeddingBacklog.queued_at).limit(limit)
             )
         )
-        if not ids:
+        if not ids:  # the usual answer, every few seconds: the model is not even loaded
+            return 0
+        embedder = embedding.get_embedder()
+        if embedder is None:  # no model here: `failwell recurrence reindex` does it where there is
             return 0
         docs = [build_doc(f, r) for f, r in load_failures(session, ids)]
         stored = {
