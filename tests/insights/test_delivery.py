@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,8 @@ from failwell.db import Database
 from failwell.errors import InvalidInput
 from failwell.insights import bands
 from failwell.insights.delivery import dora
-from failwell.insights.measures import NOT_ENOUGH_DATA, resolve_scope
+from failwell.insights.learning import kind_counts, repeat_counts
+from failwell.insights.measures import NOT_ENOUGH_DATA, resolve_scope, share
 from failwell.insights.rollup import rebuild_rollup
 from failwell.insights.trends import period_bounds, trend
 from failwell.people.models import Team
@@ -180,6 +182,23 @@ def test_trend_points_agree_with_their_windows(db: Database, stream: Stream) -> 
         sum(p.deployments for p in points)
         == folds.dora(stream, window(stream, 62, None, None, None))["deployments"]
     )
+
+
+@pytest.mark.parametrize("period", ["week", "month"])
+def test_trend_failure_measures_equal_those_of_each_window(db: Database, stream: Stream, period: str) -> None:
+    """The trend reads recovery, repeats and kinds in one grouped query each: every point must
+    equal the same measures taken over its own window."""
+    with db.session(write=False) as s:
+        scope = resolve_scope(s, NOW, since=NOW - timedelta(days=62), until=NOW)
+        points = trend(s, scope, period)
+        assert sum(p.failures for p in points) > 0 and any(p.recovery_time is not None for p in points)
+        assert sum(p.near_misses + p.incidents for p in points) > 0
+        for p in points:
+            part = replace(scope, since=p.start, until=p.end)
+            failures, recurring = repeat_counts(s, part)
+            assert (p.failures, p.repeat_rate) == (failures, share(recurring, failures))
+            assert (p.near_misses, p.incidents) == kind_counts(s, part)
+            assert p.recovery_time == dora(s, part).failed_deployment_recovery_time.value
 
 
 def test_weeks_start_on_monday() -> None:

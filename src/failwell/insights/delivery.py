@@ -89,13 +89,14 @@ def failure_scope(scope: Scope) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def recovery_values(session: Session, scope: Scope) -> CompoundSelect[Any]:
+def recovery_values(session: Session, scope: Scope, *extra: ColumnElement[Any]) -> CompoundSelect[Any]:
     """Hours from start to resolution of the resolved failed-deployment failures, and of the
     resolved incidents linked (confirmed) to a deployment in the environments measured.
 
     Two selects of disjoint kinds rather than one with an OR: each plans on its own index, and
     PostgreSQL turns the EXISTS into a semi-join (under an OR it hashed every production
-    deployment) while SQLite probes the links of each incident."""
+    deployment) while SQLite probes the links of each incident. ``extra`` columns follow the
+    hours (a trend's period of each failure)."""
     fd = failure_deployments
     hours = seconds_between(session, Failure.resolved_at, Failure.started_at) / 3600.0
     resolved = [
@@ -113,8 +114,8 @@ def recovery_values(session: Session, scope: Scope) -> CompoundSelect[Any]:
         )
     )
     return union_all(
-        select(hours).where(*resolved, Failure.kind == FailureKind.failed_deployment),
-        select(hours).where(*resolved, Failure.kind == FailureKind.incident, linked),
+        select(hours, *extra).where(*resolved, Failure.kind == FailureKind.failed_deployment),
+        select(hours, *extra).where(*resolved, Failure.kind == FailureKind.incident, linked),
     )
 
 
@@ -133,12 +134,15 @@ def dora(session: Session, scope: Scope) -> Dora:
     return dora_from(session, scope, totals)
 
 
-def dora_from(session: Session, scope: Scope, totals: Totals) -> Dora:
-    """DORA's five keys over the scope, its deployment totals read already."""
+Recovery = tuple[int, float | None, float | None]  # (count, median, p90) of recovery hours
+
+
+def dora_from(session: Session, scope: Scope, totals: Totals, recovery: Recovery | None = None) -> Dora:
+    """DORA's five keys over the scope, its deployment totals (and recovery times) read already."""
     total, failed, rework, linked = totals.deployments, totals.failed, totals.rework, totals.linked
     lead_n = totals.lead_sample
     lead_median, lead_p90 = histogram_percentiles(totals.lead_times, (0.5, 0.9))
-    rec_n, rec_median, rec_p90 = recovery_hours(session, scope)
+    rec_n, rec_median, rec_p90 = recovery if recovery is not None else recovery_hours(session, scope)
     frequency = round(total / scope.days, 4) if total else None
     return Dora(
         deployment_frequency=_figure("deployment_frequency", frequency, "deployments per day", total),

@@ -98,6 +98,12 @@ def _earlier(e: Any, f: Any) -> ColumnElement[bool]:
 
 def repeat_counts(session: Session, scope: Scope) -> tuple[int, int]:
     """(failures in scope, of which recur)."""
+    row = session.execute(select(func.count(), func.sum(recurs_case())).where(*failure_scope(scope))).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def recurs_case() -> ColumnElement[int]:
+    """1 for a failure that recurs (linked to an earlier one, or in a problem with one), else 0."""
     linked = exists(select(literal(1)).where(RecurrenceLink.failure_id == Failure.id))
     mine, theirs, earlier = aliased(ProblemFailure), aliased(ProblemFailure), aliased(Failure)
     sibling = exists(
@@ -107,9 +113,7 @@ def repeat_counts(session: Session, scope: Scope) -> tuple[int, int]:
         .join(earlier, earlier.id == theirs.failure_id)
         .where(mine.failure_id == Failure.id, earlier.id != Failure.id, _earlier(earlier, Failure))
     )
-    recurs = case((or_(linked, sibling), 1), else_=0)
-    row = session.execute(select(func.count(), func.sum(recurs)).where(*failure_scope(scope))).one()
-    return int(row[0] or 0), int(row[1] or 0)
+    return case((or_(linked, sibling), 1), else_=0)
 
 
 def after_fix_counts(session: Session, scope: Scope) -> tuple[int, int]:
@@ -223,10 +227,15 @@ def overdue_age_days(session: Session, scope: Scope, today: date) -> tuple[int, 
 
 def kind_counts(session: Session, scope: Scope) -> tuple[int, int]:
     """(near misses, incidents) in scope."""
+    row = session.execute(select(*kind_sums()).where(*failure_scope(scope))).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def kind_sums() -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """Sums of near misses and of incidents, for a select over failures."""
     near = case((Failure.kind == FailureKind.near_miss, 1), else_=0)
     incident = case((Failure.kind == FailureKind.incident, 1), else_=0)
-    row = session.execute(select(func.sum(near), func.sum(incident)).where(*failure_scope(scope))).one()
-    return int(row[0] or 0), int(row[1] or 0)
+    return func.sum(near), func.sum(incident)
 
 
 def reach(session: Session, scope: Scope) -> tuple[int, int, int]:

@@ -129,7 +129,12 @@ def percentiles(
     # One read of the values (tens of thousands at most: failures, reviews, actions) sorted
     # here, rather than a count and an ORDER BY ... OFFSET per percentile.
     found = session.connection().execute(select(x).where(x.is_not(None))).scalars().all()
-    ordered = np.sort(np.array(found, dtype=np.float64))
+    return len(found), continuous_percentiles(found, ps)
+
+
+def continuous_percentiles(values: Sequence[float], ps: Sequence[float]) -> list[float | None]:
+    """Percentiles interpolated between the closest ranks, as PostgreSQL's percentile_cont."""
+    ordered = np.sort(np.array(values, dtype=np.float64))
     n = len(ordered)
     out: list[float | None] = []
     for p in ps:
@@ -140,7 +145,7 @@ def percentiles(
         low = math.floor(position)
         upper = ordered[min(low + 1, n - 1)]
         out.append(float(ordered[low] + (upper - ordered[low]) * (position - low)))
-    return n, out
+    return out
 
 
 def share(part: int, whole: int) -> float | None:

@@ -1,8 +1,8 @@
 """Weekly or monthly trends of the delivery and learning metrics over a scope's window.
 
-Each period is measured as its own scope (the same definitions, the same queries; the
-deployment rollup is read once for all of them), so a trend's points always agree with the
-figures of a window of that period.
+Each period is measured as its own scope (the same definitions and expressions; the deployment
+rollup is read once for all of them, and each failure measure is one query grouped by period),
+so a trend's points always agree with the figures of a window of that period.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from failwell.insights.delivery import dora_from
-from failwell.insights.learning import kind_counts, repeat_counts
-from failwell.insights.measures import Scope, share
+from failwell.failures.models import Failure
+from failwell.insights.delivery import Recovery, dora_from, failure_scope, recovery_values
+from failwell.insights.learning import kind_sums, recurs_case
+from failwell.insights.measures import Scope, continuous_percentiles, share
 from failwell.insights.rollup_read import measure_periods
 
 PERIODS = ("week", "month")
@@ -77,13 +79,21 @@ def period_bounds(since: datetime, until: datetime, period: str) -> list[tuple[d
 def trend(session: Session, scope: Scope, period: str) -> list[TrendPoint]:
     points = []
     bounds = period_bounds(scope.since, scope.until, period)
-    # One read of the deployment rollup for every period at once.
+    if not bounds:
+        return []
+    # One read of the deployment rollup for every period at once, and one grouped query per
+    # failure measure (by each failure's period) instead of one per period.
     totals = measure_periods(session, scope, bounds)
-    for (start, end), deployed in zip(bounds, totals, strict=True):
+    whole = replace(scope, since=bounds[0][0], until=bounds[-1][1])
+    slot = period_of(Failure.started_at, bounds)
+    recoveries = _recoveries(session, whole, slot, len(bounds))
+    repeats = _grouped(session, whole, slot, func.count(), func.sum(recurs_case()))
+    kinds = _grouped(session, whole, slot, *kind_sums())
+    for i, ((start, end), deployed) in enumerate(zip(bounds, totals, strict=True)):
         part = replace(scope, since=start, until=end)
-        d = dora_from(session, part, deployed)
-        failures, recurring = repeat_counts(session, part)
-        near, incidents = kind_counts(session, part)
+        d = dora_from(session, part, deployed, recoveries[i])
+        failures, recurring = repeats.get(i, (0, 0))
+        near, incidents = kinds.get(i, (0, 0))
         points.append(
             TrendPoint(
                 start=start,
@@ -100,3 +110,32 @@ def trend(session: Session, scope: Scope, period: str) -> list[TrendPoint]:
             )
         )
     return points
+
+
+def period_of(
+    column: ColumnElement[datetime] | InstrumentedAttribute[datetime], bounds: list[tuple[datetime, datetime]]
+) -> ColumnElement[int]:
+    """The index of the period a time falls in (the bounds are contiguous and in order)."""
+    return case(*((column < end, i) for i, (_start, end) in enumerate(bounds)), else_=None)
+
+
+def _grouped(
+    session: Session, scope: Scope, slot: ColumnElement[int], *sums: ColumnElement[Any]
+) -> dict[int, tuple[int, int]]:
+    rows = session.execute(select(slot, *sums).where(*failure_scope(scope)).group_by(slot))
+    return {int(i): (int(a or 0), int(b or 0)) for i, a, b in rows if i is not None}
+
+
+def _recoveries(session: Session, scope: Scope, slot: ColumnElement[int], n: int) -> list[Recovery]:
+    """Each period's (count, median, p90) of recovery hours, from one read of the values."""
+    sub = recovery_values(session, scope, slot.label("slot")).subquery()
+    hours = sub.c[0]
+    values: list[list[float]] = [[] for _ in range(n)]
+    for value, i in session.execute(select(hours, sub.c.slot).where(hours.is_not(None))):
+        if i is not None:
+            values[int(i)].append(float(value))
+    out: list[Recovery] = []
+    for found in values:
+        median, p90 = continuous_percentiles(found, (0.5, 0.9))
+        out.append((len(found), median, p90))
+    return out
