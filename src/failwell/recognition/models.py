@@ -76,7 +76,9 @@ class AwardCycle(Base):
     )
     nominations_close_on: Mapped[date] = mapped_column(Date)
     voting_closes_on: Mapped[date] = mapped_column(Date)
-    voters: Mapped[VoterScope] = mapped_column(db_enum(VoterScope, "voter_scope"), default=VoterScope.everyone)
+    voters: Mapped[VoterScope] = mapped_column(
+        db_enum(VoterScope, "voter_scope"), default=VoterScope.everyone
+    )
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
