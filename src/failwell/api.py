@@ -13,6 +13,7 @@ from failwell.ideas.api import router as ideas_router
 from failwell.insights.api import router as insights_router
 from failwell.insights.culture_api import router as culture_router
 from failwell.insights.metrics_api import router as metrics_router
+from failwell.insights.recognition_api import router as suggestions_router
 from failwell.integrations.api import router as integrations_router
 from failwell.people.api import router as people_router
 from failwell.recognition.api import router as recognition_router
@@ -44,6 +45,7 @@ ROUTERS = (
     sso_router,
     ideas_router,
     recognition_router,
+    suggestions_router,
 )
 
 
