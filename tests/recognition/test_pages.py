@@ -43,7 +43,8 @@ def test_a_viewer_thanks_the_anonymous_reporter_from_the_failure_page(
     failure_id = _failure(db, org, anonymous=True)
     viewer = pages(Role.viewer)
     page = viewer.get(f"/failures/{failure_id}").text
-    link = f"/recognition/thank?thanked_kind=failure&amp;thanked_id={failure_id}&amp;recipient=anonymous_reporter"
+    query = f"thanked_kind=failure&amp;thanked_id={failure_id}&amp;recipient=anonymous_reporter"
+    link = f"/recognition/thank?{query}"
     assert link in page
     form = viewer.get(link.replace("&amp;", "&"))
     assert form.status_code == 200 and "Almost wiped staging" in form.text
