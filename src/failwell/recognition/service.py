@@ -36,7 +36,7 @@ def thanked(session: Session, kind: ThankedKind, thanked_id: int) -> tuple[Thank
     if kind == ThankedKind.failure:
         failure = get_failure(session, thanked_id, field="thanked_id")
         url = f"/failures/{failure.id}"
-        anonymous = failure.anonymous or failure.reporter_id is None
+        anonymous = failure.anonymous
         return Thanked(kind=kind, id=failure.id, title=failure.title, url=url), anonymous
     if kind in (ThankedKind.review, ThankedKind.lesson):
         review = session.get(Review, thanked_id)
