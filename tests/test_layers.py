@@ -31,6 +31,7 @@ SLICES = (
     "surveys",
     "sso",
     "ideas",
+    "recognition",
 )
 KIT = ("web.templating", "web.forms.base", "web.auth", "web.responses", "web.markdown", "web.snippets")
 FLOORS: dict[str, int] = {

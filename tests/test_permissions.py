@@ -229,6 +229,60 @@ WRITES = [
         {"description": "Minor: only internal users notice."},
         readback="/severity-levels",
     ),
+    # Recognition: anyone thanks, nominates and votes; practice owners run awards.
+    Write(
+        "give kudos",
+        Role.viewer,
+        "POST",
+        "/recognition/kudos",
+        {
+            "recipient_kind": "team",
+            "team_id": "{team}",
+            "thanked_kind": "failure",
+            "thanked_id": "{failure}",
+            "message": "Thank you",
+        },
+    ),
+    Write(
+        "choose how one is named", Role.viewer, "PUT", "/recognition/preference", {"named_publicly": False}
+    ),
+    Write(
+        "nominate for an award",
+        Role.viewer,
+        "POST",
+        "/recognition/cycles/{cycle}/nominations",
+        {"nominee_kind": "team", "team_id": "{team}", "reason": "Shared the lesson"},
+    ),
+    Write(
+        "vote for an award",
+        Role.viewer,
+        "POST",
+        "/recognition/cycles/{voting}/votes",
+        {"nomination_id": "{nomination}"},
+    ),
+    Write(
+        "define an award",
+        Role.practice_owner,
+        "POST",
+        "/recognition/awards",
+        {"name": "Learning of the month"},
+    ),
+    Write(
+        "change an award",
+        Role.practice_owner,
+        "PATCH",
+        "/recognition/awards/{award}",
+        {"description": "Monthly"},
+        readback="/recognition/awards",
+    ),
+    Write(
+        "open an award cycle",
+        Role.practice_owner,
+        "POST",
+        "/recognition/awards/{award}/cycles",
+        {"title": "Dec", "nominations_close_on": "2026-12-10", "voting_closes_on": "2026-12-20"},
+    ),
+    Write("announce an award", Role.practice_owner, "POST", "/recognition/cycles/{voting}/announce", {}),
     # Completing last, so the earlier action edits find it open.
     Write(
         "complete an action",
@@ -264,6 +318,11 @@ READS = [
     "/actions/{action}",
     "/surveys",
     "/surveys/instruments",
+    "/recognition/kudos",
+    "/recognition/awards",
+    "/recognition/cycles",
+    "/recognition/cycles/{cycle}",
+    "/recognition/preference",
 ]
 
 
@@ -287,6 +346,20 @@ def _setup(client: TestClient, org: Org, role: Role) -> dict[str, Any]:
     )
     assert category.status_code == 201
     services = client.get(f"{API}/services", headers=owner).json()["items"]
+    award = client.post(f"{API}/recognition/awards", headers=owner, json={"name": "Best near miss"}).json()
+    dates = {"nominations_close_on": "2026-11-20", "voting_closes_on": "2026-11-30"}
+    cycle, voting = (
+        client.post(
+            f"{API}/recognition/awards/{award['id']}/cycles", headers=owner, json={"title": t, **dates}
+        ).json()["id"]
+        for t in ("Open", "Voting")
+    )
+    nomination = client.post(
+        f"{API}/recognition/cycles/{voting}/nominations",
+        headers=owner,
+        json={"nominee_kind": "team", "team_id": 1, "reason": "Taught us"},
+    ).json()["id"]
+    assert client.post(f"{API}/recognition/cycles/{voting}/voting", headers=owner).status_code == 200
     teams = {t["name"]: t["id"] for t in client.get(f"{API}/teams", headers=owner).json()["items"]}
     return {
         "me": person_id(client, org, role),
@@ -304,6 +377,10 @@ def _setup(client: TestClient, org: Org, role: Role) -> dict[str, Any]:
         "sam": sam.json()["id"],
         "sam_token": sam_token.json()["id"],
         "category": category.json()["id"],
+        "award": award["id"],
+        "cycle": cycle,
+        "voting": voting,
+        "nomination": nomination,
     }
 
 
@@ -322,6 +399,8 @@ def test_writes_by_role(client: TestClient, org: Org, db: Database, role: Role) 
         body = dict(write.body) if write.body is not None else None
         if body is not None and "failure_id" in body:
             body["failure_id"] = ctx["failure"]
+        if body is not None:  # ids the setup made, named in the body as "{name}"
+            body = {k: ctx[v[1:-1]] if isinstance(v, str) and v[:1] == "{" else v for k, v in body.items()}
         if ROLE_RANK[role] >= ROLE_RANK[write.least]:
             r = client.request(write.method, path, headers=headers, json=body)
             assert r.status_code in (200, 201), f"{role.value} may {write.what}: {r.text}"

@@ -13,8 +13,10 @@ from failwell.ideas.api import router as ideas_router
 from failwell.insights.api import router as insights_router
 from failwell.insights.culture_api import router as culture_router
 from failwell.insights.metrics_api import router as metrics_router
+from failwell.insights.recognition_api import router as suggestions_router
 from failwell.integrations.api import router as integrations_router
 from failwell.people.api import router as people_router
+from failwell.recognition.api import router as recognition_router
 from failwell.recurrence.api import router as recurrence_router
 from failwell.reviews.api import router as reviews_router
 from failwell.reviews.coach_api import router as coach_router
@@ -42,6 +44,8 @@ ROUTERS = (
     culture_router,
     sso_router,
     ideas_router,
+    recognition_router,
+    suggestions_router,
 )
 
 

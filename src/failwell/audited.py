@@ -15,6 +15,7 @@ from failwell.catalogue.models import Service
 from failwell.failures.models import SeverityLevel
 from failwell.integrations.models import Integration, IntegrationRule
 from failwell.people.models import ApiToken, OrgSetting, Person, Team
+from failwell.recognition.models import Award, AwardCycle, AwardPanelMember
 from failwell.reviews.models import FactorCategory
 from failwell.sso.models import SsoClaimRule
 from failwell.surveys.models import SurveyCampaign
@@ -43,3 +44,9 @@ def register_audited_models() -> None:
     # Culture survey campaigns (their set-up and status). Never invitations or answers: a record
     # of who answered when would undo the survey's anonymity.
     register(SurveyCampaign, "survey_campaign", label="title")
+    # Awards (what the organisation says it values), their cycles (dates, voters, status, and the
+    # announcement) and their panels. Never kudos, nominations or votes: who voted for whom stays
+    # between the voter and the tally.
+    register(Award, "award")
+    register(AwardCycle, "award_cycle", label="title")
+    register(AwardPanelMember, "award_panel_member", label=None)

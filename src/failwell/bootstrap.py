@@ -19,6 +19,7 @@ from failwell.insights.rollup import HANDLERS as ROLLUP_HANDLERS
 from failwell.integrations.links import HANDLERS as INTEGRATION_HANDLERS
 from failwell.integrations.service import purge_deliveries
 from failwell.people.service import IDENTITY
+from failwell.recognition.handlers import HANDLERS as RECOGNITION_HANDLERS
 from failwell.recurrence.backlog import embed_backlog
 from failwell.recurrence.handlers import HANDLERS as RECURRENCE_HANDLERS
 from failwell.surveys.service import send_reminders
@@ -46,6 +47,8 @@ def bootstrap() -> None:
     events.wire(ROLLUP_HANDLERS)
     # Ideas proposed and accepted are told to their subscribers through the outbox.
     events.wire(IDEA_HANDLERS)
+    # Award winners are announced to their subscribers through the outbox.
+    events.wire(RECOGNITION_HANDLERS)
     # The weekly digest's queries read across slices, from the read side above broadcast.
     broadcast_ports.use_digest_builder(build_digest)
     # Stored webhook deliveries past their retention go within the hour, by the delivery worker.

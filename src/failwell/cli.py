@@ -34,6 +34,7 @@ from failwell.integrations.cli import register as register_integrations
 from failwell.migrate import current_revision, head_revision, upgrade
 from failwell.people.cli import team_app, token_app, user_app
 from failwell.portability.cli import register as register_portability
+from failwell.recognition.cli import register as register_recognition
 from failwell.recurrence.cli import register as register_recurrence
 from failwell.settings import get_settings
 from failwell.surveys.cli import register as register_surveys
@@ -72,6 +73,7 @@ register_portability(app)
 register_audit(app)
 register_surveys(app)
 register_ideas(app)
+register_recognition(app)
 
 
 @app.callback()

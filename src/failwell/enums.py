@@ -125,3 +125,34 @@ class IdeaStatus(StrEnum):
     open = "open"
     accepted = "accepted"  # turned into a corrective action
     closed = "closed"  # closed with a reason
+
+
+class RecipientKind(StrEnum):
+    """Whom a kudos or a nomination thanks."""
+
+    person = "person"
+    team = "team"
+    # The reporter of an anonymous failure (or the proposer of an anonymous idea): no person is stored.
+    anonymous_reporter = "anonymous_reporter"
+
+
+class ThankedKind(StrEnum):
+    """What a kudos thanks: a contribution to learning, never the absence of failures."""
+
+    review = "review"
+    failure = "failure"  # a report, often a near miss
+    action = "action"  # a corrective action that held
+    lesson = "lesson"  # a published review's lessons, shared with another team
+    comment = "comment"  # a comment on a review that helped
+    idea = "idea"
+
+
+class CycleStatus(StrEnum):
+    nominating = "nominating"
+    voting = "voting"
+    announced = "announced"
+
+
+class VoterScope(StrEnum):
+    everyone = "everyone"
+    panel = "panel"

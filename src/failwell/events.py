@@ -47,6 +47,8 @@ DEPLOYMENT_UPDATED = "deployment.updated"
 # Raised by the ideas slice: someone proposed an idea / a practice manager made one an action.
 IDEA_PROPOSED = "idea.proposed"
 IDEA_ACCEPTED = "idea.accepted"
+# Raised by the recognition slice: a practice owner announced an award's winner.
+AWARD_ANNOUNCED = "award.announced"
 
 EVENT_NAMES = frozenset(
     {
@@ -66,6 +68,7 @@ EVENT_NAMES = frozenset(
         DEPLOYMENT_UPDATED,
         IDEA_PROPOSED,
         IDEA_ACCEPTED,
+        AWARD_ANNOUNCED,
     }
 )
 

@@ -5,6 +5,7 @@ import failwell.broadcast.models
 import failwell.ideas.models
 import failwell.insights.models
 import failwell.integrations.models
+import failwell.recognition.models
 import failwell.recurrence.models
 import failwell.sso.models
 import failwell.surveys.models  # noqa: F401  (registers those slices' tables)

@@ -28,10 +28,11 @@ from failwell.actions.models import CorrectiveAction
 from failwell.catalogue.models import Service
 from failwell.db import Database
 from failwell.demo.loader import DEMO_LOGIN_EMAIL, load_demo
-from failwell.enums import ActionStatus, IdeaStatus
+from failwell.enums import ActionStatus, CycleStatus, IdeaStatus
 from failwell.ideas.models import Idea
 from failwell.people import service as people
 from failwell.people.models import Person, Team
+from failwell.recognition.models import AwardCycle
 from failwell.recurrence.models import Problem
 from failwell.reviews.models import FactorCategory, Review
 from failwell.surveys.models import SurveyCampaign
@@ -80,6 +81,12 @@ PAGES = [
     "/ideas/new",
     "/ideas/{idea}",
     "/failures/{proposal_failure}",
+    "/recognition",
+    "/recognition/thank",
+    "/recognition/thank?thanked_kind=failure&thanked_id={failure}",
+    "/recognition/cycles/{open_cycle}",
+    "/recognition/cycles/{announced_cycle}",
+    "/admin/awards",
 ]
 
 # The checks, run in the page: a list of problems, each a readable sentence.
@@ -178,6 +185,13 @@ def _ids(db: Database) -> dict[str, int]:
             # An open idea (the decide forms show) and the failure holding a proposed action.
             "idea": s.scalar(
                 select(Idea.id).where(Idea.status == IdeaStatus.open).order_by(Idea.id).limit(1)
+            ),
+            # An award cycle open for nominations (the nominate form) and one announced.
+            "open_cycle": s.scalar(
+                select(AwardCycle.id).where(AwardCycle.status == CycleStatus.nominating).limit(1)
+            ),
+            "announced_cycle": s.scalar(
+                select(AwardCycle.id).where(AwardCycle.status == CycleStatus.announced).limit(1)
             ),
             "proposal_failure": s.scalar(
                 select(CorrectiveAction.failure_id)

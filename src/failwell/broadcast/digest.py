@@ -136,6 +136,12 @@ def render_digest(digest: Digest) -> tuple[str, str, str]:
             for a in digest.actions_overdue
         ],
     )
+    if digest.recognition:
+        section(
+            f"Recognised for learning ({len(digest.recognition)})",
+            [f"{r.line} {r.url}" for r in digest.recognition],
+            [f'<a href="{escape(r.url)}">{escape(r.line)}</a>' for r in digest.recognition],
+        )
     html.append("</body></html>")
     return subject, "\n".join(text), "\n".join(html)
 

@@ -39,6 +39,14 @@ class RecurrenceItem:
 
 
 @dataclass
+class RecognitionItem:
+    """An award announced, or kudos given, that week (names as everyone may read them)."""
+
+    line: str
+    url: str
+
+
+@dataclass
 class Digest:
     scope: str  # "organisation" or the team's name
     team_id: int | None
@@ -50,7 +58,11 @@ class Digest:
     lesson_of_the_week: LessonItem | None = None
     # One line on the week's production deployments (DORA's keys), from the read side.
     delivery: str = ""
+    # Awards announced and kudos given that week (recognition for learning).
+    recognition: list[RecognitionItem] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.lessons or self.recurrences or self.actions_done or self.actions_overdue)
+        return not (
+            self.lessons or self.recurrences or self.actions_done or self.actions_overdue or self.recognition
+        )

@@ -45,6 +45,7 @@ class Topic(StrEnum):
     weekly_digest = "weekly_digest"
     idea_proposed = "idea_proposed"
     idea_accepted = "idea_accepted"
+    award_announced = "award_announced"  # an award cycle's winner, announced by a practice owner
     # A culture-survey invitation or reminder: personal (it carries a one-time link), so it goes
     # only to the invited person and no subscription ever receives it (outbox.matching_targets).
     survey_invitation = "survey_invitation"

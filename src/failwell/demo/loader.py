@@ -40,6 +40,7 @@ from failwell.demo import content
 from failwell.demo.content import DEMO_DOMAIN, ActionSpec, Scenario, ServiceSpec
 from failwell.demo.delivery import first_commit_before, lesson_reads
 from failwell.demo.ideas import add_ideas
+from failwell.demo.recognition import add_recognition
 from failwell.demo.surveys import add_culture_surveys
 from failwell.enums import (
     ActionPriority,
@@ -288,6 +289,7 @@ class _Loader:
         failures, reviews, actions = self.build(plans)
         problems = self.problems(failures, actions)
         proposals = add_ideas(self.s, self.now, self.people, failures, actions)
+        add_recognition(self.s, self.now, self.people, failures, reviews, actions)
         self.s.add_all(lesson_reads(reviews, self.members, self.now, self.side_rng))
         # The rows above bypass the services, so their events never fired: index the failures
         # for similar-failure search (text and embeddings) as reporting them would have.

@@ -27,6 +27,7 @@ from failwell.enums import ActionStatus, ReviewStatus
 from failwell.failures.scope import team_failure_ids
 from failwell.insights.delivery import dora
 from failwell.insights.measures import resolve_scope
+from failwell.insights.recognition import recognition_of_the_week
 from failwell.people.models import Team
 from failwell.reviews.models import Review
 
@@ -156,6 +157,7 @@ def build_digest(session: Session, week: str, team: Team | None = None) -> Diges
         actions_overdue=actions_overdue(session, end, team),
         lesson_of_the_week=lesson_of_the_week(lessons),
         delivery=delivery_line(session, start, end, team),
+        recognition=recognition_of_the_week(session, start, end, team),
     )
 
 

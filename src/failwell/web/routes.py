@@ -19,6 +19,8 @@ from failwell.web.pages.integrations import router as integrations_pages
 from failwell.web.pages.lessons import router as lessons_pages
 from failwell.web.pages.metrics import router as metrics_pages
 from failwell.web.pages.people_admin import router as people_admin_pages
+from failwell.web.pages.recognition import router as recognition_pages
+from failwell.web.pages.recognition_awards import router as recognition_awards_pages
 from failwell.web.pages.recurrence import router as recurrence_pages
 from failwell.web.pages.reviews import router as reviews_pages
 from failwell.web.pages.reviews_admin import router as reviews_admin_pages
@@ -50,6 +52,8 @@ PAGE_ROUTERS = (
     audit_pages,
     surveys_pages,
     ideas_pages,
+    recognition_pages,
+    recognition_awards_pages,
 )
 
 

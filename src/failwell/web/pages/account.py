@@ -21,6 +21,7 @@ from failwell.people.security import hash_password, verify_password
 from failwell.web.auth import SESSION_COOKIE, PageUnit, PageWork
 from failwell.web.forms import people as forms
 from failwell.web.forms.base import FormState, domain_errors, read_form
+from failwell.web.pages.recognition import recognition_of
 from failwell.web.pages.token_handover import (
     NO_STORE,
     hand_over,
@@ -52,6 +53,7 @@ async def _account_page(
             "person": person,
             "tokens": [token_row(t) for t in reversed(tokens)],
             "created": new_token(session, secret, actor.person_id),
+            "recognition": recognition_of(session, actor, person_id=actor.person_id),
         }
 
     data = await page.run(work)

@@ -52,6 +52,7 @@ TOPIC_LABELS: dict[Topic, str] = {
     Topic.weekly_digest: "The weekly learning digest",
     Topic.idea_proposed: "Someone proposes an idea",
     Topic.idea_accepted: "An idea becomes a corrective action",
+    Topic.award_announced: "An award's winner is announced",
 }
 KIND_LABELS: dict[ChannelKind, str] = {
     ChannelKind.email: "E-mail (SMTP)",

@@ -34,6 +34,7 @@ from failwell.people.service import get_team, list_teams
 from failwell.reviews.lessons import latest_lessons
 from failwell.web.auth import PageWork
 from failwell.web.forms.base import domain_errors, validate
+from failwell.web.pages.recognition import recognition_of
 from failwell.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -160,6 +161,7 @@ async def team_page(request: Request, team_id: int, page: PageWork) -> Response:
             "lessons": latest_lessons(session, 5, team_ids=[team.id]),
             "delivery": dora(session, resolve_scope(session, utcnow(), team=team.name)),
             "metrics_query": urlencode({"team": team.name}),
+            "recognition": recognition_of(session, actor, team_id=team.id),
         }
 
     return render(request, "catalogue/team.html", await page.run(work))

@@ -1,0 +1,1 @@
+"""Recognition for learning: kudos and awards."""

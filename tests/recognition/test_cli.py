@@ -1,0 +1,159 @@
+"""`failwell recognition kudos …` and `failwell recognition awards …`, through a live server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from factories import make_failure
+from failwell.cli import main
+from failwell.enums import Role
+from recognition.helpers import team_id
+from support import Org
+
+UseRole = Callable[[Role], None]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def as_role(org: Org, live_url: str, monkeypatch: pytest.MonkeyPatch) -> UseRole:
+    def use(role: Role) -> None:
+        monkeypatch.setenv("FAILWELL_URL", live_url)
+        monkeypatch.setenv("FAILWELL_TOKEN", org.tokens[role])
+
+    use(Role.viewer)
+    return use
+
+
+def test_kudos_from_the_terminal(
+    capsys: pytest.CaptureFixture[str], as_role: UseRole, client: TestClient, org: Org
+) -> None:
+    failure = make_failure(client, org, anonymous=True, kind="near_miss")
+    code, out, err = run(
+        capsys,
+        "recognition",
+        "kudos",
+        "give",
+        "--for",
+        "failure",
+        "--id",
+        str(failure["id"]),
+        "--anonymous-reporter",
+        "--message",
+        "Brave report",
+    )
+    assert code == 0 and "to the anonymous reporter" in out, err
+    team = team_id(client, org)
+    code, out, err = run(
+        capsys,
+        "recognition",
+        "kudos",
+        "give",
+        "--for",
+        "failure",
+        "--id",
+        str(failure["id"]),
+        "--team",
+        str(team),
+        "--message",
+        "Fixed it fast",
+        "--json",
+    )
+    assert code == 0 and json.loads(out)["recipient"]["name"] == org.team, err
+    code, out, _ = run(capsys, "recognition", "kudos", "list")
+    assert "Brave report" in out and "the anonymous reporter" in out
+    # Bad input: one line on stderr, a non-zero exit.
+    code, _, err = run(
+        capsys,
+        "recognition",
+        "kudos",
+        "give",
+        "--for",
+        "failure",
+        "--id",
+        "99999",
+        "--team",
+        str(team),
+        "--message",
+        "x",
+    )
+    assert code != 0 and "thanked_id" in err and "\n" not in err.strip()
+    code, _, err = run(
+        capsys, "recognition", "kudos", "give", "--for", "nothing", "--id", "1", "--message", "x"
+    )
+    assert code != 0
+
+
+def test_an_award_from_the_terminal(
+    capsys: pytest.CaptureFixture[str], as_role: UseRole, client: TestClient, org: Org
+) -> None:
+    code, _, err = run(capsys, "recognition", "awards", "create", "--name", "Learning of the month")
+    assert code == 1 and "practice owner" in err and "\n" not in err.strip()
+    as_role(Role.practice_owner)
+    award = json.loads(
+        run(capsys, "recognition", "awards", "create", "--name", "Learning of the month", "--json")[1]
+    )
+    code, out, err = run(
+        capsys,
+        "recognition",
+        "awards",
+        "open",
+        str(award["id"]),
+        "--title",
+        "November",
+        "--nominations-close",
+        "2026-11-20",
+        "--voting-closes",
+        "2026-11-30",
+        "--json",
+    )
+    assert code == 0, err
+    cycle = json.loads(out)
+    code, _, err = run(
+        capsys,
+        "recognition",
+        "awards",
+        "open",
+        str(award["id"]),
+        "--title",
+        "Bad",
+        "--nominations-close",
+        "2026-11-20",
+        "--voting-closes",
+        "2026-11-01",
+    )
+    assert code == 1 and "voting_closes_on" in err
+    as_role(Role.viewer)
+    code, out, err = run(
+        capsys,
+        "recognition",
+        "awards",
+        "nominate",
+        str(cycle["id"]),
+        "--team",
+        str(team_id(client, org)),
+        "--reason",
+        "Shared the pool lesson",
+        "--json",
+    )
+    assert code == 0, err
+    nomination = json.loads(out)["id"]
+    as_role(Role.practice_owner)
+    assert run(capsys, "recognition", "awards", "voting", str(cycle["id"]))[0] == 0
+    as_role(Role.viewer)
+    assert run(capsys, "recognition", "awards", "vote", str(cycle["id"]), str(nomination))[0] == 0
+    code, _, err = run(capsys, "recognition", "awards", "vote", str(cycle["id"]), str(nomination))
+    assert code == 1 and "one vote per voter" in err
+    as_role(Role.practice_owner)
+    code, out, err = run(capsys, "recognition", "awards", "announce", str(cycle["id"]))
+    assert code == 0 and f"goes to {org.team}" in out, err
+    code, out, _ = run(capsys, "recognition", "awards", "list")
+    assert "Learning of the month" in out and "announced" in out
