@@ -27,6 +27,7 @@ from failwell.enums import Role
 from failwell.migrate import upgrade
 from failwell.people import service as people
 from failwell.people.schemas import PersonIn, TeamIn, TokenIn
+from failwell.people.security import use_password_parameters
 from failwell.settings import Settings, get_settings
 from support import REQUIRE_PG, Org, PageClient, pg_available, scratch_pg_database, serving
 
@@ -34,6 +35,10 @@ BACKENDS = ["sqlite", "postgresql"]
 
 # Tests call services directly, as the app and the CLI do after wiring the composition root.
 bootstrap()
+# argon2's production cost (about 0.2 s of CPU a hash) buys tests nothing; strength is checked
+# in tests/people/test_password_cost.py, in a process of its own.
+TEST_PASSWORD_TIME_COST, TEST_PASSWORD_MEMORY_KIB = 1, 8
+use_password_parameters(TEST_PASSWORD_TIME_COST, TEST_PASSWORD_MEMORY_KIB)
 _counter = itertools.count()
 
 
