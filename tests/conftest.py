@@ -8,6 +8,7 @@ reason when no server answers, unless FAILWELL_REQUIRE_POSTGRES=1 (CI), where th
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import shutil
 import uuid
@@ -29,7 +30,15 @@ from failwell.people import service as people
 from failwell.people.schemas import PersonIn, TeamIn, TokenIn
 from failwell.people.security import use_password_parameters
 from failwell.settings import Settings, get_settings
-from support import REQUIRE_PG, Org, PageClient, pg_available, scratch_pg_database, serving
+from support import (
+    REQUIRE_PG,
+    Org,
+    PageClient,
+    pg_available,
+    scratch_pg_database,
+    serving,
+    wait_for_dropped_databases,
+)
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -40,6 +49,14 @@ bootstrap()
 TEST_PASSWORD_TIME_COST, TEST_PASSWORD_MEMORY_KIB = 1, 8
 use_password_parameters(TEST_PASSWORD_TIME_COST, TEST_PASSWORD_MEMORY_KIB)
 _counter = itertools.count()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_scratch_databases() -> Iterator[None]:
+    """PostgreSQL scratch databases are dropped in the background (support._Dropper): the
+    session ends once they are all gone. Set up first, so torn down last."""
+    yield
+    wait_for_dropped_databases()
 
 
 @pytest.fixture(scope="session")
@@ -177,3 +194,56 @@ def pages(db: Database, database_url: str, org: Org) -> Iterator[Callable[[Role]
     yield signed_in
     for client in opened:
         client.close()
+
+
+# ---- xdist scheduling: the longest files first --------------------------------------------
+# `make test` hands out whole files (--dist loadfile). xdist's default order, the files with
+# the most tests first, left the few long browser files for last, with one core idle while
+# the other finished them. tests/durations.json holds each file's measured seconds (refresh it
+# with `pytest -n 2 --dist loadfile --record-durations`); files it does not know yet count as
+# DEFAULT_FILE_SECONDS. The order changes under xdist only: a plain `pytest` run is as before.
+DURATIONS_FILE = Path(__file__).with_name("durations.json")
+DEFAULT_FILE_SECONDS = 2.0
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--record-durations",
+        action="store_true",
+        help=f"write each test file's total duration to {DURATIONS_FILE.name} (to order xdist's work)",
+    )
+
+
+def _under_xdist(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput") or getattr(config.option, "dist", "no") != "no"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _under_xdist(config) and hasattr(config.option, "loadscopereorder"):
+        # Hand files out in the order collected (below), not by their number of tests.
+        config.option.loadscopereorder = False
+    if config.getoption("record_durations") and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_DurationRecorder(), "failwell-duration-recorder")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not hasattr(config, "workerinput") or not DURATIONS_FILE.exists():
+        return
+    seconds: dict[str, float] = json.loads(DURATIONS_FILE.read_text())
+    # A stable sort: each file's tests stay together and in their own order.
+    items.sort(key=lambda item: -seconds.get(item.nodeid.split("::")[0], DEFAULT_FILE_SECONDS))
+
+
+class _DurationRecorder:
+    """Sums each file's set-up, call and teardown times (on the xdist controller) and writes them."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        path = report.nodeid.split("::")[0]
+        self.seconds[path] = self.seconds.get(path, 0.0) + report.duration
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        rounded = {path: round(value, 1) for path, value in sorted(self.seconds.items())}
+        DURATIONS_FILE.write_text(json.dumps(rounded, indent=1) + "\n")
