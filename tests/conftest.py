@@ -29,6 +29,7 @@ from failwell.migrate import upgrade
 from failwell.people import service as people
 from failwell.people.schemas import PersonIn, TeamIn, TokenIn
 from failwell.people.security import use_password_parameters
+from failwell.recurrence.embedding import remember_embeddings
 from failwell.settings import Settings, get_settings
 from support import (
     REQUIRE_PG,
@@ -48,6 +49,10 @@ bootstrap()
 # in tests/people/test_password_cost.py, in a process of its own.
 TEST_PASSWORD_TIME_COST, TEST_PASSWORD_MEMORY_KIB = 1, 8
 use_password_parameters(TEST_PASSWORD_TIME_COST, TEST_PASSWORD_MEMORY_KIB)
+# Tests embed the same texts again and again (the demo organisation, the same failure titles):
+# an identical embed call returns the vectors it returned before (at most 30 MB of them).
+TEST_EMBEDDING_MEMORY_ROWS = 20_000
+remember_embeddings(TEST_EMBEDDING_MEMORY_ROWS)
 _counter = itertools.count()
 
 
