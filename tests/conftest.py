@@ -13,6 +13,8 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from failwell.bootstrap import bootstrap
 from failwell.catalogue import service as catalogue
 from failwell.catalogue.schemas import ServiceIn
 from failwell.db import Database
+from failwell.demo.loader import load_demo
 from failwell.enums import Role
 from failwell.migrate import upgrade
 from failwell.people import service as people
@@ -35,6 +38,8 @@ from support import (
     REQUIRE_PG,
     Org,
     PageClient,
+    create_pg_database,
+    drop_database_later,
     pg_available,
     scratch_pg_database,
     serving,
@@ -84,13 +89,58 @@ def pg_template() -> Iterator[str]:
         yield name
 
 
+@dataclass
+class DemoTemplates:
+    """Migrated databases holding the demo organisation as load_demo makes it on a given day."""
+
+    ready: dict[tuple[str, date], str] = field(default_factory=dict)  # SQLite file or PG name
+    made_on_postgresql: list[str] = field(default_factory=list)  # dropped at the session's end
+
+
+@pytest.fixture(scope="session")
+def demo_templates() -> Iterator[DemoTemplates]:
+    templates = DemoTemplates()
+    yield templates
+    for name in templates.made_on_postgresql:
+        drop_database_later(name)
+
+
+def demo_template(backend: str, request: pytest.FixtureRequest) -> str:
+    """Today's demo template (UTC, the day load_demo takes by default), built when first needed:
+    a copy of it is the database load_demo(db) would fill today, without loading it per test."""
+    templates: DemoTemplates = request.getfixturevalue("demo_templates")
+    day = datetime.now(UTC).date()
+    if (backend, day) in templates.ready:
+        return templates.ready[(backend, day)]
+    if backend == "sqlite":
+        folder = request.getfixturevalue("tmp_path_factory").mktemp("demo-template")
+        name = str(folder / "demo.db")
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), name)
+        url = f"sqlite:///{name}"
+    else:
+        name = f"failwell_tmpl_demo_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        templates.made_on_postgresql.append(name)
+        url = create_pg_database(name, request.getfixturevalue("pg_template"))
+    database = Database(url, pool_size=2)
+    try:
+        load_demo(database, today=day)
+    finally:
+        database.dispose()  # a PostgreSQL template must have no connections when copied
+    templates.ready[(backend, day)] = name
+    return name
+
+
 def fresh_database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh copy of the migrated template, or of today's demo template for the tests marked
+    demo_organisation."""
+    with_demo = request.node.get_closest_marker("demo_organisation") is not None
     if backend == "sqlite":
         path = tmp_path / "failwell.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        source = demo_template(backend, request) if with_demo else request.getfixturevalue("sqlite_template")
+        shutil.copyfile(source, path)
         yield f"sqlite:///{path}"
         return
-    template = request.getfixturevalue("pg_template")
+    template = demo_template(backend, request) if with_demo else request.getfixturevalue("pg_template")
     with scratch_pg_database(f"failwell_t_{os.getpid()}_{next(_counter)}", template) as url:
         yield url
 
@@ -224,6 +274,9 @@ def _under_xdist(config: pytest.Config) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "demo_organisation: the test database starts with the demo organisation (of today)"
+    )
     if _under_xdist(config) and hasattr(config.option, "loadscopereorder"):
         # Hand files out in the order collected (below), not by their number of tests.
         config.option.loadscopereorder = False

@@ -107,6 +107,23 @@ class _Dropper:
 _dropper = _Dropper()
 
 
+def drop_database_later(name: str) -> None:
+    """Drops this PostgreSQL database in the background (see wait_for_dropped_databases)."""
+    _dropper.drop(name)
+
+
+def create_pg_database(name: str, template: str | None = None) -> str:
+    """Creates a PostgreSQL database (empty, or a copy of a template); returns its URL."""
+    admin = pg_admin_engine()
+    copy = f' TEMPLATE "{template}"' if template else ""
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    finally:
+        admin.dispose()
+    return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
 def wait_for_dropped_databases() -> None:
     """Waits for the background drops of scratch databases (the end of a session)."""
     _dropper.wait()
@@ -116,15 +133,9 @@ def wait_for_dropped_databases() -> None:
 def scratch_pg_database(name: str, template: str | None = None, drop_later: bool = True) -> Iterator[str]:
     """Creates a PostgreSQL database (empty, or a copy of a template), yields its URL, drops it:
     in the background unless `drop_later` is False (see wait_for_dropped_databases)."""
-    admin = pg_admin_engine()
-    copy = f' TEMPLATE "{template}"' if template else ""
+    url = create_pg_database(name, template)
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
-    finally:
-        admin.dispose()
-    try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
         if drop_later:
             _dropper.drop(name)
