@@ -7,6 +7,7 @@ reason when no server answers, unless FAILWELL_REQUIRE_POSTGRES=1 (CI), where th
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import os
@@ -90,58 +91,77 @@ def pg_template() -> Iterator[str]:
 
 
 @dataclass
-class DemoTemplates:
-    """Migrated databases holding the demo organisation as load_demo makes it on a given day."""
+class SeededTemplates:
+    """Migrated databases seeded as a test would seed its own (the demo organisation, the org
+    fixture's), per backend, day and kind: {(backend, day, kind): (SQLite file or PG name, Org)}."""
 
-    ready: dict[tuple[str, date], str] = field(default_factory=dict)  # SQLite file or PG name
+    ready: dict[tuple[str, date, str], tuple[str, Org | None]] = field(default_factory=dict)
     made_on_postgresql: list[str] = field(default_factory=list)  # dropped at the session's end
 
 
 @pytest.fixture(scope="session")
-def demo_templates() -> Iterator[DemoTemplates]:
-    templates = DemoTemplates()
+def seeded_templates() -> Iterator[SeededTemplates]:
+    templates = SeededTemplates()
     yield templates
     for name in templates.made_on_postgresql:
         drop_database_later(name)
 
 
-def demo_template(backend: str, request: pytest.FixtureRequest) -> str:
-    """Today's demo template (UTC, the day load_demo takes by default), built when first needed:
-    a copy of it is the database load_demo(db) would fill today, without loading it per test."""
-    templates: DemoTemplates = request.getfixturevalue("demo_templates")
+def seeded_template(backend: str, kind: str, request: pytest.FixtureRequest) -> tuple[str, Org | None]:
+    """Today's (UTC) template of this kind, built when first needed. "demo": the database
+    load_demo(db) fills today; "org": the one the org fixture makes. Keyed by the day, so a
+    copy is always what the test would have made itself that day."""
+    templates: SeededTemplates = request.getfixturevalue("seeded_templates")
     day = datetime.now(UTC).date()
-    if (backend, day) in templates.ready:
-        return templates.ready[(backend, day)]
+    key = (backend, day, kind)
+    if key in templates.ready:
+        return templates.ready[key]
     if backend == "sqlite":
-        folder = request.getfixturevalue("tmp_path_factory").mktemp("demo-template")
-        name = str(folder / "demo.db")
+        folder = request.getfixturevalue("tmp_path_factory").mktemp(f"{kind}-template")
+        name = str(folder / f"{kind}.db")
         shutil.copyfile(request.getfixturevalue("sqlite_template"), name)
         url = f"sqlite:///{name}"
     else:
-        name = f"failwell_tmpl_demo_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        name = f"failwell_tmpl_{kind}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         templates.made_on_postgresql.append(name)
         url = create_pg_database(name, request.getfixturevalue("pg_template"))
     database = Database(url, pool_size=2)
+    seeded: Org | None = None
     try:
-        load_demo(database, today=day)
+        if kind == "org":
+            seeded = create_org(database)
+        else:
+            load_demo(database, today=day)
     finally:
         database.dispose()  # a PostgreSQL template must have no connections when copied
-    templates.ready[(backend, day)] = name
-    return name
+    templates.ready[key] = (name, seeded)
+    return templates.ready[key]
+
+
+SEEDED_ORG = pytest.StashKey[Org]()
 
 
 def fresh_database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh copy of the migrated template, or of today's demo template for the tests marked
-    demo_organisation."""
-    with_demo = request.node.get_closest_marker("demo_organisation") is not None
+    """A fresh copy of a template: today's demo one for the tests marked demo_organisation,
+    today's org one for the tests using the org fixture (which then hands out its Org), else the
+    migrated, empty one."""
+    kind = None
+    if request.node.get_closest_marker("demo_organisation") is not None:
+        kind = "demo"
+    elif "org" in request.fixturenames:
+        kind = "org"
+    if kind is None:
+        source = request.getfixturevalue("sqlite_template" if backend == "sqlite" else "pg_template")
+    else:
+        source, seeded = seeded_template(backend, kind, request)
+        if seeded is not None:
+            request.node.stash[SEEDED_ORG] = seeded
     if backend == "sqlite":
         path = tmp_path / "failwell.db"
-        source = demo_template(backend, request) if with_demo else request.getfixturevalue("sqlite_template")
         shutil.copyfile(source, path)
         yield f"sqlite:///{path}"
         return
-    template = demo_template(backend, request) if with_demo else request.getfixturevalue("pg_template")
-    with scratch_pg_database(f"failwell_t_{os.getpid()}_{next(_counter)}", template) as url:
+    with scratch_pg_database(f"failwell_t_{os.getpid()}_{next(_counter)}", source) as url:
         yield url
 
 
@@ -163,7 +183,15 @@ def db(database_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
-def org(db: Database) -> Org:
+def org(db: Database, request: pytest.FixtureRequest) -> Org:
+    """The small organisation of support.Org: copied with the database from today's org template
+    (see fresh_database_url), or made here when the database started otherwise."""
+    seeded = request.node.stash.get(SEEDED_ORG, None)
+    # A copy each: a test may change its Org without the next one seeing it.
+    return copy.deepcopy(seeded) if seeded is not None else create_org(db)
+
+
+def create_org(db: Database) -> Org:
     actors: dict[Role, Actor] = {}
     tokens: dict[Role, str] = {}
     emails: dict[Role, str] = {}
