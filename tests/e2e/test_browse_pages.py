@@ -10,17 +10,19 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from failwell.db import Database
-from failwell.demo.loader import DEMO_LOGIN_EMAIL, load_demo
+from failwell.demo.loader import DEMO_LOGIN_EMAIL
 from failwell.people import service as people
 
 PHONE = {"width": 390, "height": 844}
 Shoot = Callable[[Page, str], Path]
+# Each test's database is a copy of one loaded with the demo organisation (today's), as
+# load_demo(db) would have filled it: loaded once per backend, not once per test.
+pytestmark = pytest.mark.demo_organisation
 
 
 @pytest.fixture
 def demo_as(db: Database, context: BrowserContext, page: Page, live_url: str) -> Callable[[str], Page]:
-    """The demo organisation loaded, and the browser signed in as one of its people."""
-    load_demo(db)
+    """The demo organisation loaded (pytestmark above), and the browser signed in as one of its people."""
 
     def sign_in(email: str) -> Page:
         with db.session() as s:

