@@ -36,9 +36,10 @@ def _offline(page: Page) -> list[str]:
 def test_swagger_ui_lists_the_operations_offline(page: Page) -> None:
     refused = _offline(page)
     page.goto("/docs")
-    expect(page.locator(".swagger-ui .info .title")).to_contain_text("failwell")
+    # Swagger UI's bundle is over a megabyte of script: parsing it takes seconds on a busy machine.
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("failwell", timeout=60_000)
     operations = page.locator(".opblock .opblock-summary")
-    expect(operations.first).to_be_visible()
+    expect(operations.first).to_be_visible(timeout=60_000)
     seen = _operations_seen_while_scrolling(page)
     document = page.request.get("/api/v1/openapi.json").json()
     methods = {"get", "put", "post", "patch", "delete"}
