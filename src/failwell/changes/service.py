@@ -163,25 +163,9 @@ def record_deployment(session: Session, actor: Actor, data: DeploymentIn) -> Dep
     service_id = connection.scalar(_SERVICE_ID, {"name": data.service})
     if service_id is None:
         raise InvalidInput.on("service", f"unknown service '{data.service}'")
-    if data.change_id is not None:
-        get_change(session, data.change_id, field="change_id")
-    started = data.started_at or utcnow()
-    if data.finished_at is not None and data.finished_at < started:
-        raise InvalidInput.on("finished_at", "is before started_at")
-    values = {
-        "service_id": service_id,
-        "environment": data.environment,
-        "version": data.version,
-        "commit_shas": list(dict.fromkeys(data.commit_shas)),
-        "started_at": started,
-        "finished_at": data.finished_at,
-        "outcome": data.outcome,
-        "change_id": data.change_id,
-        "pipeline_url": str(data.pipeline_url) if data.pipeline_url else None,
-        "created_at": utcnow(),
-    }
+    values = _checked_row(session, data, service_id, utcnow())
     new_id = connection.execute(_INSERT_DEPLOYMENT, values).scalar_one()
-    where = {"service_id": service_id, "environment": data.environment, "started_at": started}
+    where = {"service_id": service_id, "environment": data.environment, "started_at": values["started_at"]}
     emit(session, actor, DomainEvent(DEPLOYMENT_RECORDED, new_id, where))
     del values["service_id"]
     return DeploymentOut(id=new_id, service=data.service, **values)
@@ -210,30 +194,36 @@ def record_deployments(
         service_id = service_ids.get(data.service)
         if service_id is None:
             raise InvalidInput.on(f"{where}.service", f"unknown service '{data.service}'")
-        if data.change_id is not None:
-            get_change(session, data.change_id, field=f"{where}.change_id")
-        started = data.started_at or now
-        if data.finished_at is not None and data.finished_at < started:
-            raise InvalidInput.on(f"{where}.finished_at", "is before started_at")
-        rows.append(
-            {
-                "service_id": service_id,
-                "environment": data.environment,
-                "version": data.version,
-                "commit_shas": list(dict.fromkeys(data.commit_shas)),
-                "started_at": started,
-                "finished_at": data.finished_at,
-                "outcome": data.outcome,
-                "change_id": data.change_id,
-                "pipeline_url": str(data.pipeline_url) if data.pipeline_url else None,
-                "created_at": now,
-            }
-        )
+        rows.append(_checked_row(session, data, service_id, now, prefix=f"{where}."))
     new_ids = list(connection.execute(_INSERT_MANY, rows).scalars())
     for new_id, row in zip(new_ids, rows, strict=True):
         where_to = {k: row[k] for k in ("service_id", "environment", "started_at")}
         emit(session, actor, DomainEvent(DEPLOYMENT_RECORDED, new_id, where_to))
     return new_ids
+
+
+def _checked_row(
+    session: Session, data: DeploymentIn, service_id: int, now: datetime, prefix: str = ""
+) -> dict[str, Any]:
+    """The deployments row of one item, after the checks a new deployment must pass (an error
+    names the field under ``prefix``, e.g. ``deployments[3].``)."""
+    if data.change_id is not None:
+        get_change(session, data.change_id, field=f"{prefix}change_id")
+    started = data.started_at or now
+    if data.finished_at is not None and data.finished_at < started:
+        raise InvalidInput.on(f"{prefix}finished_at", "is before started_at")
+    return {
+        "service_id": service_id,
+        "environment": data.environment,
+        "version": data.version,
+        "commit_shas": list(dict.fromkeys(data.commit_shas)),
+        "started_at": started,
+        "finished_at": data.finished_at,
+        "outcome": data.outcome,
+        "change_id": data.change_id,
+        "pipeline_url": str(data.pipeline_url) if data.pipeline_url else None,
+        "created_at": now,
+    }
 
 
 _SERVICE_ID = select(Service.__table__.c.id).where(Service.__table__.c.name == bindparam("name"))
