@@ -9,35 +9,33 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
 from failwell import __version__, lifeline
 from failwell.actions.cli import action_app
 from failwell.audit.cli import register as register_audit
-from failwell.bootstrap import bootstrap
 from failwell.broadcast.cli import register as register_broadcast
 from failwell.changes.cli import change_app, deploy_app
-from failwell.cli_support import console, err_console
+from failwell.cli_support import console, err_console, local_database, on_local_database
 from failwell.client import ApiError
-from failwell.db import Database
 from failwell.errors import DomainError
 from failwell.failures.cli import failure_app
 from failwell.ideas.cli import register as register_ideas
 from failwell.insights.cli import register as register_insights
 from failwell.insights.metrics_cli import register as register_metrics
 from failwell.integrations.cli import register as register_integrations
-from failwell.migrate import current_revision, head_revision, upgrade
 from failwell.people.cli import team_app, token_app, user_app
 from failwell.portability.cli import register as register_portability
 from failwell.recognition.cli import register as register_recognition
 from failwell.recurrence.cli import register as register_recurrence
 from failwell.settings import get_settings
 from failwell.surveys.cli import register as register_surveys
+
+if TYPE_CHECKING:
+    from failwell.db import Database
 
 app = typer.Typer(
     name="failwell",
@@ -78,13 +76,24 @@ register_recognition(app)
 
 @app.callback()
 def _start() -> None:
-    # Every verb may run a service that raises domain events: wire them first.
+    # A verb that works on the database may run services that raise domain events: the
+    # handlers are wired before it opens the database. The HTTP verbs never load them, so
+    # they start in a fraction of the time (no SQLAlchemy, no services).
+    on_local_database(_wire)
+
+
+def _wire() -> None:
+    from failwell.bootstrap import bootstrap
+
     bootstrap()
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the schema to the latest version."""
+    from failwell.migrate import head_revision, upgrade
+
+    _wire()
     url = get_settings().database_url
     upgrade(url)
     console.print(f"Database is at revision {head_revision()}.")
@@ -93,7 +102,9 @@ def db_upgrade() -> None:
 @db_app.command("current")
 def db_current() -> None:
     """Show the schema revision of the database."""
-    db = Database(get_settings().database_url, pool_size=1)
+    from failwell.migrate import current_revision, head_revision
+
+    db = local_database()
     try:
         console.print(f"current: {current_revision(db.engine) or 'empty'}; latest: {head_revision()}")
     finally:
@@ -102,6 +113,8 @@ def db_current() -> None:
 
 def _ensure_demo_token(db: Database) -> bool:
     """Gives the demo login its published token if it lacks one; False when there is no demo login."""
+    from sqlalchemy import select
+
     from failwell.demo.loader import DEMO_LOGIN_EMAIL
     from failwell.people import service as people
     from failwell.people.models import ApiToken, Person
@@ -141,10 +154,11 @@ def demo_load(
     ] = False,
 ) -> None:
     """Load the deterministic demo organisation into an empty database."""
-    settings = get_settings()
-    upgrade(settings.database_url)
-    db = Database(settings.database_url, pool_size=2)
+    from failwell.migrate import upgrade
+
+    db = local_database(pool_size=2)
     try:
+        upgrade(get_settings().database_url)
         if not _load_demo(db):
             if if_empty:
                 console.print("The database already holds data; demo not loaded.")
@@ -185,13 +199,15 @@ def serve(
     """Run the web server (API under /api/v1, docs at /docs)."""
     import uvicorn
 
+    from failwell.migrate import upgrade
+
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
-    if migrate:
-        upgrade(settings.database_url)
-    db = Database(settings.database_url, pool_size=2)
+    db = local_database(pool_size=2)
     try:
+        if migrate:
+            upgrade(settings.database_url)
         if demo:
             _load_demo(db)
         _banner(db, f"http://{host}:{port}")
@@ -245,16 +261,24 @@ def main(args: list[str] | None = None) -> int:
     except ApiError as exc:
         err_console.print(f"error: {exc}", highlight=False, soft_wrap=True)
         return 1
-    except SQLAlchemyError as exc:
-        # No database at FAILWELL_DATABASE_URL, a wrong URL, a server down: the driver's first line.
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        err_console.print(f"error: database: {reason}", highlight=False, soft_wrap=True)
-        return 1
     except ValidationError as exc:
         # A verb's input model refused what was typed (e.g. a short password): say why, no traceback.
         err_console.print(f"error: {validation_line(exc)}", highlight=False, soft_wrap=True)
         return 2
+    except Exception as exc:
+        if not _is_database_error(exc):
+            raise
+        # No database at FAILWELL_DATABASE_URL, a wrong URL, a server down: the driver's first line.
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        err_console.print(f"error: database: {reason}", highlight=False, soft_wrap=True)
+        return 1
     return code if isinstance(code, int) else 0
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    # SQLAlchemy is loaded only by the verbs that open the database; if it is not, this is none.
+    exc_module = sys.modules.get("sqlalchemy.exc")
+    return exc_module is not None and isinstance(exc, exc_module.SQLAlchemyError)
 
 
 def domain_line(exc: DomainError) -> str:

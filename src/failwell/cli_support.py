@@ -6,16 +6,20 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from failwell.client import ApiClient
-from failwell.db import Database
 from failwell.settings import get_settings
+
+if TYPE_CHECKING:
+    # Imported where a verb opens the database: the HTTP verbs start without SQLAlchemy.
+    from sqlalchemy.orm import Session
+
+    from failwell.db import Database
 
 console = Console()
 err_console = Console(stderr=True)
@@ -27,11 +31,36 @@ UrlOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
+_wiring: list[Callable[[], None]] = []
+
+
+def on_local_database(wire: Callable[[], None]) -> None:
+    """Registers what must run before a verb works on the database itself: the composition
+    root's wiring of event handlers (set by the `failwell` command; the HTTP verbs skip it)."""
+    _wiring.append(wire)
+
+
+def wire_local() -> None:
+    """Runs the registered wiring: for verbs that run services on a database of their own."""
+    for wire in _wiring:
+        wire()
+
+
+def local_database(pool_size: int = 1) -> Database:
+    """The configured database (FAILWELL_DATABASE_URL), with the event handlers wired first."""
+    from failwell.db import Database
+
+    wire_local()
+    settings = get_settings()
+    return Database(
+        settings.database_url, pool_size=pool_size, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    )
+
+
 @contextmanager
 def local_session() -> Iterator[Session]:
     """A unit of work on the configured database (FAILWELL_DATABASE_URL)."""
-    settings = get_settings()
-    db = Database(settings.database_url, pool_size=1, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    db = local_database()
     try:
         with db.session() as session:
             yield session

@@ -1,12 +1,18 @@
 """Vocabulary shared across slices (ITIL 4 / DevOps terms). Stored as strings."""
 
-from enum import StrEnum
+from __future__ import annotations
 
-from sqlalchemy import Enum as SAEnum
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported where used: the CLI's HTTP verbs start without SQLAlchemy
+    from sqlalchemy import Enum as SAEnum
 
 
 def db_enum(enum_cls: type[StrEnum], name: str) -> SAEnum:
     """A portable string enum column with a CHECK constraint on both databases."""
+    from sqlalchemy import Enum as SAEnum
+
     return SAEnum(
         enum_cls,
         name=name,

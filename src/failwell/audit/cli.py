@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from failwell.audit import service
-from failwell.audit.schemas import AuditFilter
-from failwell.authz import SYSTEM
 from failwell.cli_support import JsonOption, console, local_session, parse_time, print_json, print_table
+
+if TYPE_CHECKING:
+    from failwell.audit.schemas import AuditFilter
 
 audit_app = typer.Typer(help="The audit trail: who changed what, and when.", no_args_is_help=True)
 
@@ -35,6 +35,8 @@ def _filters(
     limit: int = 50,
     offset: int = 0,
 ) -> AuditFilter:
+    from failwell.audit.schemas import AuditFilter
+
     return AuditFilter(
         action=action,
         subject_type=subject,
@@ -62,6 +64,9 @@ def list_audit(
     as_json: JsonOption = False,
 ) -> None:
     """The newest entries first."""
+    from failwell.audit import service
+    from failwell.authz import SYSTEM
+
     filters = _filters(action, subject, person, since, until, limit, offset)
     with local_session() as session:
         rows, total, exact = service.list_entries(session, SYSTEM, filters)
@@ -100,6 +105,9 @@ def export_audit(
     until: UntilOption = None,
 ) -> None:
     """Every matching entry, oldest first, as CSV or JSON lines."""
+    from failwell.audit import service
+    from failwell.authz import SYSTEM
+
     if fmt not in ("csv", "jsonl"):
         raise typer.BadParameter("use csv or jsonl", param_hint="--format")
     chosen: Literal["csv", "jsonl"] = "csv" if fmt == "csv" else "jsonl"
@@ -120,6 +128,8 @@ def purge_audit(
     ] = None,
 ) -> None:
     """Remove entries older than the retention now (the worker also does this every hour)."""
+    from failwell.audit import service
+
     with local_session() as session:
         removed = service.purge(session, days)
     console.print(f"Removed {removed} audit entries past the retention.")

@@ -6,11 +6,8 @@ import signal
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
-from failwell.cli_support import console, local_session
-from failwell.db import Database
-from failwell.settings import get_settings
+from failwell.cli_support import console, local_database, local_session
 
 broadcast_app = typer.Typer(help="Broadcasting: keys, reminders, digests.", no_args_is_help=True)
 
@@ -26,13 +23,10 @@ def worker(
     from failwell.broadcast.config import get_broadcast_settings
     from failwell.broadcast.worker import Worker
 
-    settings = get_settings()
     cfg = get_broadcast_settings()
     updates = {k: v for k, v in (("send_threads", threads), ("batch_size", batch)) if v is not None}
     cfg = cfg.model_copy(update=updates)
-    db = Database(
-        settings.database_url, pool_size=cfg.send_threads + 2, busy_timeout_ms=settings.sqlite_busy_timeout_ms
-    )
+    db = local_database(pool_size=cfg.send_threads + 2)
     w = Worker(db, cfg, name=name, schedule=schedule)
 
     def _stop(_signum: int, _frame: object) -> None:
@@ -64,6 +58,8 @@ def new_key() -> None:
 @broadcast_app.command("reseal")
 def reseal() -> None:
     """Re-encrypt every channel URL with the first key (after adding or rotating keys)."""
+    from sqlalchemy import select
+
     from failwell.broadcast import secrets
     from failwell.broadcast.models import Channel
 
@@ -79,8 +75,7 @@ def schedule_now() -> None:
     """Queue the reminders and digests due now (workers also do this on their own)."""
     from failwell.broadcast.schedule import run_schedule
 
-    settings = get_settings()
-    db = Database(settings.database_url, pool_size=1, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    db = local_database()
     try:
         r = run_schedule(db)
     finally:

@@ -8,11 +8,8 @@ from typing import Annotated
 
 import typer
 
-from failwell.authz import SYSTEM
 from failwell.cli_support import console, local_session, print_table
 from failwell.enums import Role
-from failwell.people import service
-from failwell.people.schemas import PersonFilter, PersonIn, TeamIn, TokenIn
 
 user_app = typer.Typer(help="People and their sign-in accounts.", no_args_is_help=True)
 team_app = typer.Typer(help="Teams.", no_args_is_help=True)
@@ -41,6 +38,10 @@ def create_user(
     ] = False,
 ) -> None:
     """Add a person who can sign in (with a password) or use tokens."""
+    from failwell.authz import SYSTEM
+    from failwell.people import service
+    from failwell.people.schemas import PersonIn
+
     password = _read_password(password_stdin, no_password)
     data = PersonIn(name=name, email=email, role=role, password=password, teams=team or [])
     with local_session() as session:
@@ -51,6 +52,9 @@ def create_user(
 @user_app.command("list")
 def list_users(team: Annotated[str | None, typer.Option(help="Only this team's members.")] = None) -> None:
     """List people and their roles."""
+    from failwell.people import service
+    from failwell.people.schemas import PersonFilter
+
     with local_session() as session:
         rows, total, exact = service.list_people(session, PersonFilter(team=team, limit=500))
         print_table(
@@ -68,6 +72,10 @@ def create_team(
     description: Annotated[str, typer.Option(help="What the team does.")] = "",
 ) -> None:
     """Add a team."""
+    from failwell.authz import SYSTEM
+    from failwell.people import service
+    from failwell.people.schemas import TeamIn
+
     with local_session() as session:
         team = service.create_team(session, SYSTEM, TeamIn(name=name, description=description))
         console.print(f"Created team {team.name} (id {team.id}).")
@@ -80,6 +88,9 @@ def create_token(
     expires_in_days: Annotated[int | None, typer.Option(min=1, max=3650)] = None,
 ) -> None:
     """Create an API token. It is printed once; only its hash is stored."""
+    from failwell.people import service
+    from failwell.people.schemas import TokenIn
+
     with local_session() as session:
         person = service.person_by_email(session, user, "user")
         _, secret = service.create_token(
@@ -98,6 +109,9 @@ def revoke_token(
     ] = False,
 ) -> None:
     """Revoke a token by id: it stops working at once."""
+    from failwell.authz import SYSTEM
+    from failwell.people import service
+
     with local_session() as session:
         token = service.revoke_token(
             session,

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from failwell.cli_support import console
-from failwell.db import Database
-from failwell.settings import get_settings
+from failwell.cli_support import console, local_database
+
+if TYPE_CHECKING:
+    from failwell.db import Database
 
 
 def _database() -> Database:
-    settings = get_settings()
-    return Database(settings.database_url, pool_size=1, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    return local_database()
 
 
 def export(

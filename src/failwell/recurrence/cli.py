@@ -12,7 +12,17 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from failwell.cli_support import JsonOption, UrlOption, api, console, err_console, print_json, print_table
+from failwell.cli_support import (
+    JsonOption,
+    UrlOption,
+    api,
+    console,
+    err_console,
+    local_database,
+    print_json,
+    print_table,
+    wire_local,
+)
 from failwell.reviews.cli import eval_language
 
 problem_app = typer.Typer(
@@ -287,14 +297,11 @@ def reindex(
     Only what changed is embedded again, so running it twice costs little the second time."""
     from sqlalchemy import select
 
-    from failwell.db import Database
     from failwell.failures.models import Failure
     from failwell.recurrence import embedding
     from failwell.recurrence.index import reindex_all
-    from failwell.settings import get_settings
 
-    settings = get_settings()
-    db = Database(settings.database_url, pool_size=1, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    db = local_database()
     try:
         with db.session(write=False) as session:
             ids = list(session.scalars(select(Failure.id).order_by(Failure.id)))
@@ -350,6 +357,7 @@ def eval_recurrence(
     from failwell.recurrence.eval import calibration_lines, run
     from failwell.recurrence.ranking import configured_weights
 
+    wire_local()  # the evaluation reports failures into scratch databases of its own
     weights = configured_weights()
     if recency is not None:
         weights = replace(weights, recency=recency)
