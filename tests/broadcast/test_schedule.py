@@ -99,3 +99,38 @@ def test_weekly_digest_by_email_and_in_the_api(
     assert "Lesson of the week" in html and "Certificate expired" in html
     assert "Certificate expired" in plain and "<h2>" not in plain
     assert "Pool alert" in plain and "Late one" in plain
+
+
+def test_a_tick_tells_queued_reminders_apart_in_a_few_statements(
+    client: TestClient, org: Org, db: Database
+) -> None:
+    """A large organisation has tens of thousands of reminders already sent this period: the
+    tick looks their keys up in chunks, not one statement each (it took seconds, holding the
+    in-app worker's thread and the app's CPU, at 100,000 failures)."""
+    from sqlalchemy import event, select
+
+    from failwell.broadcast.models import OutboxEvent
+    from failwell.broadcast.schedule import KEY_CHUNK, _not_yet_queued
+
+    failure = make_failure(client, org, "Disk filled up")
+    make_action(client, org, failure["id"], "Rotate logs", due_date=days_from_today(-2))
+    assert run_schedule(db, FAST).overdue == 1
+    with db.session() as s:
+        sent = s.scalars(select(OutboxEvent.dedupe_key).where(OutboxEvent.dedupe_key.is_not(None))).all()
+    assert len(sent) == 1
+    made_up = [(f"remind:test:{i}", i) for i in range(2 * KEY_CHUNK + 100)]
+    keyed = [*made_up[:700], (sent[0], -1), *made_up[700:]]
+
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with db.session() as s:
+            left = _not_yet_queued(s, keyed)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert left == made_up
+    assert sum("outbox" in sql.lower() for sql in statements) == 3

@@ -14,8 +14,9 @@ in the same period:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -35,11 +36,28 @@ from failwell.reviews.models import Review
 
 # Reviews of failures resolved longer ago than this are history, not something to chase.
 REVIEW_REMINDER_HORIZON = timedelta(days=180)
+# Keys looked up per statement: well under SQLite's and PostgreSQL's parameter limits.
+KEY_CHUNK = 500
 
 
 def _queued(session: Session, key: str) -> bool:
     """Checked before rendering, which costs more than this look-up (enqueue checks again)."""
     return session.scalar(select(OutboxEvent.id).where(OutboxEvent.dedupe_key == key)) is not None
+
+
+def _not_yet_queued(session: Session, keyed: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The (dedupe key, subject id) pairs whose key the outbox does not hold yet, in order.
+
+    A tick finds mostly reminders already sent this period (tens of thousands on a large
+    organisation): they are told apart in a few statements, without loading their subjects."""
+    pairs = list(keyed)
+    queued: set[str] = set()
+    for start in range(0, len(pairs), KEY_CHUNK):
+        chunk = [key for key, _ in pairs[start : start + KEY_CHUNK]]
+        queued.update(
+            session.scalars(select(OutboxEvent.dedupe_key).where(OutboxEvent.dedupe_key.in_(chunk)))
+        )
+    return [(key, subject) for key, subject in pairs if key not in queued]
 
 
 @dataclass
@@ -50,30 +68,34 @@ class ScheduleResult:
     digests: int = 0
 
 
+def _action_key(action_id: int, due_date: date | None, today: date) -> str:
+    """Overdue: once per action and ISO week; due soon: once per action and due date."""
+    assert due_date is not None  # the query keeps only actions with a due date
+    if due_date < today:
+        return f"remind:action-overdue:{action_id}:{week_of(today)}"
+    return f"remind:action-due-soon:{action_id}:{due_date.isoformat()}"
+
+
 def remind_actions(session: Session, now: datetime, cfg: BroadcastSettings, result: ScheduleResult) -> None:
     today = now.date()
     soon = today + timedelta(days=cfg.action_due_soon_days)
-    rows = session.scalars(
-        select(CorrectiveAction)
+    due = session.execute(
+        select(CorrectiveAction.id, CorrectiveAction.due_date)
         .where(CorrectiveAction.status.in_(OPEN_STATUSES), CorrectiveAction.due_date <= soon)
         .order_by(CorrectiveAction.id)
-    )
-    for action in rows:
+    ).all()
+    keyed = ((_action_key(action_id, due_date, today), action_id) for action_id, due_date in due)
+    for key, action_id in _not_yet_queued(session, keyed):
+        action = session.get_one(CorrectiveAction, action_id)
         assert action.due_date is not None
         owner = [Target(team_id=action.owner_team_id, reason="owner team of the action")]
         if action.due_date < today:
-            key = f"remind:action-overdue:{action.id}:{week_of(today)}"
-            if _queued(session, key):
-                continue
             message = render.action_message(
                 session, Topic.action_overdue, action, "Corrective action overdue"
             )
             if enqueue(session, message, extra_targets=owner, dedupe_key=key):
                 result.overdue += 1
         else:
-            key = f"remind:action-due-soon:{action.id}:{action.due_date.isoformat()}"
-            if _queued(session, key):
-                continue
             message = render.action_message(
                 session, Topic.action_due_soon, action, f"Corrective action due {action.due_date.isoformat()}"
             )
@@ -98,8 +120,8 @@ def _managers(session: Session) -> list[Target]:
 
 def remind_reviews(session: Session, now: datetime, cfg: BroadcastSettings, result: ScheduleResult) -> None:
     latest = now - timedelta(days=cfg.review_unpublished_days)
-    rows = session.scalars(
-        select(Failure)
+    ids = session.scalars(
+        select(Failure.id)
         .outerjoin(Review, Review.failure_id == Failure.id)
         .where(
             Failure.status.in_((FailureStatus.resolved, FailureStatus.closed)),
@@ -107,13 +129,15 @@ def remind_reviews(session: Session, now: datetime, cfg: BroadcastSettings, resu
             Failure.resolved_at >= now - REVIEW_REMINDER_HORIZON,
             or_(Review.id.is_(None), and_(Review.status != ReviewStatus.published)),
         )
+        .distinct()
         .order_by(Failure.id)
-    ).unique()
+    ).all()
+    week = week_of(now.date())
     managers: list[Target] | None = None
-    for failure in rows:
-        key = f"remind:review-unpublished:{failure.id}:{week_of(now.date())}"
-        if _queued(session, key):
-            continue
+    for key, failure_id in _not_yet_queued(
+        session, ((f"remind:review-unpublished:{i}:{week}", i) for i in ids)
+    ):
+        failure = session.get_one(Failure, failure_id)
         if managers is None:
             managers = _managers(session)
         assert failure.resolved_at is not None
