@@ -22,11 +22,20 @@ from failwell.enums import Role
 from failwell.settings import Settings
 from support import Org
 
-MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
+
+def test_api_contract_with_valid_input(db: Database, database_url: str, org: Org) -> None:
+    _fuzz(db, database_url, org, GenerationMode.POSITIVE)
 
 
-@pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
-def test_api_contract(db: Database, database_url: str, org: Org, mode: GenerationMode) -> None:
+# Invalid input is refused by the request models before any statement runs, the same on both
+# databases: fuzzed here on SQLite (on both by .ci/fuzz-api). Valid input reaches the database,
+# where PostgreSQL is the stricter one, so that mode runs on both.
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_api_contract_with_invalid_input(db: Database, database_url: str, org: Org) -> None:
+    _fuzz(db, database_url, org, GenerationMode.NEGATIVE)
+
+
+def _fuzz(db: Database, database_url: str, org: Org, mode: GenerationMode) -> None:
     app = create_app(Settings(database_url=database_url), db)
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     headers = org.headers(Role.practice_owner)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import pytest
 from playwright.sync_api import ConsoleMessage, Page, Route, expect
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+# The reference pages are static bundles over the OpenAPI document, whichever the database: once,
+# on SQLite (the API itself is fuzzed on both, tests/test_openapi_contract.py).
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 
 
 def _offline(page: Page) -> list[str]:

@@ -6,11 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from failwell.enums import Role
 
 Shoot = Callable[[Page, str], Path]
+
+
+# A layout check (CSS over the same markup whichever the database): once, on SQLite.
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 
 
 def test_topic_labels_stay_beside_their_boxes_at_1280px(
