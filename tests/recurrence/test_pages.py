@@ -7,12 +7,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 from failwell.actions import service as actions
 from failwell.actions.schemas import ActionIn
 from failwell.db import Database
 from failwell.enums import ActionPriority, ActionType, FailureKind, Role
 from failwell.failures import service as failures
 from failwell.failures.schemas import FailureIn
+from failwell.recurrence import confidence
 from support import Org
 
 if TYPE_CHECKING:
@@ -46,16 +49,22 @@ def fix(db: Database, org: Org, failure_id: int, done: bool = False) -> int:
         return action.id
 
 
-def test_panel_is_loudest_when_the_fix_did_not_hold(pages: Pages, db: Database, org: Org) -> None:
+def test_panel_is_loudest_when_the_fix_did_not_hold(
+    pages: Pages, db: Database, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
     earlier = make_failure(
         db, org, "Connection pool exhausted", started_at=datetime.now(UTC) - timedelta(days=30)
     )
     fix(db, org, earlier, done=True)
     now = make_failure(db, org, "Connection pool exhausted again")
     me = pages(Role.practitioner)
+    # The same words, far ahead of anything else: confident enough to say so loudly.
+    loud = me.get(f"/similar/panel?failure_id={now}", headers={"HX-Request": "true"})
+    assert "This has happened before, and the fix did not hold" in loud.text
+    # Were the match not that confident, only possibly related until a person links it.
+    monkeypatch.setattr(confidence, "STRONG_CONFIDENCE", 1.01)
     r = me.get(f"/similar/panel?failure_id={now}", headers={"HX-Request": "true"})
     assert r.status_code == 200, r.text
-    # No score is calibrated strong (fusion.STRONG_SCORE): until a person links it, only possibly related.
     assert "Possibly related:" in r.text and "If this is the same cause, its fix did not hold" in r.text
     assert "This has happened before" not in r.text
     assert f'href="/failures/{earlier}"' in r.text
@@ -70,11 +79,16 @@ def test_panel_is_loudest_when_the_fix_did_not_hold(pages: Pages, db: Database, 
     assert viewer.status_code == 200 and "This is a recurrence of it" not in viewer.text
 
 
-def test_panel_warns_of_an_open_fix_and_handles_nothing_similar(pages: Pages, db: Database, org: Org) -> None:
+def test_panel_warns_of_an_open_fix_and_handles_nothing_similar(
+    pages: Pages, db: Database, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
     earlier = make_failure(db, org, "Disk full on the ledger database")
     fix(db, org, earlier)
     now = make_failure(db, org, "Ledger database disk full")
     me = pages(Role.viewer)
+    panel = me.get(f"/similar/panel?failure_id={now}").text
+    assert "This has happened before, and its fix is still open" in panel  # confidently the same
+    monkeypatch.setattr(confidence, "STRONG_CONFIDENCE", 1.01)  # the wording below the threshold
     panel = me.get(f"/similar/panel?failure_id={now}").text
     assert "Possibly related:" in panel and "has a corrective action still open" in panel
     lonely = make_failure(db, org, "Zebra stampede in the lobby")

@@ -182,7 +182,7 @@ def evaluate_with_calibration(
                 if mode == "fused" and pair.query not in seen:
                     seen.add(pair.query)
                     rows = [
-                        calibration.Row(s.score, s.failure_id in labelled[pair.query], n + 1)
+                        calibration.Row(s.score, s.failure_id in labelled[pair.query], n + 1, s.confidence)
                         for n, s in enumerate(ranking.items[:10])
                     ]
                     for split in splits[pair.query]:
@@ -252,5 +252,11 @@ def calibration_lines(result: dict[str, Any]) -> list[str]:
         lines.append(
             f"calibration, {split}: {c['true']} of {c['suggestions']} fused top-10 suggestions "
             f"labelled; {reached} (best {c['best_precision']})"
+        )
+        k = c["confidence"]
+        lines.append(
+            f"confidence, {split}: {k['strong']} of {k['queries']} first suggestions at or above "
+            f"{k['strong_threshold']:.2f} (strong), {k['strong_true']} of them labelled "
+            f"(precision {k['strong_precision']})"
         )
     return lines

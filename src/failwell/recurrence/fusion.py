@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from failwell.recurrence import embedding
+from failwell.recurrence import confidence, embedding
 from failwell.recurrence.lexical import WORD
 
 Mode = Literal["lexical", "semantic", "fused"]
@@ -81,6 +81,8 @@ class Scored:
     title_lexical: float | None = None
     semantic: float | None = None
     reasons: list[Reason] = field(default_factory=list)
+    # The calibrated probability that it is the same failure (``confidence``): first suggestion only.
+    confidence: float | None = None
 
 
 @dataclass
@@ -97,14 +99,10 @@ class Evidence:
     starts: dict[int, datetime] = field(default_factory=dict)
 
 
-# A suggestion scoring at least this is shown as the same failure ("This has happened before");
-# below it, as possibly related. It is meant to be the lowest score above which suggestions were
-# true earlier occurrences with at least 90 % precision on the labelled sets. Measured with these
-# weights (bench/RESULTS.md, docs/recurrence.md), no score gets there: the best is about 66 % on
-# GitBugs (top suggestions scoring 0.8 or more) and fewer on k8s-failure-stories. So a score alone
-# never makes a suggestion strong; a person recording the recurrence does. Re-measure it with
-# `failwell eval recurrence` (its "calibration" part) whenever the weights or the model change.
-STRONG_SCORE = math.inf
+# A suggestion is shown as the same failure ("This has happened before") when a person recorded it
+# as an earlier occurrence, or when it is the first suggestion and its calibrated confidence is
+# at least confidence.STRONG_CONFIDENCE (measured: docs/recurrence.md). No threshold on the fused
+# score alone reached 90 % precision, so the score is not compared with one.
 
 # Context a candidate shares with the query: it counts, but alone does not make a suggestion.
 BOOSTS = frozenset({"same_service", "same_factor", "recent", "same_exception"})
@@ -235,9 +233,21 @@ def suggestions(scored: Iterable[Scored], limit: int, w: Weights) -> list[Scored
     return sorted(kept, key=lambda s: (-s.score, -s.failure_id))[:limit]
 
 
+def evidence_score(s: Scored) -> float:
+    """The score without what the confidence model does not read (the recency prior)."""
+    return s.score - sum(r.weight for r in s.reasons if r.kind in confidence.NOT_EVIDENCE)
+
+
+def set_confidence(ordered: Sequence[Scored]) -> None:
+    """The first suggestion's calibrated confidence, against the others (a fused ranking, best first)."""
+    if ordered:
+        ordered[0].confidence = confidence.first_confidence([evidence_score(s) for s in ordered])
+
+
 def is_strong(s: Scored) -> bool:
-    """Likely the same cause: a calibrated score, or a person said so (a recorded recurrence)."""
-    return s.score >= STRONG_SCORE or any(r.kind == "linked" for r in s.reasons)
+    """Likely the same cause: a calibrated confidence, or a person said so (a recorded recurrence)."""
+    calibrated = s.confidence is not None and s.confidence >= confidence.STRONG_CONFIDENCE
+    return calibrated or any(r.kind == "linked" for r in s.reasons)
 
 
 def ago(days: float) -> str:

@@ -34,6 +34,7 @@ from failwell.recurrence.fusion import (
     explain_terms,
     fuse,
     relative,
+    set_confidence,
     shared_terms,
     suggestions,
 )
@@ -205,7 +206,11 @@ def rank(
     evidence = read_evidence(session, query, list(scored))
     for s in scored.values():
         fuse(query, s, scoring, evidence, weights)
-    ordered = suggestions(scored.values(), limit, weights)
+    # The first suggestion's confidence reads its lead over the next one, even when one is asked for.
+    ordered = suggestions(scored.values(), max(limit, 2), weights)
+    if scoring == "fused":
+        set_confidence(ordered)
+    ordered = ordered[:limit]
     # Only the query's own words are named as shared (not the mechanism terms it was expanded by).
     own = set(query_terms(query.title, query.body))
     _explain_terms(session, ordered, {t for t in terms if t in own})

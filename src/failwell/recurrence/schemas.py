@@ -83,11 +83,17 @@ class SuggestionOut(BaseModel):
         description="A corrective action of it was marked done before this failure started."
     )
     problem_ids: list[int]
+    confidence: float | None = Field(
+        None,
+        description="First suggestion only: the calibrated probability that it is an earlier "
+        "occurrence of the same failure, from its score and its lead over the next suggestion.",
+    )
     strong: bool = Field(
         False,
-        description="Likely the same cause: its score is at or above the calibrated threshold (where "
-        "suggestions were earlier occurrences with at least 90 % precision on labelled sets), or a "
-        "person recorded it as an earlier occurrence. Otherwise only possibly related.",
+        description="Likely the same cause: it is the first suggestion and its confidence is at or "
+        "above the calibrated threshold (where first suggestions were earlier occurrences with at "
+        "least 90 % precision, cross-validated on a labelled set), or a person recorded it as an "
+        "earlier occurrence. Otherwise only possibly related.",
     )
 
 

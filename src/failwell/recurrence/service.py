@@ -163,6 +163,7 @@ def suggestion_out(scored: Scored, known: Known, reference: datetime) -> Suggest
         overdue_fix=history.overdue_fix(actions),
         fix_did_not_hold=history.fix_did_not_hold(actions, reference),
         problem_ids=sorted(known.problems.get(failure.id, [])),
+        confidence=_rounded(scored.confidence),
         strong=is_strong(scored),
     )
 
