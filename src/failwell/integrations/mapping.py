@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Connection, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from failwell.catalogue.models import Service
@@ -55,8 +55,11 @@ _RULES = (
 
 
 def load_rules(session: Session, integration_id: int) -> list[Rule]:
-    rows = session.connection().execute(_RULES, {"integration_id": integration_id})
-    return [Rule(*row) for row in rows]
+    return rules_of(session.connection(), integration_id)
+
+
+def rules_of(connection: Connection, integration_id: int) -> list[Rule]:
+    return [Rule(*row) for row in connection.execute(_RULES, {"integration_id": integration_id})]
 
 
 def pick(rules: Sequence[Rule], facts: Mapping[str, str], labels: Mapping[str, str] | None = None) -> Mapped:
