@@ -226,9 +226,18 @@ _KEY = and_(
 _COUNTS = ("deployments", "failed", "rolled_back", "rework", "linked", "lead_times")
 _LOCK_ROW = select(*(_R.c[name] for name in _COUNTS)).where(_KEY).with_for_update()
 _SET_ROW = update(_R).where(_KEY).values({_R.c[name]: bindparam(f"new_{name}") for name in _COUNTS})
-_FACTS_BY_ID = select(
-    _D.c.started_at, _D.c.finished_at, _D.c.outcome, _D.c.rework, _D.c.first_commit_at, _D.c.id
-).where(_D.c.id.in_(bindparam("ids", expanding=True)))
+_F: Table = Failure.__table__  # type: ignore[assignment]
+# A few deployments by id (those just inserted), each with whether a confirmed link counts for
+# it: an index look-up per row, so one statement (a recount reads the links apart, see above).
+_IS_LINKED = (
+    select(_fd.c.deployment_id)
+    .join(_F, _F.c.id == _fd.c.failure_id)
+    .where(_fd.c.deployment_id == _D.c.id, _fd.c.state == "confirmed", _F.c.kind != FailureKind.near_miss)
+    .exists()
+)
+_FACT_COLUMNS = (_D.c.started_at, _D.c.finished_at, _D.c.outcome, _D.c.rework, _D.c.first_commit_at)
+_FACTS_BY_ID = select(*_FACT_COLUMNS, _IS_LINKED).where(_D.c.id.in_(bindparam("ids", expanding=True)))
+_FACTS_OF_ONE = select(*_FACT_COLUMNS, _IS_LINKED).where(_D.c.id == bindparam("id"))  # the usual delivery
 _INSERT_KEY = {
     name: dialect.insert(_R)
     .values(
@@ -264,10 +273,13 @@ def _dialect(session: Session) -> str:
 
 
 def _facts_by_id(session: Session, ids: list[int]) -> list[tuple[Any, ...]]:
-    rows = session.connection().execute(_FACTS_BY_ID, {"ids": ids}).all()
-    succeeded = [row[5] for row in rows if row[2] == DeploymentOutcome.succeeded]
-    linked = _linked_ids(session, succeeded) if succeeded else set()
-    return [(*row[:5], row[5] in linked) for row in rows]
+    connection = session.connection()
+    if len(ids) == 1:
+        return [tuple(row) for row in connection.execute(_FACTS_OF_ONE, {"id": ids[0]})]
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(ids), 1_000):
+        rows += [tuple(row) for row in connection.execute(_FACTS_BY_ID, {"ids": ids[start : start + 1_000]})]
+    return rows
 
 
 def rebuild_rollup(session: Session, since: datetime | None = None) -> int:
@@ -393,7 +405,8 @@ def _failure_changed(session: Session, actor: Actor, ev: DomainEvent) -> None:
 def _failures_changed(session: Session, _actor: Actor, events: Sequence[DomainEvent]) -> None:
     before = [int(i) for ev in events for i in ev.data.get("deployment_ids", ())]
     failure_ids = [ev.subject_id for ev in events]
-    current = select(_fd.c.deployment_id).where(_fd.c.failure_id.in_(failure_ids))
+    # Only confirmed links count: a new failure's tens of suggested ones move no figure.
+    current = select(_fd.c.deployment_id).where(_fd.c.failure_id.in_(failure_ids), _fd.c.state == "confirmed")
     mark(session, _keys_of(session, or_(Deployment.id.in_(current), Deployment.id.in_(before))))
 
 

@@ -152,6 +152,10 @@ _COMMIT_TIMES = select(_COMMITS.c.committed_at).where(
     _COMMITS.c.repository == bindparam("repository"), _COMMITS.c.sha.in_(bindparam("shas", expanding=True))
 )
 _ANY_COMMIT = _COMMIT_TIMES.limit(1)
+# A deployment names one commit most of the time: no list to expand.
+_THE_COMMIT = select(_COMMITS.c.id).where(
+    _COMMITS.c.repository == bindparam("repository"), _COMMITS.c.sha == bindparam("sha")
+)
 _DEPLOYMENTS: Table = Deployment.__table__  # type: ignore[assignment]  # declarative types it loosely
 _BY_EXTERNAL_ID = select(_DEPLOYMENTS.c.id).where(
     _DEPLOYMENTS.c.integration_id == bindparam("integration_id"),
@@ -168,6 +172,9 @@ _SET_FIRST_COMMIT = (
 
 
 def known_commit(session: Session, repository: str, shas: list[str]) -> bool:
+    if len(shas) == 1:
+        params: dict[str, Any] = {"repository": repository, "sha": shas[0]}
+        return session.connection().execute(_THE_COMMIT, params).first() is not None
     params = {"repository": repository, "shas": shas}
     return session.connection().execute(_ANY_COMMIT, params).first() is not None
 
