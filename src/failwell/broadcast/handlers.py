@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from failwell.actions.models import CorrectiveAction
@@ -43,7 +44,10 @@ def on_failures_reported(session: Session, actor: Actor, events: Sequence[Domain
     """Many reports at once (a CI batch): one message each, written together."""
     failures = [f for f in (session.get(Failure, e.subject_id) for e in events) if f is not None]
     reporter = actor.name if actor.person_id else None
-    enqueue_all(session, [render.failure_reported(session, f, reporter) for f in failures])
+    ids = [f.id for f in failures]
+    reviews = {r.failure_id: r for r in session.scalars(select(Review).where(Review.failure_id.in_(ids)))}
+    messages = [render.failure_reported(session, f, reporter, reviews.get(f.id)) for f in failures]
+    enqueue_all(session, messages)
 
 
 def on_review_published(session: Session, actor: Actor, event: DomainEvent) -> None:

@@ -167,14 +167,21 @@ class Provenance:
 
 
 def record_deployment(
-    session: Session, actor: Actor, data: DeploymentIn, provenance: Provenance | None = None
+    session: Session,
+    actor: Actor,
+    data: DeploymentIn,
+    provenance: Provenance | None = None,
+    service_id: int | None = None,
 ) -> DeploymentOut:
     """Records one deployment. CI pipelines call this at a high rate, so it runs as a
-    Core INSERT ... RETURNING with column-only look-ups: a fraction of an ORM flush."""
+    Core INSERT ... RETURNING with column-only look-ups: a fraction of an ORM flush.
+    ``service_id``: the id of ``data.service`` when the caller holds it (an integration's mapping
+    rule), which saves the look-up by name."""
     require(actor, Role.practitioner, "Recording a deployment")
     # Core statements on the session's connection: the ORM execute path adds nothing here.
     connection = session.connection()
-    service_id = connection.scalar(_SERVICE_ID, {"name": data.service})
+    if service_id is None:
+        service_id = connection.scalar(_SERVICE_ID, {"name": data.service})
     if service_id is None:
         raise InvalidInput.on("service", f"unknown service '{data.service}'")
     values = _checked_row(session, data, service_id, utcnow())

@@ -230,6 +230,7 @@ def record(ctx: Context, data: GenericDeployment) -> int:
                 pipeline_url=data.pipeline_url,
             ),
             Provenance(ctx.integration.id, data.external_id, data.rework, data.first_commit_at),
+            service_id=mapped.service_id if data.service is None else None,
         )
         dep_id, outcome, environment = out.id, out.outcome, out.environment
         if data.first_commit_at is None and data.repository and shas:
