@@ -4,8 +4,8 @@ Every delivery needs its integration (kind, secret, options) and its rules; read
 a read transaction and two statements, and unsealing the secret. They change rarely (a practice
 owner's edit), so a process keeps them, per Database, and each delivery reads one row in its
 write transaction instead: the stamp. Any flush that adds, changes or removes an integration or a
-rule, or renames or removes a service (rules map to services by name), writes a new stamp in the
-same transaction, so the first delivery after the edit commits, in whichever process, sees a
+rule, or renames or removes a service (rules map to services), writes a new stamp in the same
+transaction, so the first delivery after the edit commits, in whichever process, sees a
 stamp it does not know and reads the integration again. No time-to-live: a rule edit is never
 served stale.
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -25,7 +24,7 @@ from weakref import WeakKeyDictionary
 from pydantic import ValidationError
 from sqlalchemy import Connection, Table, bindparam, event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Session
 
 from failwell.catalogue.models import Service
 from failwell.db import Database, utcnow
@@ -146,43 +145,36 @@ def forget(db: Database | None = None) -> None:
             _entries.pop(db, None)
 
 
-# ---- the stamp: moved by every flush that touches what the entries hold --------------------
+# ---- the stamp: moved by every write of what the entries hold ------------------------------
 
 
-def _renamed_or_removed(objects: Iterable[object], removed: bool) -> bool:
-    for obj in objects:
-        if isinstance(obj, Integration | IntegrationRule):
-            return True
-        if isinstance(obj, Service) and (removed or inspect(obj).attrs.name.history.has_changes()):
-            return True
-    return False
+def bump(connection: Connection) -> None:
+    """A new stamp, in the connection's transaction: every process reads its integrations again."""
+    dialect = "postgresql" if connection.dialect.name == "postgresql" else "sqlite"
+    connection.execute(_BUMP[dialect], {"value": uuid.uuid4().hex, "now": utcnow()})
 
 
-def touches_entries(session: Session) -> bool:
-    return (
-        any(isinstance(o, Integration | IntegrationRule) for o in session.new)
-        or _renamed_or_removed(session.dirty, removed=False)
-        or _renamed_or_removed(session.deleted, removed=True)
-    )
+def _written(_mapper: Any, connection: Connection, _target: object) -> None:
+    bump(connection)
 
 
-def bump(session: Session) -> None:
-    """A new stamp, in the session's transaction: every process reads its integrations again."""
-    dialect = "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
-    session.connection().execute(_BUMP[dialect], {"value": uuid.uuid4().hex, "now": utcnow()})
-
-
-def _after_flush(session: Session, _context: UOWTransaction) -> None:
-    if touches_entries(session):
-        bump(session)
+def _service_updated(_mapper: Any, connection: Connection, target: Service) -> None:
+    if inspect(target).attrs.name.history.has_changes():  # rules name services
+        bump(connection)
 
 
 _installed = False
 
 
 def install() -> None:
-    """Watches every session's flushes (idempotent); failwell.bootstrap calls it."""
+    """Listens to the rows the entries are made of (idempotent); failwell.bootstrap calls it.
+    Mapper events: they cost nothing to the flushes that write none of these rows."""
     global _installed
-    if not _installed:
-        event.listen(Session, "after_flush", _after_flush)
-        _installed = True
+    if _installed:
+        return
+    for model in (Integration, IntegrationRule):
+        for name in ("after_insert", "after_update", "after_delete"):
+            event.listen(model, name, _written)
+    event.listen(Service, "after_update", _service_updated)
+    event.listen(Service, "after_delete", _written)
+    _installed = True
