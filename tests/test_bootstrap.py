@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -142,3 +142,29 @@ def _failwell_imports(path: Path) -> set[str]:
 def test_request_plumbing_and_web_kit_import_no_slice(module: str) -> None:
     offending = {name for name in _failwell_imports(SRC / module) if name.split(".")[1] in HIGHER_FLOORS}
     assert not offending, f"{module} imports a higher floor: {sorted(offending)}"
+
+
+def test_emit_all_runs_a_bulk_form_once_and_other_handlers_per_event(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(events, "_handlers", defaultdict(list))
+    monkeypatch.setattr(events, "_bulk_forms", {})
+    seen: list[tuple[str, object]] = []
+
+    def one(_s: Session, _a: Actor, event: events.DomainEvent) -> None:
+        seen.append(("one", event.subject_id))
+
+    def plain(_s: Session, _a: Actor, event: events.DomainEvent) -> None:
+        seen.append(("plain", event.subject_id))
+
+    def many(_s: Session, _a: Actor, happened: Sequence[events.DomainEvent]) -> None:
+        seen.append(("many", [e.subject_id for e in happened]))
+
+    events.wire([(events.FAILURE_REPORTED, one), (events.FAILURE_REPORTED, plain)])
+    events.wire_bulk_forms([(one, many)])
+    reported = [events.DomainEvent(events.FAILURE_REPORTED, i) for i in (1, 2)]
+    events.emit_all(Session(), ADA, reported)
+    assert seen == [("many", [1, 2]), ("plain", 1), ("plain", 2)]
+    seen.clear()
+    events.emit(Session(), ADA, reported[0])  # one event: the handler itself
+    assert seen == [("one", 1), ("plain", 1)]
+    with pytest.raises(ValueError, match="one name"):
+        events.emit_all(Session(), ADA, [reported[0], events.DomainEvent(events.FAILURE_UPDATED, 1)])

@@ -12,15 +12,20 @@ from failwell.audit import capture as audit_capture
 from failwell.audit.service import purge as purge_audit_entries
 from failwell.audited import register_audited_models
 from failwell.broadcast import ports as broadcast_ports
+from failwell.broadcast.handlers import BULK_FORMS as BROADCAST_BULK_FORMS
 from failwell.broadcast.handlers import HANDLERS as BROADCAST_HANDLERS
 from failwell.ideas.handlers import HANDLERS as IDEA_HANDLERS
 from failwell.insights.digest import build_digest
+from failwell.insights.rollup import BULK_FORMS as ROLLUP_BULK_FORMS
 from failwell.insights.rollup import HANDLERS as ROLLUP_HANDLERS
+from failwell.integrations import cache as integration_cache
+from failwell.integrations.links import BULK_FORMS as INTEGRATION_BULK_FORMS
 from failwell.integrations.links import HANDLERS as INTEGRATION_HANDLERS
 from failwell.integrations.service import purge_deliveries
 from failwell.people.service import IDENTITY
 from failwell.recognition.handlers import HANDLERS as RECOGNITION_HANDLERS
 from failwell.recurrence.backlog import embed_backlog
+from failwell.recurrence.handlers import BULK_FORMS as RECURRENCE_BULK_FORMS
 from failwell.recurrence.handlers import HANDLERS as RECURRENCE_HANDLERS
 from failwell.surveys.service import send_reminders
 
@@ -37,6 +42,9 @@ def bootstrap() -> None:
     register_audited_models()
     audit_capture.install()
     events.wire(audit_capture.HANDLERS)
+    # Each process keeps its integrations and their rules; an edit moves their stamp, in its
+    # own transaction, so every process reads them again at its next delivery.
+    integration_cache.install()
     authz.record_refusals_with(audit_capture.record_refusal)
     # The search index first: the outbox renders messages that may read it.
     events.wire(RECURRENCE_HANDLERS)
@@ -45,6 +53,13 @@ def bootstrap() -> None:
     events.wire(INTEGRATION_HANDLERS)
     # The deployment rollup recounts what a change touched, after the links above are made.
     events.wire(ROLLUP_HANDLERS)
+    # Many failures reported at once (a CI batch): indexed, audited, told, linked and rolled up
+    # together.
+    events.wire_bulk_forms(audit_capture.BULK_FORMS)
+    events.wire_bulk_forms(RECURRENCE_BULK_FORMS)
+    events.wire_bulk_forms(BROADCAST_BULK_FORMS)
+    events.wire_bulk_forms(INTEGRATION_BULK_FORMS)
+    events.wire_bulk_forms(ROLLUP_BULK_FORMS)
     # Ideas proposed and accepted are told to their subscribers through the outbox.
     events.wire(IDEA_HANDLERS)
     # Award winners are announced to their subscribers through the outbox.

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Annotated, Any, Union, get_args, get_origin
 
+import orjson
 from pydantic import (
     AfterValidator,
     AnyHttpUrl,
@@ -129,10 +130,26 @@ TagName = Annotated[
 def _contains_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
+    if isinstance(value, list | tuple | dict) and value:
+        # A container (a CI batch holds thousands of strings) is written out by orjson in C first:
+        # every NUL comes out as \u0000, so without that text there is none. With it (or what
+        # orjson cannot write), the walk below decides.
+        try:
+            if b"\\u0000" not in orjson.dumps(value):
+                return False
+        except (TypeError, orjson.JSONEncodeError):
+            pass
+        return _walk_for_nul(value)
+    return False
+
+
+def _walk_for_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
     if isinstance(value, list | tuple):
-        return any(_contains_nul(v) for v in value)
+        return any(_walk_for_nul(v) for v in value)
     if isinstance(value, dict):
-        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+        return any(_walk_for_nul(k) or _walk_for_nul(v) for k, v in value.items())
     return False
 
 

@@ -8,7 +8,7 @@ is written with nothing about who sent it: no person, no token, no name.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -25,6 +25,7 @@ from failwell.events import (
     FAILURE_REPORTED,
     REVIEW_PUBLISHED,
     REVIEW_UPDATED,
+    BulkForms,
     DomainEvent,
     HandlerTable,
 )
@@ -224,11 +225,18 @@ def install() -> None:
 
 
 def _failure_reported(session: Session, actor: Actor, happened: DomainEvent) -> None:
-    # Private by default: a report whose event does not say it was named is written as anonymous.
-    named = happened.data.get("anonymous") is False
-    actor_columns = who(actor) if named else ANONYMOUS
-    summary = f"Failure #{happened.subject_id} reported" + ("" if named else " anonymously")
-    write(session, [entry(actor_columns, "reported", "failure", happened.subject_id, summary)])
+    _failures_reported(session, actor, [happened])
+
+
+def _failures_reported(session: Session, actor: Actor, events: Sequence[DomainEvent]) -> None:
+    rows = []
+    for happened in events:
+        # Private by default: a report whose event does not say it was named is written as anonymous.
+        named = happened.data.get("anonymous") is False
+        actor_columns = who(actor) if named else ANONYMOUS
+        summary = f"Failure #{happened.subject_id} reported" + ("" if named else " anonymously")
+        rows.append(entry(actor_columns, "reported", "failure", happened.subject_id, summary))
+    write(session, rows)
 
 
 def _failure_deleted(session: Session, actor: Actor, happened: DomainEvent) -> None:
@@ -263,6 +271,7 @@ HANDLERS: HandlerTable = (
     (REVIEW_PUBLISHED, _review_published),
     (REVIEW_UPDATED, _review_unpublished),
 )
+BULK_FORMS: BulkForms = ((_failure_reported, _failures_reported),)
 
 
 # ---- refusals ------------------------------------------------------------------------------

@@ -6,13 +6,16 @@ transaction as the change: the transactional outbox. No network I/O happens here
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from failwell.actions.models import CorrectiveAction
 from failwell.authz import Actor
 from failwell.broadcast import render
 from failwell.broadcast.models import Topic
-from failwell.broadcast.outbox import Target, enqueue
+from failwell.broadcast.outbox import Target, enqueue, enqueue_all
 from failwell.events import (
     ACTION_DONE,
     FAILURE_REPORTED,
@@ -20,6 +23,7 @@ from failwell.events import (
     RECURRENCE_DETECTED,
     REVIEW_COMMENTED,
     REVIEW_PUBLISHED,
+    BulkForms,
     DomainEvent,
     HandlerTable,
 )
@@ -34,6 +38,16 @@ def on_failure_reported(session: Session, actor: Actor, event: DomainEvent) -> N
     # The system actor (CLI, demo, CI without a person) has no name worth telling.
     reporter = actor.name if actor.person_id else None
     enqueue(session, render.failure_reported(session, failure, reporter))
+
+
+def on_failures_reported(session: Session, actor: Actor, events: Sequence[DomainEvent]) -> None:
+    """Many reports at once (a CI batch): one message each, written together."""
+    failures = [f for f in (session.get(Failure, e.subject_id) for e in events) if f is not None]
+    reporter = actor.name if actor.person_id else None
+    ids = [f.id for f in failures]
+    reviews = {r.failure_id: r for r in session.scalars(select(Review).where(Review.failure_id.in_(ids)))}
+    messages = [render.failure_reported(session, f, reporter, reviews.get(f.id)) for f in failures]
+    enqueue_all(session, messages)
 
 
 def on_review_published(session: Session, actor: Actor, event: DomainEvent) -> None:
@@ -79,3 +93,4 @@ HANDLERS: HandlerTable = (
     (RECURRENCE_DETECTED, on_recurrence_detected),
     (PROBLEM_UPDATED, on_problem_updated),
 )
+BULK_FORMS: BulkForms = ((on_failure_reported, on_failures_reported),)

@@ -114,13 +114,22 @@ def _digest_targets(session: Session, facts: dict[str, Any], options: Options) -
     return targets
 
 
-def matching_targets(session: Session, topic: Topic, facts: dict[str, Any], options: Options) -> list[Target]:
+def matching_targets(
+    session: Session,
+    topic: Topic,
+    facts: dict[str, Any],
+    options: Options,
+    subscriptions: Sequence[Subscription] | None = None,
+) -> list[Target]:
+    """``subscriptions``: all of them, when the caller read them already (for many messages)."""
     if topic == Topic.weekly_digest:
         return _digest_targets(session, facts, options)
     if topic in PERSONAL_TOPICS:
         return []
     targets: list[Target] = []
-    for sub in session.scalars(select(Subscription).order_by(Subscription.id)):
+    if subscriptions is None:
+        subscriptions = session.scalars(select(Subscription).order_by(Subscription.id)).all()
+    for sub in subscriptions:
         if subscription_matches(sub, topic.value, facts):
             targets.append(
                 Target(
@@ -146,9 +155,18 @@ class _Resolved:
     reason: str
 
 
-def _resolve(session: Session, targets: Iterable[Target]) -> dict[str, _Resolved]:
-    """Turns targets into destinations, one per channel or e-mail address (first reason wins)."""
-    channels = {c.id: c for c in session.scalars(select(Channel).where(Channel.enabled.is_(True)))}
+def _resolve(
+    session: Session,
+    targets: Iterable[Target],
+    channels: dict[int, Channel] | None = None,
+    teams: dict[int, list[Person]] | None = None,
+) -> dict[str, _Resolved]:
+    """Turns targets into destinations, one per channel or e-mail address (first reason wins).
+    ``channels`` (the enabled ones) and ``teams`` (members by team, filled as read): what the
+    caller keeps across many messages."""
+    if channels is None:
+        channels = {c.id: c for c in session.scalars(select(Channel).where(Channel.enabled.is_(True)))}
+    teams = {} if teams is None else teams
     mail = next((c for c in sorted(channels.values(), key=lambda c: c.id) if c.for_people), None)
     by_team: dict[int, list[Channel]] = {}
     for channel in channels.values():
@@ -179,13 +197,16 @@ def _resolve(session: Session, targets: Iterable[Target]) -> dict[str, _Resolved
                 for channel in sorted(own, key=lambda c: c.id):
                     add(f"channel:{channel.id}", channel.id, target)
             else:
-                members = session.scalars(
-                    select(Person)
-                    .join(team_members, team_members.c.person_id == Person.id)
-                    .where(team_members.c.team_id == target.team_id)
-                    .order_by(Person.id)
-                )
-                for person in members:
+                if target.team_id not in teams:
+                    teams[target.team_id] = list(
+                        session.scalars(
+                            select(Person)
+                            .join(team_members, team_members.c.person_id == Person.id)
+                            .where(team_members.c.team_id == target.team_id)
+                            .order_by(Person.id)
+                        )
+                    )
+                for person in teams[target.team_id]:
                     email(person, target)
     return out
 
@@ -216,20 +237,8 @@ def enqueue(
     """Writes the event and its deliveries; None if an event with this dedupe key exists already.
 
     No destination at all still writes the event: the outbox is also the record of what was said."""
-    title, text, html = message.title, message.text, message.html
     options = get_options(session)
-    if options.hide_names:
-        title, text, html = scrub_names(session, title, text, html)
-    row = OutboxEvent(
-        uid=secrets.token_hex(16),
-        topic=message.topic.value,
-        subject_id=message.subject_id,
-        dedupe_key=dedupe_key,
-        title=title[:500],
-        text=text,
-        html=html,
-        facts=message.facts,
-    )
+    row = _event_row(session, message, options, dedupe_key)
     if dedupe_key is not None:
         if session.scalar(select(OutboxEvent.id).where(OutboxEvent.dedupe_key == dedupe_key)) is not None:
             return None
@@ -245,7 +254,49 @@ def enqueue(
         session.add(row)
         session.flush()
     targets = [*matching_targets(session, message.topic, message.facts, options), *extra_targets]
-    resolved = _resolve(session, targets)
+    _add_deliveries(session, row, _resolve(session, targets))
+    return row
+
+
+def enqueue_all(session: Session, messages: Sequence[Message]) -> list[OutboxEvent]:
+    """``enqueue`` for many messages without dedupe keys (a CI batch's failures): the options,
+    subscriptions, channels and teams read once, the rows written in two flushes."""
+    if not messages:
+        return []
+    options = get_options(session)
+    rows = [_event_row(session, message, options, None) for message in messages]
+    session.add_all(rows)
+    session.flush()
+    subscriptions = session.scalars(select(Subscription).order_by(Subscription.id)).all()
+    channels = {c.id: c for c in session.scalars(select(Channel).where(Channel.enabled.is_(True)))}
+    teams: dict[int, list[Person]] = {}
+    for row, message in zip(rows, messages, strict=True):
+        targets = matching_targets(session, message.topic, message.facts, options, subscriptions)
+        _add_deliveries(session, row, _resolve(session, targets, channels, teams), flush=False)
+    if session.new:
+        session.flush()
+    return rows
+
+
+def _event_row(session: Session, message: Message, options: Options, dedupe_key: str | None) -> OutboxEvent:
+    title, text, html = message.title, message.text, message.html
+    if options.hide_names:
+        title, text, html = scrub_names(session, title, text, html)
+    return OutboxEvent(
+        uid=secrets.token_hex(16),
+        topic=message.topic.value,
+        subject_id=message.subject_id,
+        dedupe_key=dedupe_key,
+        title=title[:500],
+        text=text,
+        html=html,
+        facts=message.facts,
+    )
+
+
+def _add_deliveries(
+    session: Session, row: OutboxEvent, resolved: dict[str, _Resolved], flush: bool = True
+) -> None:
     now = utcnow()
     for dest in resolved.values():
         session.add(
@@ -260,6 +311,6 @@ def enqueue(
             )
         )
     if resolved:
-        session.flush()
+        if flush:
+            session.flush()
         session.info["broadcast_queued"] = True
-    return row

@@ -27,8 +27,13 @@ def link(path: str) -> str:
     return get_broadcast_settings().public_url.rstrip("/") + path
 
 
-def failure_facts(session: Session, failure: Failure) -> dict[str, Any]:
-    review = session.scalar(select(Review).where(Review.failure_id == failure.id))
+# "Not read yet": a caller telling of many failures reads their reviews in one query.
+UNREAD: Any = object()
+
+
+def failure_facts(session: Session, failure: Failure, review: Review | None = UNREAD) -> dict[str, Any]:
+    if review is UNREAD:
+        review = session.scalar(select(Review).where(Review.failure_id == failure.id))
     return {
         "failure_id": failure.id,
         "failure_title": failure.title,
@@ -65,8 +70,10 @@ def _where(facts: dict[str, Any]) -> str:
     return ", ".join(facts["services"]) or "no service named"
 
 
-def failure_reported(session: Session, failure: Failure, reporter: str | None) -> Message:
-    facts = failure_facts(session, failure)
+def failure_reported(
+    session: Session, failure: Failure, reporter: str | None, review: Review | None = UNREAD
+) -> Message:
+    facts = failure_facts(session, failure, review)
     title = f"[failwell] Failure reported: {failure.title} (severity {failure.severity}, {_where(facts)})"
     url = link(f"/failures/{failure.id}")
     # An anonymous report names nobody, whoever sent it.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -154,25 +155,61 @@ def get_deployment(session: Session, deployment_id: int) -> Deployment:
     return dep
 
 
-def record_deployment(session: Session, actor: Actor, data: DeploymentIn) -> DeploymentOut:
+@dataclass(frozen=True)
+class Provenance:
+    """What an integration keeps on a deployment it reports, written with its row: the
+    integration, its own id for the deployment, rework, and the first commit's time if known."""
+
+    integration_id: int | None = None
+    external_id: str | None = None
+    rework: bool = False
+    first_commit_at: datetime | None = None
+
+
+def record_deployment(
+    session: Session,
+    actor: Actor,
+    data: DeploymentIn,
+    provenance: Provenance | None = None,
+    service_id: int | None = None,
+) -> DeploymentOut:
     """Records one deployment. CI pipelines call this at a high rate, so it runs as a
-    Core INSERT ... RETURNING with column-only look-ups: a fraction of an ORM flush."""
+    Core INSERT ... RETURNING with column-only look-ups: a fraction of an ORM flush.
+    ``service_id``: the id of ``data.service`` when the caller holds it (an integration's mapping
+    rule), which saves the look-up by name."""
     require(actor, Role.practitioner, "Recording a deployment")
     # Core statements on the session's connection: the ORM execute path adds nothing here.
     connection = session.connection()
-    service_id = connection.scalar(_SERVICE_ID, {"name": data.service})
+    if service_id is None:
+        service_id = connection.scalar(_SERVICE_ID, {"name": data.service})
     if service_id is None:
         raise InvalidInput.on("service", f"unknown service '{data.service}'")
     values = _checked_row(session, data, service_id, utcnow())
-    new_id = connection.execute(_INSERT_DEPLOYMENT, values).scalar_one()
+    new_id = connection.execute(_INSERT_DEPLOYMENT, _with(values, provenance)).scalar_one()
     where = {"service_id": service_id, "environment": data.environment, "started_at": values["started_at"]}
     emit(session, actor, DomainEvent(DEPLOYMENT_RECORDED, new_id, where))
     del values["service_id"]
     return DeploymentOut(id=new_id, service=data.service, **values)
 
 
+def _with(values: dict[str, Any], provenance: Provenance | None) -> dict[str, Any]:
+    if provenance is None:
+        return values
+    return {
+        **values,
+        "integration_id": provenance.integration_id,
+        "external_id": provenance.external_id,
+        "rework": provenance.rework,
+        "first_commit_at": provenance.first_commit_at,
+    }
+
+
 def record_deployments(
-    session: Session, actor: Actor, items: Sequence[DeploymentIn], labels: Sequence[str] | None = None
+    session: Session,
+    actor: Actor,
+    items: Sequence[DeploymentIn],
+    labels: Sequence[str] | None = None,
+    provenance: Sequence[Provenance] | None = None,
 ) -> list[int]:
     """Records many deployments (a CI batch) with one multi-row INSERT: the checks of
     ``record_deployment`` for each, one event each, the ids in the order given. An error names
@@ -195,7 +232,8 @@ def record_deployments(
         if service_id is None:
             raise InvalidInput.on(f"{where}.service", f"unknown service '{data.service}'")
         rows.append(_checked_row(session, data, service_id, now, prefix=f"{where}."))
-    new_ids = list(connection.execute(_INSERT_MANY, rows).scalars())
+    written = rows if provenance is None else [_with(r, p) for r, p in zip(rows, provenance, strict=True)]
+    new_ids = list(connection.execute(_INSERT_MANY, written).scalars())
     for new_id, row in zip(new_ids, rows, strict=True):
         where_to = {k: row[k] for k in ("service_id", "environment", "started_at")}
         emit(session, actor, DomainEvent(DEPLOYMENT_RECORDED, new_id, where_to))

@@ -10,12 +10,13 @@ from sqlalchemy import Select, SQLColumnExpression, Table, delete, false, select
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor, require
+from failwell.catalogue.models import Service
 from failwell.catalogue.service import services_by_names
 from failwell.changes.models import Change, Deployment
 from failwell.db import utcnow
 from failwell.enums import FailureStatus, Role
 from failwell.errors import InvalidInput, NotFound
-from failwell.events import FAILURE_DELETED, FAILURE_REPORTED, FAILURE_UPDATED, DomainEvent, emit
+from failwell.events import FAILURE_DELETED, FAILURE_REPORTED, FAILURE_UPDATED, DomainEvent, emit, emit_all
 from failwell.failures.clock import refuse_future
 from failwell.failures.milestones import update_for_event
 from failwell.failures.models import (
@@ -147,6 +148,8 @@ def _tags(session: Session, names: list[str]) -> list[Tag]:
 
 def _deployments(session: Session, ids: list[int]) -> list[Deployment]:
     wanted = list(dict.fromkeys(ids))
+    if not wanted:  # most reports name none: no statement
+        return []
     found = {d.id: d for d in session.scalars(select(Deployment).where(Deployment.id.in_(wanted)))}
     for i, dep_id in enumerate(wanted):
         if dep_id not in found:
@@ -156,6 +159,8 @@ def _deployments(session: Session, ids: list[int]) -> list[Deployment]:
 
 def _changes(session: Session, ids: list[int]) -> list[Change]:
     wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return []
     found = {c.id: c for c in session.scalars(select(Change).where(Change.id.in_(wanted)))}
     for i, change_id in enumerate(wanted):
         if change_id not in found:
@@ -173,36 +178,54 @@ def _supersede_unconfirmed(session: Session, table: Table, failure_id: int, ids:
 
 
 def report_failure(session: Session, actor: Actor, data: FailureIn) -> Failure:
+    return report_failures(session, actor, [data])[0]
+
+
+def report_failures(session: Session, actor: Actor, items: Sequence[FailureIn]) -> list[Failure]:
+    """Reports each failure as ``report_failure`` does one, in one flush, with their events
+    raised together (a CI batch or an alert storm opens tens at once): same checks, same rows,
+    same consequences. Answers them in the order given."""
     # Reporting is open to every role, viewers included: nobody waits for permission.
     require(actor, Role.viewer, "Reporting a failure")
-    refuse_future({name: getattr(data, name) for name in _TIME_ORDER})
-    failure = Failure(
-        title=data.title,
-        description=data.description,
-        kind=data.kind,
-        severity=_severity(session, data.severity),
-        status=data.status,
-        started_at=data.started_at or utcnow(),
-        detected_at=data.detected_at,
-        mitigated_at=data.mitigated_at,
-        resolved_at=data.resolved_at,
-        services=services_by_names(session, data.services),
-        impact_partners=data.impact_partners,
-        impact_consumers=data.impact_consumers,
-        deployments=_deployments(session, data.deployment_ids),
-        changes=_changes(session, data.change_ids),
-        tags=_tags(session, data.tags),
-        reporter_id=None if data.anonymous else actor.person_id or None,
-        anonymous=data.anonymous,
-        reported_via=data.reported_via,
-    )
-    _check_times(failure)
-    _apply_status(failure, {n for n in _TIME_ORDER if getattr(data, n) is not None})
-    session.add(failure)
+    if not items:
+        return []
+    services: dict[tuple[str, ...], list[Service]] = {}  # a batch names the same few again and again
+    failures = []
+    for data in items:
+        refuse_future({name: getattr(data, name) for name in _TIME_ORDER})
+        names = tuple(data.services)
+        if names not in services:
+            services[names] = services_by_names(session, data.services)
+        failure = Failure(
+            title=data.title,
+            description=data.description,
+            kind=data.kind,
+            severity=_severity(session, data.severity),
+            status=data.status,
+            started_at=data.started_at or utcnow(),
+            detected_at=data.detected_at,
+            mitigated_at=data.mitigated_at,
+            resolved_at=data.resolved_at,
+            services=list(services[names]),
+            impact_partners=data.impact_partners,
+            impact_consumers=data.impact_consumers,
+            deployments=_deployments(session, data.deployment_ids),
+            changes=_changes(session, data.change_ids),
+            tags=_tags(session, data.tags),
+            reporter_id=None if data.anonymous else actor.person_id or None,
+            anonymous=data.anonymous,
+            reported_via=data.reported_via,
+        )
+        _check_times(failure)
+        _apply_status(failure, {n for n in _TIME_ORDER if getattr(data, n) is not None})
+        failures.append(failure)
+    session.add_all(failures)
     session.flush()
-    facts = {"anonymous": failure.anonymous, "reported_via": failure.reported_via.value}
-    emit(session, actor, DomainEvent(FAILURE_REPORTED, failure.id, facts))
-    return failure
+    facts = [{"anonymous": f.anonymous, "reported_via": f.reported_via.value} for f in failures]
+    emit_all(
+        session, actor, [DomainEvent(FAILURE_REPORTED, f.id, x) for f, x in zip(failures, facts, strict=True)]
+    )
+    return failures
 
 
 def update_failure(session: Session, actor: Actor, failure_id: int, data: FailureUpdate) -> Failure:

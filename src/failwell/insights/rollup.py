@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, event, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from failwell.authz import Actor
 from failwell.changes.models import Deployment
@@ -38,6 +38,7 @@ from failwell.events import (
     FAILURE_DELETED,
     FAILURE_REPORTED,
     FAILURE_UPDATED,
+    BulkForms,
     DomainEvent,
     HandlerTable,
 )
@@ -169,14 +170,25 @@ def refresh_keys(session: Session, keys: Iterable[Key], new: dict[Key, list[int]
     delivery then reads one rollup row instead of the whole day. Each key's row is locked first
     (PostgreSQL), all keys in one fixed order, so a concurrent writer of the same key waits and
     then reads what the other committed: a recount never overwrites a newer one, and an
-    addition adds to the committed figures."""
+    addition adds to the committed figures (counts alone, the usual case, in one upsert)."""
     recount = set(keys)
     additions = {k: ids for k, ids in (new or {}).items() if k not in recount}
     for key in sorted(recount | additions.keys()):
         day, service_id, environment = key
         params = {"k_day": day, "k_service_id": service_id, "k_environment": environment}
         connection = session.connection()
-        connection.execute(_insert_key(session), params)
+        added = Tally()
+        if key not in recount:
+            for row in _facts_by_id(session, additions[key]):
+                added.add(row)
+            if not added.lead_times:
+                # Counts only (no commit time known, the usual case from CI): added to the
+                # committed row in one statement, which waits for a concurrent writer's lock.
+                counts = added.values()
+                values = {f"new_{c}": counts[c] for c in _ADDED}
+                connection.execute(_ADD[_dialect(session)], {**params, **values})
+                continue
+        connection.execute(_INSERT_KEY[_dialect(session)], params)
         current = connection.execute(_LOCK_ROW, params).one()
         if key in recount:
             tally = Tally()
@@ -187,13 +199,18 @@ def refresh_keys(session: Session, keys: Iterable[Key], new: dict[Key, list[int]
                 Deployment.started_at >= start,
                 Deployment.started_at < start + timedelta(days=1),
             )
-            facts = deployment_facts(session, *conditions)
+            for row in deployment_facts(session, *conditions):
+                tally.add(row)
         else:
             deployments, failed, rolled_back, rework, linked, lead_times = current
-            tally = Tally(deployments, failed, rolled_back, rework, linked, decode(lead_times))
-            facts = _facts_by_id(session, additions[key])
-        for row in facts:
-            tally.add(row)
+            tally = Tally(
+                deployments + added.deployments,
+                failed + added.failed,
+                rolled_back + added.rolled_back,
+                rework + added.rework,
+                linked + added.linked,
+                decode(lead_times) + added.lead_times,
+            )
         # A key left with no deployments keeps its row of zeros: a writer may be waiting on it.
         connection.execute(_SET_ROW, {**params, **{f"new_{k}": v for k, v in tally.values().items()}})
 
@@ -209,9 +226,18 @@ _KEY = and_(
 _COUNTS = ("deployments", "failed", "rolled_back", "rework", "linked", "lead_times")
 _LOCK_ROW = select(*(_R.c[name] for name in _COUNTS)).where(_KEY).with_for_update()
 _SET_ROW = update(_R).where(_KEY).values({_R.c[name]: bindparam(f"new_{name}") for name in _COUNTS})
-_FACTS_BY_ID = select(
-    _D.c.started_at, _D.c.finished_at, _D.c.outcome, _D.c.rework, _D.c.first_commit_at, _D.c.id
-).where(_D.c.id.in_(bindparam("ids", expanding=True)))
+_F: Table = Failure.__table__  # type: ignore[assignment]
+# A few deployments by id (those just inserted), each with whether a confirmed link counts for
+# it: an index look-up per row, so one statement (a recount reads the links apart, see above).
+_IS_LINKED = (
+    select(_fd.c.deployment_id)
+    .join(_F, _F.c.id == _fd.c.failure_id)
+    .where(_fd.c.deployment_id == _D.c.id, _fd.c.state == "confirmed", _F.c.kind != FailureKind.near_miss)
+    .exists()
+)
+_FACT_COLUMNS = (_D.c.started_at, _D.c.finished_at, _D.c.outcome, _D.c.rework, _D.c.first_commit_at)
+_FACTS_BY_ID = select(*_FACT_COLUMNS, _IS_LINKED).where(_D.c.id.in_(bindparam("ids", expanding=True)))
+_FACTS_OF_ONE = select(*_FACT_COLUMNS, _IS_LINKED).where(_D.c.id == bindparam("id"))  # the usual delivery
 _INSERT_KEY = {
     name: dialect.insert(_R)
     .values(
@@ -222,15 +248,38 @@ _INSERT_KEY = {
 }
 
 
-def _insert_key(session: Session) -> Any:
-    return _INSERT_KEY["postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"]
+_ADDED = ("deployments", "failed", "rolled_back", "rework", "linked")
+
+
+def _adding(dialect: Any) -> Any:
+    stmt = dialect.insert(_R)
+    return stmt.values(
+        day=bindparam("k_day"),
+        service_id=bindparam("k_service_id"),
+        environment=bindparam("k_environment"),
+        lead_times="",
+        **{c: bindparam(f"new_{c}") for c in _ADDED},
+    ).on_conflict_do_update(
+        index_elements=["environment", "day", "service_id"],
+        set_={c: _R.c[c] + stmt.excluded[c] for c in _ADDED},
+    )
+
+
+_ADD = {"postgresql": _adding(postgresql), "sqlite": _adding(sqlite)}
+
+
+def _dialect(session: Session) -> str:
+    return "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
 
 
 def _facts_by_id(session: Session, ids: list[int]) -> list[tuple[Any, ...]]:
-    rows = session.connection().execute(_FACTS_BY_ID, {"ids": ids}).all()
-    succeeded = [row[5] for row in rows if row[2] == DeploymentOutcome.succeeded]
-    linked = _linked_ids(session, succeeded) if succeeded else set()
-    return [(*row[:5], row[5] in linked) for row in rows]
+    connection = session.connection()
+    if len(ids) == 1:
+        return [tuple(row) for row in connection.execute(_FACTS_OF_ONE, {"id": ids[0]})]
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(ids), 1_000):
+        rows += [tuple(row) for row in connection.execute(_FACTS_BY_ID, {"ids": ids[start : start + 1_000]})]
+    return rows
 
 
 def rebuild_rollup(session: Session, since: datetime | None = None) -> int:
@@ -311,6 +360,16 @@ def mark_new(session: Session, key: Key, deployment_id: int) -> None:
     _listen(session)
 
 
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_pending(session: Session, previous: SessionTransaction) -> None:
+    # The whole transaction is undone, and so are the writes that marked the keys (a delivery
+    # that is not accepted is rolled back, then stored in the next transaction of the same
+    # session). A savepoint's rollback keeps them: what was marked before it still stands.
+    if previous.parent is None:
+        session.info.pop(_PENDING, None)
+        session.info.pop(_NEW, None)
+
+
 def _listen(session: Session) -> None:
     if not session.info.get("deployment_rollup_listens"):
         event.listen(session, "before_commit", _before_commit)
@@ -337,11 +396,17 @@ def _deployment_changed(session: Session, _actor: Actor, ev: DomainEvent) -> Non
         mark(session, _keys_of(session, Deployment.id == ev.subject_id))
 
 
-def _failure_changed(session: Session, _actor: Actor, ev: DomainEvent) -> None:
+def _failure_changed(session: Session, actor: Actor, ev: DomainEvent) -> None:
     """Its links, its kind (a near miss's links do not count) or its deletion can move the
     linked counts of the deployments it is, or was, linked to."""
-    before = [int(i) for i in ev.data.get("deployment_ids", ())]
-    current = select(_fd.c.deployment_id).where(_fd.c.failure_id == ev.subject_id)
+    _failures_changed(session, actor, [ev])
+
+
+def _failures_changed(session: Session, _actor: Actor, events: Sequence[DomainEvent]) -> None:
+    before = [int(i) for ev in events for i in ev.data.get("deployment_ids", ())]
+    failure_ids = [ev.subject_id for ev in events]
+    # Only confirmed links count: a new failure's tens of suggested ones move no figure.
+    current = select(_fd.c.deployment_id).where(_fd.c.failure_id.in_(failure_ids), _fd.c.state == "confirmed")
     mark(session, _keys_of(session, or_(Deployment.id.in_(current), Deployment.id.in_(before))))
 
 
@@ -354,3 +419,4 @@ HANDLERS: HandlerTable = (
     (FAILURE_UPDATED, _failure_changed),
     (FAILURE_DELETED, _failure_changed),
 )
+BULK_FORMS: BulkForms = ((_failure_changed, _failures_changed),)

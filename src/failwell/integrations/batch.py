@@ -2,10 +2,10 @@
 
 What `ingest.record` does per deployment, done once for the whole batch where it can be: the
 rules are read once, the known external ids and the known commits are each looked up in one
-query, and what only integrations record (external id, rework, first commit) is set for all new
-deployments in one executemany. The changes slice inserts them all in one multi-row statement
-and raises each one's event. Deployments that need more (an external id already recorded or repeated in the
-batch, commit times to store, a commit failwell knows) then go through `ingest.record` in order.
+query. The changes slice inserts them all, with what only integrations record (external id,
+rework, first commit), in one multi-row statement and raises each one's event. Deployments
+that need more (an external id already recorded or repeated in the batch, commit times to
+store, a commit failwell knows) then go through `ingest.record` in order.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from sqlalchemy import Table, bindparam, select
 
 from failwell.changes.models import Deployment
 from failwell.changes.schemas import DeploymentIn
-from failwell.changes.service import record_deployments
+from failwell.changes.service import Provenance, record_deployments
 from failwell.enums import DeploymentOutcome
 from failwell.integrations import links
-from failwell.integrations.ingest import MARK_RECORDED, Context, Unmapped, failure_for_deployment, record
+from failwell.integrations.ingest import Context, Unmapped, failures_for_deployments, record
 from failwell.integrations.models import Commit
 from failwell.integrations.schemas import GenericDeployment
 
@@ -98,8 +98,9 @@ def _one_by_one(ctx: Context, planned: Sequence[Planned]) -> set[int]:
 
 
 def _insert_all(ctx: Context, fast: Sequence[Planned]) -> list[int]:
-    """Through the changes slice, in one multi-row insert: it raises the events the read side
-    keeps its rollups by, and refuses an unknown service or a finish before the start."""
+    """Through the changes slice, in one multi-row insert with what only integrations record
+    (external id, rework, first commit): it raises the events the read side keeps its rollups
+    by, and refuses an unknown service or a finish before the start."""
     data = [
         DeploymentIn(
             service=p.service,
@@ -113,36 +114,32 @@ def _insert_all(ctx: Context, fast: Sequence[Planned]) -> list[int]:
         )
         for p in fast
     ]
-    return record_deployments(ctx.session, ctx.actor, data, labels=[f"deployments[{p.index}]" for p in fast])
+    return record_deployments(
+        ctx.session,
+        ctx.actor,
+        data,
+        labels=[f"deployments[{p.index}]" for p in fast],
+        provenance=[
+            Provenance(ctx.integration.id, p.item.external_id, p.item.rework, p.item.first_commit_at)
+            for p in fast
+        ],
+    )
 
 
 def record_batch(ctx: Context, items: Sequence[GenericDeployment]) -> None:
-    """Records every deployment of the batch, or raises (the caller's savepoint undoes them all)."""
+    """Records every deployment of the batch, or raises (the caller undoes them all)."""
     planned = _plan(ctx, items)
     slow = _one_by_one(ctx, planned)
     fast = [p for p in planned if p.index not in slow]
     ids = _insert_all(ctx, fast)
-    if ids:
-        # What the changes slice does not know of, for all of them in one executemany.
-        marks = [
-            {
-                "deployment_id": dep_id,
-                "integration_id": ctx.integration.id,
-                "external_id": p.item.external_id,
-                "rework": p.item.rework,
-                "first_commit_at": p.item.first_commit_at,
-            }
-            for p, dep_id in zip(fast, ids, strict=True)
-        ]
-        ctx.session.connection().execute(MARK_RECORDED, marks)
     failed: list[int] = []
     for p, dep_id in zip(fast, ids, strict=True):
         ctx.outcome.add("deployments", dep_id)
         if p.item.outcome != DeploymentOutcome.succeeded and p.environment in links.PRODUCTION_ENVIRONMENTS:
             failed.append(dep_id)
     if failed and ctx.options.open_failures:
-        for dep_id in failed:
-            failure_for_deployment(ctx, ctx.session.get_one(Deployment, dep_id))
+        loaded = {d.id: d for d in ctx.session.scalars(select(Deployment).where(Deployment.id.in_(failed)))}
+        failures_for_deployments(ctx, [loaded[dep_id] for dep_id in failed])
     for p in planned:
         if p.index in slow:
             try:

@@ -4,7 +4,7 @@ as they would for a person."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from failwell.authz import Actor
 from failwell.changes.models import Deployment
 from failwell.changes.schemas import DeploymentIn
-from failwell.changes.service import record_deployment
+from failwell.changes.service import Provenance, record_deployment
 from failwell.db import utcnow
 from failwell.enums import DeploymentOutcome, FailureKind, FailureStatus, ReportChannel, Role
 from failwell.events import DEPLOYMENT_UPDATED, DomainEvent, emit
 from failwell.failures.models import Failure
 from failwell.failures.schemas import FailureIn, FailureUpdate
-from failwell.failures.service import report_failure, update_failure
+from failwell.failures.service import report_failure, report_failures, update_failure
 from failwell.integrations import links
 from failwell.integrations.mapping import Mapped, Rule, load_rules, pick
 from failwell.integrations.models import Commit, FailureGroup, Integration, Verdict
@@ -39,6 +39,7 @@ class Outcome:
     detail: str = ""
     result: dict[str, Any] = field(default_factory=dict)
     _added: set[tuple[str, int]] = field(default_factory=set, repr=False)
+    error: Exception | None = field(default=None, repr=False)  # what failed, for the log
 
     def add(self, key: str, value: int) -> None:
         # A set beside the lists: a batch adds a thousand ids, each checked once.
@@ -53,6 +54,10 @@ class Context:
     session: Session
     integration: Integration
     outcome: Outcome = field(default_factory=Outcome)
+    # What the process already holds (integrations.cache, checked against its stamp in this
+    # transaction); read from the database when not given.
+    known_options: IntegrationOptions | None = None
+    known_rules: Sequence[Rule] | None = None
 
     @property
     def actor(self) -> Actor:
@@ -61,11 +66,15 @@ class Context:
 
     @cached_property
     def options(self) -> IntegrationOptions:
+        if self.known_options is not None:
+            return self.known_options
         return IntegrationOptions.model_validate(self.integration.settings or {})
 
     @cached_property
-    def rules(self) -> list[Rule]:
+    def rules(self) -> Sequence[Rule]:
         # Read once per delivery: a batch maps every deployment with the same rules.
+        if self.known_rules is not None:
+            return self.known_rules
         return load_rules(self.session, self.integration.id)
 
     def mapped(self, facts: Mapping[str, str], labels: Mapping[str, str] | None = None) -> Mapped:
@@ -143,25 +152,29 @@ _COMMIT_TIMES = select(_COMMITS.c.committed_at).where(
     _COMMITS.c.repository == bindparam("repository"), _COMMITS.c.sha.in_(bindparam("shas", expanding=True))
 )
 _ANY_COMMIT = _COMMIT_TIMES.limit(1)
+# A deployment names one commit most of the time: no list to expand.
+_THE_COMMIT = select(_COMMITS.c.id).where(
+    _COMMITS.c.repository == bindparam("repository"), _COMMITS.c.sha == bindparam("sha")
+)
 _DEPLOYMENTS: Table = Deployment.__table__  # type: ignore[assignment]  # declarative types it loosely
 _BY_EXTERNAL_ID = select(_DEPLOYMENTS.c.id).where(
     _DEPLOYMENTS.c.integration_id == bindparam("integration_id"),
     _DEPLOYMENTS.c.external_id == bindparam("external_id"),
 )
 _SERVICE_ID = select(_DEPLOYMENTS.c.service_id).where(_DEPLOYMENTS.c.id == bindparam("id"))
-MARK_RECORDED = (
+# Most deployments name no commit failwell knows; for those that do, the first commit's time is
+# found once the row is in (it reads the service's previous deployments).
+_SET_FIRST_COMMIT = (
     update(_DEPLOYMENTS)
     .where(_DEPLOYMENTS.c.id == bindparam("deployment_id"))
-    .values(
-        integration_id=bindparam("integration_id"),
-        external_id=bindparam("external_id"),
-        rework=bindparam("rework"),
-        first_commit_at=bindparam("first_commit_at"),
-    )
+    .values(first_commit_at=bindparam("first_commit_at"))
 )
 
 
 def known_commit(session: Session, repository: str, shas: list[str]) -> bool:
+    if len(shas) == 1:
+        params: dict[str, Any] = {"repository": repository, "sha": shas[0]}
+        return session.connection().execute(_THE_COMMIT, params).first() is not None
     params = {"repository": repository, "shas": shas}
     return session.connection().execute(_ANY_COMMIT, params).first() is not None
 
@@ -170,9 +183,9 @@ def record(ctx: Context, data: GenericDeployment) -> int:
     """Records (or, for an external id seen before, updates) one deployment and answers its id;
     a failed production deployment opens its failure when the integration says so.
 
-    A delivery is one deployment most of the time and CI sends many: a new one costs an insert
-    and one update, with column-only statements; the ORM object is loaded only for an update or
-    a failure to open."""
+    A delivery is one deployment most of the time and CI sends many: a new one costs one insert
+    (the integration's columns with it) and column-only look-ups; the ORM object is loaded only
+    for an update or a failure to open."""
     session = ctx.session
     facts = {k: v for k, v in (("repository", data.repository), ("environment", data.environment)) if v}
     mapped = ctx.mapped(facts) if (data.service is None or data.environment is None) else Mapped(None, None)
@@ -216,54 +229,95 @@ def record(ctx: Context, data: GenericDeployment) -> int:
                 outcome=data.outcome,
                 pipeline_url=data.pipeline_url,
             ),
+            Provenance(ctx.integration.id, data.external_id, data.rework, data.first_commit_at),
+            service_id=mapped.service_id if data.service is None else None,
         )
         dep_id, outcome, environment = out.id, out.outcome, out.environment
-        first = data.first_commit_at
-        # Most deployments name no commit failwell knows: one look-up settles it.
-        if first is None and data.repository and shas and known_commit(session, data.repository, shas):
-            service_id = session.connection().execute(_SERVICE_ID, {"id": dep_id}).scalar_one()
-            first = first_commit_time(session, data.repository, shas, service_id, environment, out.started_at)
-        session.connection().execute(
-            MARK_RECORDED,
-            {
-                "deployment_id": dep_id,
-                "integration_id": ctx.integration.id,
-                "external_id": data.external_id,
-                "rework": data.rework,
-                "first_commit_at": first,
-            },
-        )
+        if data.first_commit_at is None and data.repository and shas:
+            set_first_commit(session, dep_id, data.repository, shas, environment, out.started_at)
     ctx.outcome.add("deployments", dep_id)
     failed = outcome != DeploymentOutcome.succeeded
     if failed and environment in links.PRODUCTION_ENVIRONMENTS and ctx.options.open_failures:
-        dep = session.get_one(Deployment, dep_id)
-        session.refresh(dep)  # the update above went around the ORM
-        failure_for_deployment(ctx, dep)
+        # Loaded as it is now: the statements above went around the ORM.
+        failure_for_deployment(ctx, session.get_one(Deployment, dep_id, populate_existing=True))
     return dep_id
+
+
+def set_first_commit(
+    session: Session, dep_id: int, repository: str, shas: list[str], environment: str, started: datetime
+) -> None:
+    """The first commit time of a new deployment that names a commit failwell knows (one
+    look-up settles that most name none)."""
+    if not known_commit(session, repository, shas):
+        return
+    service_id = session.connection().execute(_SERVICE_ID, {"id": dep_id}).scalar_one()
+    first = first_commit_time(session, repository, shas, service_id, environment, started)
+    if first is not None:
+        session.connection().execute(_SET_FIRST_COMMIT, {"deployment_id": dep_id, "first_commit_at": first})
 
 
 def failure_for_deployment(ctx: Context, dep: Deployment) -> Failure:
     """One failure per failed deployment (service, environment, version), however many retries
     or statuses report it."""
-    key = f"deployment:{dep.service_id}:{dep.environment}:{dep.version}"
+    return failures_for_deployments(ctx, [dep])[0]
+
+
+def failures_for_deployments(ctx: Context, deps: Sequence[Deployment]) -> list[Failure]:
+    """``failure_for_deployment`` for each, in order: the groups read at once, the new failures
+    reported together (their events' handlers run once for all), the links written together."""
+    session = ctx.session
+    keys = [f"deployment:{dep.service_id}:{dep.environment}:{dep.version}" for dep in deps]
+    groups = {
+        g.group_key: g
+        for g in session.scalars(
+            select(FailureGroup).where(
+                FailureGroup.integration_id == ctx.integration.id,
+                FailureGroup.group_key.in_(list(dict.fromkeys(keys))),
+            )
+        )
+    }
+    found: dict[str, Failure] = {}
+    for key, known in groups.items():
+        failure = session.get(Failure, known.failure_id)
+        if failure is not None and failure.status in (FailureStatus.open, FailureStatus.mitigated):
+            known.updated_at = utcnow()
+            found[key] = failure
+    to_open: dict[str, Deployment] = {}
+    for key, dep in zip(keys, deps, strict=True):
+        if key not in found and key not in to_open:  # the first to report it names it
+            to_open[key] = dep
+    opened = report_failures(session, ctx.actor, [_failure_in(ctx, dep) for dep in to_open.values()])
+    for key, failure in zip(to_open, opened, strict=True):
+        found[key] = failure
+        # A group whose failure was resolved opens a new one (recurrence ties it to the old).
+        group = groups.get(key)
+        if group is None:
+            session.add(FailureGroup(integration_id=ctx.integration.id, group_key=key, failure_id=failure.id))
+        else:
+            group.failure_id, group.updated_at = failure.id, utcnow()
+    session.flush()
+    failures = [found[key] for key in keys]
+    for failure in failures:
+        ctx.outcome.add("failures", failure.id)
+    links.link_all(
+        session, "deployment", [(f.id, dep.id) for f, dep in zip(failures, deps, strict=True)], "webhook"
+    )
+    return failures
+
+
+def _failure_in(ctx: Context, dep: Deployment) -> FailureIn:
     ended = dep.outcome.value.replace("_", " ")
     title = f"Deployment of {dep.service.name} {dep.version} to {dep.environment} {ended}"
-    failure = open_or_update(
-        ctx,
-        key,
-        FailureIn(
-            title=title[:300],
-            description=f"Reported by the integration '{ctx.integration.name}'."
-            + (f"\n\nPipeline: {dep.pipeline_url}" if dep.pipeline_url else ""),
-            kind=FailureKind.failed_deployment,
-            severity=ctx.options.severity,
-            started_at=dep.started_at,
-            services=[dep.service.name],
-            reported_via=ReportChannel.webhook,
-        ),
+    return FailureIn(
+        title=title[:300],
+        description=f"Reported by the integration '{ctx.integration.name}'."
+        + (f"\n\nPipeline: {dep.pipeline_url}" if dep.pipeline_url else ""),
+        kind=FailureKind.failed_deployment,
+        severity=ctx.options.severity,
+        started_at=dep.started_at,
+        services=[dep.service.name],
+        reported_via=ReportChannel.webhook,
     )
-    links.link(ctx.session, failure.id, "deployment", dep.id, "webhook")
-    return failure
 
 
 def _group(ctx: Context, key: str) -> FailureGroup | None:

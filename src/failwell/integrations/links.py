@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from sqlalchemy import String, Table, and_, cast, delete, insert, or_, select, update
+from sqlalchemy import String, Table, and_, bindparam, cast, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor, require
@@ -22,7 +22,7 @@ from failwell.changes.models import Deployment
 from failwell.db import utcnow
 from failwell.enums import Role
 from failwell.errors import InvalidInput, NotFound
-from failwell.events import FAILURE_REPORTED, FAILURE_UPDATED, DomainEvent, HandlerTable, emit
+from failwell.events import FAILURE_REPORTED, FAILURE_UPDATED, BulkForms, DomainEvent, HandlerTable, emit
 from failwell.failures.models import Failure, failure_changes, failure_deployments, failure_services
 from failwell.integrations.config import get_integration_settings
 
@@ -88,6 +88,41 @@ def link(
     return True
 
 
+def link_all(session: Session, kind: LinkKind, pairs: Sequence[tuple[int, int]], source: LinkSource) -> None:
+    """``link`` (confirmed) for many (failure id, target id) pairs, in a statement or three."""
+    table, column = _tables(kind)
+    wanted = list(dict.fromkeys(pairs))
+    if not wanted:
+        return
+    failure_ids = sorted({f for f, _ in wanted})
+    current = {
+        (f, t): state
+        for f, t, state in session.execute(
+            select(table.c.failure_id, table.c[column], table.c.state).where(
+                table.c.failure_id.in_(failure_ids)
+            )
+        )
+    }
+    new = [p for p in wanted if p not in current]
+    upgraded = [p for p in wanted if current.get(p) == "suggested"]
+    now = utcnow()
+    if new:
+        rows = [
+            {"failure_id": f, column: t, "source": source, "state": "confirmed", "created_at": now}
+            for f, t in new
+        ]
+        session.execute(insert(table), rows)
+    if upgraded:
+        confirm = (
+            update(table)
+            .where(table.c.failure_id == bindparam("f_id"), table.c[column] == bindparam("t_id"))
+            .values(source=source, state="confirmed")
+        )
+        session.connection().execute(confirm, [{"f_id": f, "t_id": t} for f, t in upgraded])
+    for failure_id in sorted({f for f, _ in [*new, *upgraded]}):
+        _forget_loaded_links(session, failure_id)
+
+
 def _forget_loaded_links(session: Session, failure_id: int) -> None:
     """Rows written here bypass the ORM: a loaded failure must read its links again."""
     failure = session.identity_map.get((Failure, (failure_id,), None))
@@ -113,86 +148,129 @@ def link_named_commits(session: Session, failure: Failure) -> list[int]:
     return [dep_id for dep_id in ids if link(session, failure.id, "deployment", dep_id, "commit")]
 
 
-def suggest_deployments(session: Session, failure: Failure) -> None:
-    """Suggests the production deployments of the failure's services in the window before it
-    started; withdraws suggestions that no longer fit (its start or services changed)."""
+def suggest_deployments(session: Session, failures: Sequence[Failure]) -> None:
+    """Suggests, for each failure, the production deployments of its services in the window
+    before it started; withdraws suggestions that no longer fit (its start or services changed).
+    Failures close in time (a CI batch's) share one read of the deployments around them."""
+    if not failures:
+        return
     window = timedelta(hours=get_integration_settings().suggestion_window_hours)
-    services = select(failure_services.c.service_id).where(failure_services.c.failure_id == failure.id)
-    candidates = set(
-        session.scalars(
-            select(Deployment.id).where(
+    ids = [f.id for f in failures]
+    candidates: dict[int, set[int]] = {}
+    for cluster in _clusters(failures, window):
+        first, last = cluster[0].started_at, cluster[-1].started_at
+        services = select(failure_services.c.service_id).where(
+            failure_services.c.failure_id.in_([f.id for f in cluster])
+        )
+        nearby = session.execute(
+            select(Deployment.id, Deployment.service_id, Deployment.started_at).where(
                 Deployment.service_id.in_(services),
                 Deployment.environment.in_(PRODUCTION_ENVIRONMENTS),
-                Deployment.started_at >= failure.started_at - window,
-                Deployment.started_at <= failure.started_at,
+                Deployment.started_at >= first - window,
+                Deployment.started_at <= last,
             )
-        )
-    )
+        ).all()
+        for f in cluster:
+            # One failure: the read was its own. Several: each keeps its services and window.
+            own = {s.id for s in f.services} if len(cluster) > 1 else None
+            candidates[f.id] = {
+                d
+                for d, service_id, at in nearby
+                if (own is None or service_id in own) and f.started_at - window <= at <= f.started_at
+            }
     rows = session.execute(
-        select(failure_deployments.c.deployment_id, failure_deployments.c.state).where(
-            failure_deployments.c.failure_id == failure.id
-        )
+        select(
+            failure_deployments.c.failure_id, failure_deployments.c.deployment_id, failure_deployments.c.state
+        ).where(failure_deployments.c.failure_id.in_(ids))
     ).all()
-    present = {dep_id for dep_id, _state in rows}
-    stale = [dep_id for dep_id, state in rows if state == "suggested" and dep_id not in candidates]
-    if stale:
-        session.execute(
-            delete(failure_deployments).where(
-                failure_deployments.c.failure_id == failure.id,
-                failure_deployments.c.deployment_id.in_(stale),
+    now = utcnow()
+    suggested: list[dict[str, object]] = []
+    touched: set[int] = set()
+    for failure_id in ids:
+        mine = [(d, state) for f, d, state in rows if f == failure_id]
+        stale = [d for d, state in mine if state == "suggested" and d not in candidates[failure_id]]
+        if stale:
+            session.execute(
+                delete(failure_deployments).where(
+                    failure_deployments.c.failure_id == failure_id,
+                    failure_deployments.c.deployment_id.in_(stale),
+                )
             )
-        )
-    new = sorted(candidates - present)
-    if new:  # known to be absent: one multi-row insert (a busy service deploys many times an hour)
-        now = utcnow()
-        suggested = [
+        present = {d for d, _state in mine}
+        suggested += [
             {
-                "failure_id": failure.id,
+                "failure_id": failure_id,
                 "deployment_id": d,
                 "source": "suggested",
                 "state": "suggested",
                 "created_at": now,
             }
-            for d in new
+            for d in sorted(candidates[failure_id] - present)
         ]
+        if candidates[failure_id] - present:
+            touched.add(failure_id)
+    if suggested:  # known to be absent: one multi-row insert (a busy service deploys many times an hour)
         session.execute(insert(failure_deployments), suggested)
-        _forget_loaded_links(session, failure.id)
+        for failure_id in sorted(touched):
+            _forget_loaded_links(session, failure_id)
 
 
-def mark_rework(session: Session, failure: Failure) -> None:
-    """A deployment confirmed as linked that started after the failure did was made because
+def _clusters(failures: Sequence[Failure], window: timedelta) -> list[list[Failure]]:
+    """The failures by start, cut where one starts more than a window after its cluster's
+    first: no read covers more than two windows of deployments."""
+    out: list[list[Failure]] = []
+    for f in sorted(failures, key=lambda f: f.started_at):
+        if out and f.started_at - out[-1][0].started_at <= window:
+            out[-1].append(f)
+        else:
+            out.append([f])
+    return out
+
+
+def mark_rework(session: Session, failures: Sequence[Failure]) -> None:
+    """A deployment confirmed as linked that started after its failure did was made because
     of it (a hotfix, a rollback): rework."""
-    linked = select(failure_deployments.c.deployment_id).where(
-        failure_deployments.c.failure_id == failure.id, failure_deployments.c.state == "confirmed"
-    )
-    session.execute(
-        update(Deployment)
+    if not failures:
+        return
+    started = {f.id: f.started_at for f in failures}
+    linked = session.execute(
+        select(failure_deployments.c.failure_id, Deployment.id, Deployment.started_at)
+        .join(Deployment, Deployment.id == failure_deployments.c.deployment_id)
         .where(
-            Deployment.id.in_(linked),
-            Deployment.started_at > failure.started_at,
+            failure_deployments.c.failure_id.in_(list(started)),
+            failure_deployments.c.state == "confirmed",
             Deployment.rework.is_(False),
         )
-        .values(rework=True)
-        .execution_options(synchronize_session=False)
-    )
+    ).all()
+    rework = sorted({d for f, d, at in linked if at > started[f]})
+    if rework:
+        session.execute(
+            update(Deployment)
+            .where(Deployment.id.in_(rework))
+            .values(rework=True)
+            .execution_options(synchronize_session=False)
+        )
 
 
-def refresh_links(session: Session, failure_id: int) -> None:
-    failure = session.get(Failure, failure_id)
-    if failure is None:
-        return
-    link_named_commits(session, failure)
-    suggest_deployments(session, failure)
-    mark_rework(session, failure)
+def refresh_links(session: Session, failure_ids: Sequence[int]) -> None:
+    failures = [f for f in (session.get(Failure, i) for i in dict.fromkeys(failure_ids)) if f is not None]
+    for failure in failures:
+        link_named_commits(session, failure)
+    suggest_deployments(session, failures)
+    mark_rework(session, failures)
 
 
-def _failure_changed(session: Session, _actor: Actor, event: DomainEvent) -> None:
-    if event.data.get("links_only"):
-        return  # raised by decide() below: nothing the suggestions depend on moved
-    refresh_links(session, event.subject_id)
+def _failure_changed(session: Session, actor: Actor, event: DomainEvent) -> None:
+    _failures_changed(session, actor, [event])
+
+
+def _failures_changed(session: Session, _actor: Actor, events: Sequence[DomainEvent]) -> None:
+    # decide() below raises links_only: nothing the suggestions depend on moved.
+    refresh_links(session, [e.subject_id for e in events if not e.data.get("links_only")])
 
 
 HANDLERS: HandlerTable = [(FAILURE_REPORTED, _failure_changed), (FAILURE_UPDATED, _failure_changed)]
+BULK_FORMS: BulkForms = ((_failure_changed, _failures_changed),)
 
 
 # ---- a person's decision ---------------------------------------------------------------
@@ -234,7 +312,7 @@ def decide(
     _forget_loaded_links(session, failure_id)
     failure = session.get(Failure, failure_id)
     if failure is not None and confirm:
-        mark_rework(session, failure)
+        mark_rework(session, [failure])
     if failure is not None:
         failure.updated_at = utcnow()
         session.flush()

@@ -1,5 +1,6 @@
-"""The inbound pipeline every webhook goes through: size, sender, idempotency, then the kind's
-handler inside a savepoint, and the delivery stored with its verdict.
+"""The inbound pipeline every webhook goes through: size, sender (against the process's copy of
+the integration, see integrations.cache), then in one transaction the kind's handler and the
+delivery stored with its verdict, which takes its idempotency key.
 
 Nothing is stored for a delivery that fails authentication (a stranger must not fill the table,
 nor take a real delivery's id); everything that passes is stored, mapped or not, and can be
@@ -17,17 +18,17 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from failwell.db import Database, utcnow
-from failwell.errors import Conflict, DomainError, NotFound, PermissionDenied
-from failwell.integrations import alertmanager, generic, github, gitlab, pagerduty
+from failwell.errors import Conflict, DomainError, NotAuthenticated, NotFound, PermissionDenied
+from failwell.integrations import alertmanager, cache, generic, github, gitlab, pagerduty
+from failwell.integrations.cache import Entry
 from failwell.integrations.config import get_integration_settings
 from failwell.integrations.ingest import Context, Outcome, Unmapped
 from failwell.integrations.models import Integration, IntegrationDelivery, IntegrationKind, Verdict
-from failwell.integrations.service import unseal_secret
 from failwell.integrations.signatures import verify
 
 log = logging.getLogger("failwell.integrations")
@@ -93,35 +94,42 @@ def event_name(kind: IntegrationKind, headers: Mapping[str, str], payload: Any, 
     return variant or "deployment"
 
 
-_INTEGRATIONS: Table = Integration.__table__  # type: ignore[assignment]  # declarative types it loosely
-_DELIVERIES: Table = IntegrationDelivery.__table__  # type: ignore[assignment]
-_INTEGRATION = select(
-    _INTEGRATIONS.c.kind,
-    _INTEGRATIONS.c.name,
-    _INTEGRATIONS.c.active,
-    _INTEGRATIONS.c.secret_sealed,
-    _INTEGRATIONS.c.settings,
-).where(_INTEGRATIONS.c.id == bindparam("id"))
+_DELIVERIES: Table = IntegrationDelivery.__table__  # type: ignore[assignment]  # declarative types it loosely
 _FIRST_WITH_KEY = select(_DELIVERIES.c.id).where(
     _DELIVERIES.c.integration_id == bindparam("integration_id"),
     _DELIVERIES.c.delivery_key == bindparam("key"),
 )
-_INSERT_DELIVERY = insert(_DELIVERIES).returning(_DELIVERIES.c.id)
+# Stored once the verdict is known, taking the key: a concurrent twin (PostgreSQL) waits here
+# for the first one's transaction, then gets no row back and is answered as a duplicate.
+_STORE_DELIVERY = {
+    name: dialect.insert(_DELIVERIES)
+    .on_conflict_do_nothing(index_elements=["integration_id", "delivery_key"])
+    .returning(_DELIVERIES.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 
-def _load(db: Database, integration_id: int, kind: IntegrationKind) -> tuple[Integration, str]:
-    """The integration (detached: handlers read its id, name and settings) and its secret;
-    column-only, since every delivery asks before its write transaction starts."""
-    with db.session(write=False) as session:
-        row = session.connection().execute(_INTEGRATION, {"id": integration_id}).first()
-    if row is None or row.kind != kind:
+def _checked(entry: Entry | None, integration_id: int, kind: IntegrationKind) -> Entry:
+    if entry is None or entry.kind != kind:
         raise NotFound(detail=f"No {kind.value} integration with id {integration_id}.")
-    if not row.active:
-        raise PermissionDenied(detail=f"The integration '{row.name}' is switched off.")
-    integration = Integration(
-        id=integration_id, kind=row.kind, name=row.name, active=True, settings=row.settings
-    )
-    return integration, unseal_secret(row.name, row.secret_sealed)
+    if not entry.active:
+        raise PermissionDenied(detail=f"The integration '{entry.integration.name}' is switched off.")
+    return entry
+
+
+def _authenticated(
+    db: Database, integration_id: int, kind: IntegrationKind, headers: Mapping[str, str], body: bytes
+) -> Entry:
+    """The integration, once the delivery proved it knows its secret; before any write lock is
+    taken, so strangers never queue for it. The process's copy first; refused against it, the
+    database's (another process may have rotated the secret or switched it on)."""
+    try:
+        entry = _checked(cache.cached(db, integration_id), integration_id, kind)
+        verify(kind, headers, body, entry.secret)
+    except (NotAuthenticated, NotFound, PermissionDenied):
+        entry = _checked(cache.fresh(db, integration_id), integration_id, kind)
+        verify(kind, headers, body, entry.secret)
+    return entry
 
 
 NOT_PARSED: Any = object()
@@ -136,38 +144,48 @@ def parse_body(body: bytes) -> Any:
         return json.loads(body)
 
 
+def handled(ctx: Context, event: str, payload: Any) -> Outcome:
+    """Runs the kind's handler; anything but an accepted outcome means its writes are to be
+    undone by the caller (a savepoint, or the whole transaction)."""
+    try:
+        HANDLERS[ctx.integration.kind](ctx, event, payload)
+        ctx.session.flush()
+    except Unmapped as exc:
+        return Outcome(Verdict.unmapped, str(exc))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()[:5]
+        )
+        return Outcome(Verdict.refused, problems)
+    except DomainError as exc:
+        return Outcome(Verdict.refused, str(exc))
+    except Exception as exc:  # kept for replay once fixed; the sender is not to blame
+        return Outcome(Verdict.error, f"{type(exc).__name__}: {exc}"[:2000], error=exc)
+    return ctx.outcome
+
+
+def _log_error(outcome: Outcome, integration_id: int) -> None:
+    if outcome.error is not None:
+        log.error("integration %s: processing a delivery failed", integration_id, exc_info=outcome.error)
+
+
 def process(
     session: Session, integration: Integration, event: str, body: bytes, payload: Any = NOT_PARSED
 ) -> Outcome:
     """Runs the kind's handler in a savepoint: whatever it did is undone unless it is accepted."""
-    ctx = Context(session, integration)
     if payload is NOT_PARSED:
         try:
             payload = parse_body(body)
         except (ValueError, UnicodeDecodeError) as exc:
             return Outcome(Verdict.refused, f"the body is not JSON: {exc}")
     savepoint = session.begin_nested()
-    try:
-        HANDLERS[integration.kind](ctx, event, payload)
-        session.flush()
-    except Unmapped as exc:
+    outcome = handled(Context(session, integration), event, payload)
+    if outcome.verdict == Verdict.accepted:
+        savepoint.commit()
+    else:
         savepoint.rollback()
-        return Outcome(Verdict.unmapped, str(exc))
-    except ValidationError as exc:
-        savepoint.rollback()
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()[:5]
-        )
-        return Outcome(Verdict.refused, problems)
-    except DomainError as exc:
-        savepoint.rollback()
-        return Outcome(Verdict.refused, str(exc))
-    except Exception as exc:  # kept for replay once fixed; the sender is not to blame
-        savepoint.rollback()
-        log.exception("integration %s: processing a delivery failed", integration.id)
-        return Outcome(Verdict.error, f"{type(exc).__name__}: {exc}"[:2000])
-    savepoint.commit()
-    return ctx.outcome
+        _log_error(outcome, integration.id)
+    return outcome
 
 
 def receive(
@@ -178,61 +196,55 @@ def receive(
     body: bytes,
     variant: str | None = None,
 ) -> Received:
-    """Everything an inbound request goes through; ``headers`` has lower-case names."""
+    """Everything an inbound request goes through; ``headers`` has lower-case names.
+
+    One write transaction: the stamp of the integrations (is the process's copy current?), the
+    handler, and the delivery stored with its verdict, which takes the key. A delivery that is
+    not accepted rolls the handler's writes back with the transaction and is stored in the next
+    one (the write lock still held); a duplicate key rolls everything back."""
     limit = get_integration_settings().max_body_bytes
     if len(body) > limit:
         raise PayloadTooLarge(detail=f"The delivery is over the limit of {limit} bytes; nothing was stored.")
-    integration, secret = _load(db, integration_id, kind)
-    verify(kind, headers, body, secret)
+    entry = _authenticated(db, integration_id, kind, headers, body)
     key = delivery_key(kind, headers, body)
     if variant == "batch":
         key = "batch:" + key
+    payload: Any
+    problem = ""
     try:
-        payload: Any = parse_body(body)
-    except (ValueError, UnicodeDecodeError):
-        payload = NOT_PARSED  # process() answers why, and the delivery is kept as refused
+        payload = parse_body(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        payload, problem = NOT_PARSED, f"the body is not JSON: {exc}"
     event = event_name(kind, headers, None if payload is NOT_PARSED else payload, variant)
-    try:
-        with db.session() as session:
-            seen = _seen(session, integration_id, key)
-            if seen is not None:
-                return seen
-            delivery_id = (
-                session.connection()
-                .execute(
-                    _INSERT_DELIVERY,
-                    {
-                        "integration_id": integration_id,
-                        "delivery_key": key,
-                        "event": event,
-                        "body": body,
-                        "headers": {k: v[:300] for k, v in headers.items() if k in KEPT_HEADERS},
-                        "verdict": Verdict.accepted,
-                    },
-                )
-                .scalar_one()
-            )  # takes the key: a concurrent twin waits here, then fails
-            outcome = process(session, integration, event, body, payload)
-            session.connection().execute(
-                update(_DELIVERIES)
-                .where(_DELIVERIES.c.id == delivery_id)
-                .values(verdict=outcome.verdict, detail=outcome.detail, result=outcome.result)
-            )
-            return Received(delivery_id, outcome.verdict, outcome.detail, outcome.result)
-    except IntegrityError:
-        with db.session(write=False) as session:
-            seen = _seen(session, integration_id, key)
-        if seen is None:
-            raise
-        return seen
+    row = {
+        "integration_id": integration_id,
+        "delivery_key": key,
+        "event": event,
+        "body": body,
+        "headers": {k: v[:300] for k, v in headers.items() if k in KEPT_HEADERS},
+    }
+    with db.session() as session:
+        now = cache.current(db, session, integration_id, entry)
+        if now is not entry:  # edited since the process read it: check the sender again
+            verify(kind, headers, body, _checked(now, integration_id, kind).secret)
+            entry = _checked(now, integration_id, kind)
+        ctx = Context(session, entry.integration, known_options=entry.options, known_rules=entry.rules)
+        outcome = Outcome(Verdict.refused, problem) if problem else handled(ctx, event, payload)
+        if outcome.verdict != Verdict.accepted:
+            session.rollback()
+        dialect = "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
+        values = {**row, "verdict": outcome.verdict, "detail": outcome.detail, "result": outcome.result}
+        delivery_id = session.connection().execute(_STORE_DELIVERY[dialect], values).scalar()
+        if delivery_id is None:  # a twin came first: whatever went wrong here is moot
+            session.rollback()
+            return _seen(session, integration_id, key)
+        _log_error(outcome, integration_id)
+        return Received(delivery_id, outcome.verdict, outcome.detail, outcome.result)
 
 
-def _seen(session: Session, integration_id: int, key: str) -> Received | None:
-    first = (
-        session.connection().execute(_FIRST_WITH_KEY, {"integration_id": integration_id, "key": key}).scalar()
-    )
-    if first is None:
-        return None
+def _seen(session: Session, integration_id: int, key: str) -> Received:
+    params = {"integration_id": integration_id, "key": key}
+    first = session.connection().execute(_FIRST_WITH_KEY, params).scalar()
     return Received(first, Verdict.duplicate, f"delivery {first} had the same key; nothing changed", {})
 
 

@@ -27,14 +27,22 @@ from failwell.recurrence.models import EmbeddingBacklog, FailureEmbedding
 BATCH = 32
 
 
+# Built once, rows given at execution: a VALUES list built per call has no cache key, so it
+# was compiled afresh for every failure a webhook opened.
+_QUEUE = {
+    name: make(EmbeddingBacklog).on_conflict_do_nothing(index_elements=["failure_id"])
+    for name, make in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+
+
 def queue(session: Session, failure_ids: Sequence[int]) -> None:
     """Leaves these failures' embeddings to the worker (a failure queued twice stays once)."""
     if not failure_ids:
         return
-    rows = [{"failure_id": i, "queued_at": utcnow()} for i in failure_ids]
-    dialect = session.get_bind().dialect.name
-    make = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(make(EmbeddingBacklog).values(rows).on_conflict_do_nothing(index_elements=["failure_id"]))
+    now = utcnow()
+    rows = [{"failure_id": i, "queued_at": now} for i in dict.fromkeys(failure_ids)]
+    dialect = "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
+    session.connection().execute(_QUEUE[dialect], rows)
 
 
 def pending(session: Session) -> int:

@@ -6,6 +6,8 @@ index follows) and, when the embedded text changed, its embedding: a few millise
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +19,7 @@ from failwell.events import (
     FAILURE_UPDATED,
     REVIEW_STARTED,
     REVIEW_UPDATED,
+    BulkForms,
     DomainEvent,
     HandlerTable,
 )
@@ -25,15 +28,24 @@ from failwell.recurrence.index import forget_failure, index_failures
 from failwell.reviews.models import Review
 
 
-def _failure_changed(session: Session, _actor: Actor, event: DomainEvent) -> None:
-    moved = "started_at" in event.data.get("fields", ())
-    # Nobody waits on a webhook's report: its embedding goes to the worker (recurrence.backlog).
-    by_webhook = (
-        event.name == FAILURE_REPORTED and event.data.get("reported_via") == ReportChannel.webhook.value
-    )
-    index_failures(session, [event.subject_id], moved=moved, embed=not by_webhook)
-    if by_webhook:
-        queue_embeddings(session, [event.subject_id])
+def _failure_changed(session: Session, actor: Actor, event: DomainEvent) -> None:
+    _failures_changed(session, actor, [event])
+
+
+def _failures_changed(session: Session, _actor: Actor, events: Sequence[DomainEvent]) -> None:
+    """The search rows of these failures, in one pass per kind of change."""
+    passes: dict[tuple[bool, bool], list[int]] = {}
+    for event in events:
+        moved = "started_at" in event.data.get("fields", ())
+        # Nobody waits on a webhook's report: its embedding goes to the worker (recurrence.backlog).
+        by_webhook = (
+            event.name == FAILURE_REPORTED and event.data.get("reported_via") == ReportChannel.webhook.value
+        )
+        passes.setdefault((moved, by_webhook), []).append(event.subject_id)
+    for (moved, by_webhook), ids in passes.items():
+        index_failures(session, ids, moved=moved, embed=not by_webhook)
+        if by_webhook:
+            queue_embeddings(session, ids)
 
 
 # Publishing also raises review.updated, which has already refreshed the row.
@@ -57,3 +69,4 @@ HANDLERS: HandlerTable = (
     (REVIEW_UPDATED, _review_changed),
     (FAILURE_DELETED, _failure_deleted),
 )
+BULK_FORMS: BulkForms = ((_failure_changed, _failures_changed),)
