@@ -200,8 +200,8 @@ def receive(
 
     One write transaction: the stamp of the integrations (is the process's copy current?), the
     handler, and the delivery stored with its verdict, which takes the key. A delivery that is
-    not accepted rolls the handler's writes back with the transaction and is stored in the next
-    one (the write lock still held); a duplicate key rolls everything back."""
+    not accepted rolls the handler's writes back with the transaction and is stored, with its
+    verdict, in a transaction of its own; a duplicate key rolls everything back."""
     limit = get_integration_settings().max_body_bytes
     if len(body) > limit:
         raise PayloadTooLarge(detail=f"The delivery is over the limit of {limit} bytes; nothing was stored.")
