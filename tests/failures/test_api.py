@@ -26,6 +26,7 @@ from failwell.db import Database, utcnow
 from failwell.enums import FailureKind, Role
 from failwell.errors import InvalidInput
 from failwell.failures import service as failures
+from failwell.failures import timeline
 from failwell.failures.schemas import FailureFilter, FailureIn, TimelineEventIn
 from support import Org
 
@@ -148,7 +149,7 @@ def test_report_failure_and_read_it_back(client: TestClient, org: Org, db: Datab
                 started_at=utc(2026, 6, 1),
             ),
         )
-        failures.add_event(s, org.actors[Role.practitioner], failure.id, TimelineEventIn(description="Seen"))
+        timeline.add_event(s, org.actors[Role.practitioner], failure.id, TimelineEventIn(description="Seen"))
         fid = failure.id
     with db.session(write=False) as s:
         rows, total, exact = failures.list_failures(
@@ -157,7 +158,7 @@ def test_report_failure_and_read_it_back(client: TestClient, org: Org, db: Datab
         assert [f.id for f in rows] == [fid] and (total, exact) == (1, True)
         out = failures.failure_out(rows[0])
         assert out.reporter is not None and out.reporter.id == viewer.person_id
-        assert [e.description for e in failures.list_events(s, fid)] == ["Seen"]
+        assert [e.description for e in timeline.list_events(s, fid)] == ["Seen"]
 
 
 def test_update_failure(client: TestClient, org: Org, db: Database) -> None:

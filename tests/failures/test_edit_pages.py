@@ -17,6 +17,7 @@ from failwell.actions.schemas import ActionIn
 from failwell.db import Database
 from failwell.enums import FailureKind, Role, TimelineKind
 from failwell.failures import service as failures
+from failwell.failures import timeline
 from failwell.failures.models import TimelineEvent
 from failwell.failures.schemas import FailureIn, FailureUpdate, TimelineEventIn
 from support import Org
@@ -49,14 +50,14 @@ def make_event(db: Database, org: Org, failure_id: int, text: str = "Alert fired
         description=text,
     )
     with db.session(write=True) as s:
-        return failures.add_event(s, org.actors[Role.practice_owner], failure_id, data).id
+        return timeline.add_event(s, org.actors[Role.practice_owner], failure_id, data).id
 
 
 def snapshot(db: Database, failure_id: int) -> dict[str, Any]:
     """Everything a failure shows, and every table's row count: the fingerprint of 'nothing changed'."""
     with db.session() as s:
         failure = failures.failure_out(failures.get_failure(s, failure_id)).model_dump()
-        events = [failures.event_out(e).model_dump() for e in failures.list_events(s, failure_id)]
+        events = [timeline.event_out(e).model_dump() for e in timeline.list_events(s, failure_id)]
     return {"failure": failure, "events": events, "counts": counts(db)}
 
 
@@ -330,7 +331,7 @@ def test_timeline_add_and_action_done_move_the_focus(pages: Pages, db: Database,
         headers=HTMX,
     )
     with db.session() as s:
-        new_id = failures.list_events(s, failure_id)[-1].id
+        new_id = timeline.list_events(s, failure_id)[-1].id
     assert f'<li id="event-{new_id}" tabindex="-1" data-fw-focus>' in added.text
     wrong = me.post(
         f"/failures/{failure_id}/timeline", data={"event_kind": "note", "event_description": ""}, headers=HTMX

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from failwell.authz import Actor
 from failwell.deps import IdPath, Work
-from failwell.failures import search, service
+from failwell.failures import search, service, timeline
 from failwell.failures.schemas import (
     FailureFilter,
     FailureIn,
@@ -80,7 +80,7 @@ async def delete_failure(failure_id: IdPath, uow: Work) -> None:
 )
 async def add_event(failure_id: IdPath, data: TimelineEventIn, uow: Work) -> object:
     def work(session: Session, actor: Actor) -> object:
-        return service.event_out(service.add_event(session, actor, failure_id, data))
+        return timeline.event_out(timeline.add_event(session, actor, failure_id, data))
 
     return await uow.run(work)
 
@@ -88,7 +88,7 @@ async def add_event(failure_id: IdPath, data: TimelineEventIn, uow: Work) -> obj
 @router.get("/failures/{failure_id}/timeline", response_model=list[TimelineEventOut])
 async def list_events(failure_id: IdPath, uow: Work) -> object:
     def work(session: Session, _actor: Actor) -> object:
-        return [service.event_out(e) for e in service.list_events(session, failure_id)]
+        return [timeline.event_out(e) for e in timeline.list_events(session, failure_id)]
 
     return await uow.run(work)
 
@@ -96,7 +96,7 @@ async def list_events(failure_id: IdPath, uow: Work) -> object:
 @router.patch("/failures/{failure_id}/timeline/{event_id}", response_model=TimelineEventOut)
 async def update_event(failure_id: IdPath, event_id: IdPath, data: TimelineEventUpdate, uow: Work) -> object:
     def work(session: Session, actor: Actor) -> object:
-        return service.event_out(service.update_event(session, actor, failure_id, event_id, data))
+        return timeline.event_out(timeline.update_event(session, actor, failure_id, event_id, data))
 
     return await uow.run(work)
 

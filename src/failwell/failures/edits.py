@@ -16,7 +16,8 @@ from failwell.enums import FailureStatus, Role
 from failwell.errors import Conflict, FieldError
 from failwell.failures.models import Failure, TimelineEvent
 from failwell.failures.schemas import FailureUpdate, TimelineEventUpdate
-from failwell.failures.service import failure_out, get_event, get_failure, update_event, update_failure
+from failwell.failures.service import failure_out, get_failure, update_failure
+from failwell.failures.timeline import get_event, update_event
 
 # The time a status records.
 STATUS_TIME = {

@@ -1,4 +1,4 @@
-"""Failures, their timelines, tags and the severity scale."""
+"""Failures, their tags and the severity scale (their timelines: failures.timeline)."""
 
 from __future__ import annotations
 
@@ -18,12 +18,10 @@ from failwell.enums import FailureStatus, Role
 from failwell.errors import InvalidInput, NotFound
 from failwell.events import FAILURE_DELETED, FAILURE_REPORTED, FAILURE_UPDATED, DomainEvent, emit, emit_all
 from failwell.failures.clock import refuse_future
-from failwell.failures.milestones import update_for_event
 from failwell.failures.models import (
     Failure,
     SeverityLevel,
     Tag,
-    TimelineEvent,
     failure_changes,
     failure_deployments,
     failure_tags,
@@ -35,9 +33,6 @@ from failwell.failures.schemas import (
     FailureUpdate,
     PersonRef,
     SeverityLevelUpdate,
-    TimelineEventIn,
-    TimelineEventOut,
-    TimelineEventUpdate,
 )
 from failwell.failures.scope import scope_filters
 from failwell.failures.search import matching
@@ -351,77 +346,6 @@ def _most_relevant(
 
 
 # ---- timeline ----------------------------------------------------------------
-
-
-def event_out(event: TimelineEvent) -> TimelineEventOut:
-    author = event.author
-    return TimelineEventOut(
-        id=event.id,
-        failure_id=event.failure_id,
-        occurred_at=event.occurred_at,
-        kind=event.kind,
-        description=event.description,
-        author=PersonRef(id=author.id, name=author.name) if author else None,
-        created_at=event.created_at,
-    )
-
-
-def add_event(session: Session, actor: Actor, failure_id: int, data: TimelineEventIn) -> TimelineEvent:
-    require(actor, Role.practitioner, "Adding to a timeline")
-    refuse_future({"occurred_at": data.occurred_at})
-    failure = get_failure(session, failure_id)
-    event = TimelineEvent(
-        failure=failure,
-        occurred_at=data.occurred_at or utcnow(),
-        kind=data.kind,
-        description=data.description,
-        author_id=actor.person_id or None,
-    )
-    session.add(event)
-    session.flush()
-    update = update_for_event(failure, event.kind, event.occurred_at) if data.set_failure_time else None
-    if update is not None:  # the same unit of work: both are saved, or neither
-        try:
-            update_failure(session, actor, failure_id, update)
-        except InvalidInput as exc:
-            why = "; ".join(f"{e.field} {e.reason}" for e in exc.errors) or exc.detail
-            raise InvalidInput.on("occurred_at", f"cannot be the failure's time: {why}") from exc
-    return event
-
-
-def list_events(session: Session, failure_id: int) -> Sequence[TimelineEvent]:
-    get_failure(session, failure_id)
-    return session.scalars(
-        select(TimelineEvent)
-        .where(TimelineEvent.failure_id == failure_id)
-        .order_by(TimelineEvent.occurred_at, TimelineEvent.id)
-    ).all()
-
-
-def get_event(session: Session, failure_id: int, event_id: int) -> TimelineEvent:
-    """One event of the failure's timeline (an event of another failure is not found)."""
-    event = session.get(TimelineEvent, event_id)
-    if event is None or event.failure_id != failure_id:
-        raise NotFound(detail=f"No timeline event {event_id} on failure {failure_id}.")
-    return event
-
-
-def update_event(
-    session: Session, actor: Actor, failure_id: int, event_id: int, data: TimelineEventUpdate
-) -> TimelineEvent:
-    require(actor, Role.practitioner, "Changing a timeline")
-    event = get_event(session, failure_id, event_id)
-    refuse_future({"occurred_at": data.occurred_at})
-    if data.occurred_at is not None:
-        event.occurred_at = data.occurred_at
-    if data.kind is not None:
-        event.kind = data.kind
-    if data.description is not None:
-        if not data.description.strip():
-            raise InvalidInput.on("description", "cannot be empty")
-        event.description = data.description
-    session.flush()
-    return event
 
 
 # ---- severity scale ----------------------------------------------------------

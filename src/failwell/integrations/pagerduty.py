@@ -11,7 +11,7 @@ from failwell.catalogue.models import Service
 from failwell.enums import FailureKind, FailureStatus, ReportChannel, TimelineKind
 from failwell.errors import InvalidInput
 from failwell.failures.schemas import FailureIn, TimelineEventIn
-from failwell.failures.service import add_event
+from failwell.failures.timeline import add_event
 from failwell.integrations.ingest import (
     Context,
     Unmapped,

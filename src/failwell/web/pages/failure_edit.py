@@ -14,7 +14,7 @@ from failwell.authz import Actor
 from failwell.catalogue import choices
 from failwell.enums import FailureKind, Role, TimelineKind
 from failwell.errors import Conflict, InvalidInput
-from failwell.failures import edits, service
+from failwell.failures import edits, service, timeline
 from failwell.failures.models import TimelineEvent
 from failwell.web.auth import PageWork
 from failwell.web.forms import failures as failure_form
@@ -98,7 +98,7 @@ def _event_context(actor: Actor, event: TimelineEvent) -> dict[str, Any]:
     return {
         "failure_id": event.failure_id,
         "failure_title": event.failure.title,
-        "e": service.event_out(event).model_dump(),
+        "e": timeline.event_out(event).model_dump(),
         "timeline_kinds": list(TimelineKind),
         "can_edit": actor.at_least(Role.practitioner),
     }
@@ -122,7 +122,7 @@ async def timeline_event(request: Request, failure_id: int, event_id: int, page:
     """One event as the timeline shows it (what "Cancel" swaps back in)."""
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
-        return _event_context(actor, service.get_event(session, failure_id, event_id))
+        return _event_context(actor, timeline.get_event(session, failure_id, event_id))
 
     context = await page.run(work)
     if not is_htmx(request):

@@ -26,7 +26,7 @@ from failwell.enums import (
     TimelineKind,
 )
 from failwell.errors import Conflict, InvalidInput, NotFound
-from failwell.failures import edits, search, service
+from failwell.failures import edits, search, service, timeline
 from failwell.failures.milestones import MILESTONE_TIMES, empty_milestones
 from failwell.listing import page_of
 from failwell.reviews.service import SECTIONS, find_review, review_out
@@ -168,11 +168,11 @@ async def report(request: Request, page: PageWork) -> Response:
 
 
 def _timeline_context(session: Session, actor: Actor, failure_id: int) -> dict[str, Any]:
-    events = service.list_events(session, failure_id)
+    events = timeline.list_events(session, failure_id)
     return {
         "failure_id": failure_id,
         "empty_milestones": [k.value for k in empty_milestones(service.get_failure(session, failure_id))],
-        "events": [service.event_out(e).model_dump() for e in events[-EVENTS_SHOWN:]],
+        "events": [timeline.event_out(e).model_dump() for e in events[-EVENTS_SHOWN:]],
         "events_hidden": max(0, len(events) - EVENTS_SHOWN),
         "timeline_kinds": list(TimelineKind),
         "can_edit": actor.at_least(Role.practitioner),
@@ -261,7 +261,7 @@ async def add_timeline_event(request: Request, failure_id: int, page: PageWork) 
     htmx = is_htmx(request)
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
-        added_id = service.add_event(session, actor, failure_id, data).id if data is not None else None
+        added_id = timeline.add_event(session, actor, failure_id, data).id if data is not None else None
         return {**_timeline_context(session, actor, failure_id), "added_id": added_id}
 
     context = None
