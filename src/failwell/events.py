@@ -47,8 +47,10 @@ DEPLOYMENT_UPDATED = "deployment.updated"
 # Raised by the ideas slice: someone proposed an idea / a practice manager made one an action.
 IDEA_PROPOSED = "idea.proposed"
 IDEA_ACCEPTED = "idea.accepted"
-# Raised by the recognition slice: a practice owner announced an award's winner.
+# Raised by the recognition slice: a practice owner announced an award's winner / someone
+# thanked a person or a team.
 AWARD_ANNOUNCED = "award.announced"
+KUDOS_GIVEN = "kudos.given"
 
 EVENT_NAMES = frozenset(
     {
@@ -69,6 +71,7 @@ EVENT_NAMES = frozenset(
         IDEA_PROPOSED,
         IDEA_ACCEPTED,
         AWARD_ANNOUNCED,
+        KUDOS_GIVEN,
     }
 )
 

@@ -46,12 +46,15 @@ class Topic(StrEnum):
     idea_proposed = "idea_proposed"
     idea_accepted = "idea_accepted"
     award_announced = "award_announced"  # an award cycle's winner, announced by a practice owner
+    # A thank-you, told to the person thanked (or their team) only: recognition is given in the
+    # open on /recognition, but the note itself is theirs (outbox.matching_targets).
+    kudos_received = "kudos_received"
     # A culture-survey invitation or reminder: personal (it carries a one-time link), so it goes
     # only to the invited person and no subscription ever receives it (outbox.matching_targets).
     survey_invitation = "survey_invitation"
 
 
-PERSONAL_TOPICS = frozenset({Topic.survey_invitation})
+PERSONAL_TOPICS = frozenset({Topic.survey_invitation, Topic.kudos_received})
 
 
 class DeliveryStatus(StrEnum):

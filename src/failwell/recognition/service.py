@@ -17,6 +17,7 @@ from failwell.actions.models import CorrectiveAction
 from failwell.authz import Actor, require
 from failwell.enums import ActionStatus, RecipientKind, ReviewStatus, Role, ThankedKind
 from failwell.errors import InvalidInput, NotFound
+from failwell.events import KUDOS_GIVEN, DomainEvent, emit
 from failwell.failures.service import get_failure
 from failwell.ideas.service import get_idea
 from failwell.listing import paginate
@@ -118,6 +119,7 @@ def give_kudos(session: Session, actor: Actor, data: KudosIn) -> Kudos:
     )
     session.add(kudos)
     session.flush()
+    emit(session, actor, DomainEvent(KUDOS_GIVEN, kudos.id))
     return kudos
 
 
