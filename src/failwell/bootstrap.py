@@ -15,6 +15,7 @@ from failwell.broadcast import ports as broadcast_ports
 from failwell.broadcast.handlers import HANDLERS as BROADCAST_HANDLERS
 from failwell.ideas.handlers import HANDLERS as IDEA_HANDLERS
 from failwell.insights.digest import build_digest
+from failwell.insights.failure_rollup import HANDLERS as FAILURE_ROLLUP_HANDLERS
 from failwell.insights.rollup import HANDLERS as ROLLUP_HANDLERS
 from failwell.integrations.links import HANDLERS as INTEGRATION_HANDLERS
 from failwell.integrations.service import purge_deliveries
@@ -45,6 +46,8 @@ def bootstrap() -> None:
     events.wire(INTEGRATION_HANDLERS)
     # The deployment rollup recounts what a change touched, after the links above are made.
     events.wire(ROLLUP_HANDLERS)
+    # The failure rollup recounts the days a failure's change touched, its links made too.
+    events.wire(FAILURE_ROLLUP_HANDLERS)
     # Ideas proposed and accepted are told to their subscribers through the outbox.
     events.wire(IDEA_HANDLERS)
     # Award winners are announced to their subscribers through the outbox.

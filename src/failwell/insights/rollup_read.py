@@ -59,7 +59,18 @@ class Totals:
         return int(self.lead_times.sum())
 
 
-def _full_days(since: datetime, until: datetime) -> tuple[date, date]:
+def merged_totals(parts: list[Totals]) -> Totals:
+    out = Totals()
+    for p in parts:
+        out.deployments += p.deployments
+        out.failed += p.failed
+        out.rework += p.rework
+        out.linked += p.linked
+        out.lead_times = out.lead_times + p.lead_times
+    return out
+
+
+def full_days(since: datetime, until: datetime) -> tuple[date, date]:
     """[first, end) of the whole UTC days inside [since, until)."""
     start, end = since.astimezone(UTC), until.astimezone(UTC)
     first = start.date() if start == midnight(start.date()) else start.date() + timedelta(days=1)
@@ -82,7 +93,7 @@ def measure_periods(session: Session, scope: Scope, bounds: list[tuple[datetime,
         return totals
     starts = [b[0] for b in bounds]
     since, until = bounds[0][0], bounds[-1][1]
-    first, end = _full_days(since, until)
+    first, end = full_days(since, until)
     edges = [(since, until)] if first >= end else [(since, midnight(first)), (midnight(end), until)]
     if first < end:
         _read_rollup(session, scope, first, end, starts, totals)

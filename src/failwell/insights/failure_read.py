@@ -1,0 +1,180 @@
+"""Failure figures over a scope, in one pass for any number of periods: the failures by kind,
+those that recur, and the exact recovery times.
+
+For the whole organisation, whole days come from the failure rollup
+(failwell.insights.failure_rollup) and the part-days at either end of the window from the
+failures themselves, folded the same way. A service's or a team's failures are folded from the
+failures directly: they are a fraction of the organisation's, and a failure touching two of a
+team's services must count once, which per-service sums could not say. Recurring failures are
+read exactly every time, from the recurrence links and the problems (far fewer rows than the
+failures).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, or_, select, type_coerce, union
+from sqlalchemy.orm import Session, aliased
+
+from failwell.enums import FailureKind
+from failwell.failures.models import Failure, failure_services
+from failwell.insights.failure_rollup import (
+    Day,
+    Fact,
+    failure_facts,
+    recovery_seconds,
+    refresh_failures_pending,
+)
+from failwell.insights.measures import Scope, continuous_percentiles
+from failwell.insights.models import FailureRollup
+from failwell.insights.rollup import midnight
+from failwell.insights.rollup_read import full_days
+from failwell.recurrence.models import ProblemFailure, RecurrenceLink
+
+Recovery = tuple[int, float | None, float | None]  # (count, median, p90) of recovery hours
+
+
+@dataclass
+class FailureTotals:
+    failures: int = 0
+    near_misses: int = 0
+    incidents: int = 0
+    recurring: int = 0
+    recovery_hours: list[float] = field(default_factory=list)
+
+    def add_fact(self, fact: Fact, environments: tuple[str, ...]) -> None:
+        _started, kind, _resolved, envs = fact
+        self.failures += 1
+        self.near_misses += kind == FailureKind.near_miss
+        self.incidents += kind == FailureKind.incident
+        seconds = recovery_seconds(fact)
+        if seconds is None:
+            return
+        if kind == FailureKind.failed_deployment or (
+            kind == FailureKind.incident and not envs.isdisjoint(environments)
+        ):
+            self.recovery_hours.append(seconds / 3600.0)
+
+    def add_day(self, day: Day, environments: tuple[str, ...]) -> None:
+        self.failures += day.failures
+        self.near_misses += day.near_misses
+        self.incidents += day.incidents
+        self.recovery_hours.extend(s / 3600.0 for s in day.recovery)
+        wanted = set(environments)
+        self.recovery_hours.extend(s / 3600.0 for s, envs in day.linked if wanted.intersection(envs))
+
+    def recovery(self) -> Recovery:
+        median, p90 = continuous_percentiles(self.recovery_hours, (0.5, 0.9))
+        return len(self.recovery_hours), median, p90
+
+
+def merged(parts: list[FailureTotals]) -> FailureTotals:
+    out = FailureTotals()
+    for p in parts:
+        out.failures += p.failures
+        out.near_misses += p.near_misses
+        out.incidents += p.incidents
+        out.recurring += p.recurring
+        out.recovery_hours.extend(p.recovery_hours)
+    return out
+
+
+def failure_scope(scope: Scope) -> list[ColumnElement[bool]]:
+    """The failures of the scope's services started in its window."""
+    conditions = [Failure.started_at >= scope.since, Failure.started_at < scope.until]
+    if scope.service_ids is not None:
+        conditions.append(
+            Failure.id.in_(
+                select(failure_services.c.failure_id).where(
+                    failure_services.c.service_id.in_(scope.service_ids)
+                )
+            )
+        )
+    return conditions
+
+
+def measure_failures(
+    session: Session, scope: Scope, bounds: list[tuple[datetime, datetime]], *, recurring: bool = True
+) -> list[FailureTotals]:
+    """The scope's failure totals in each period (periods contiguous, within the scope); the
+    recurring ones left uncounted unless asked (DORA's keys do not need them)."""
+    totals = [FailureTotals() for _ in bounds]
+    if not bounds:
+        return totals
+    refresh_failures_pending(session)
+    starts = [b[0] for b in bounds]
+    whole = replace(scope, since=bounds[0][0], until=bounds[-1][1])
+    envs = scope.environments
+    if scope.service_ids is None:
+        first, end = full_days(whole.since, whole.until)
+        edges = [(whole.since, whole.until)]
+        if first < end:
+            _read_rollup(session, first, end, starts, totals, envs)
+            edges = [(whole.since, midnight(first)), (midnight(end), whole.until)]
+        for low, high in edges:
+            if low < high:
+                facts = failure_facts(session, Failure.started_at >= low, Failure.started_at < high)
+                _fold_into(totals, starts, facts, envs)
+    else:
+        _fold_into(totals, starts, failure_facts(session, *failure_scope(whole)), envs)
+    for started in recurring_starts(session, whole) if recurring else ():
+        totals[bisect_right(starts, started) - 1].recurring += 1
+    return totals
+
+
+def _fold_into(
+    totals: list[FailureTotals], starts: list[datetime], facts: list[Fact], envs: tuple[str, ...]
+) -> None:
+    for fact in facts:
+        totals[bisect_right(starts, fact[0]) - 1].add_fact(fact, envs)
+
+
+def _read_rollup(
+    session: Session,
+    first: date,
+    end: date,
+    starts: list[datetime],
+    totals: list[FailureTotals],
+    envs: tuple[str, ...],
+) -> None:
+    r = FailureRollup
+    day = type_coerce(r.day, String)  # as the driver gives it (text on SQLite, a date on PostgreSQL)
+    rows = session.connection().execute(
+        select(day, r.failures, r.near_misses, r.incidents, r.recovery, r.linked_recovery).where(
+            r.day >= first, r.day < end
+        )
+    )
+    for when, *values in rows:
+        moment = midnight(when if isinstance(when, date) else date.fromisoformat(when))
+        totals[bisect_right(starts, moment) - 1].add_day(Day.of_row(values), envs)
+
+
+def _earlier(e: Any, f: Any) -> ColumnElement[bool]:
+    """e started before f (ties broken by id, so two failures are never each other's earlier)."""
+    return or_(e.started_at < f.started_at, (e.started_at == f.started_at) & (e.id < f.id))
+
+
+def recurring_ids() -> Any:
+    """The failures that recur: linked to an earlier one, or in a problem with a failure that
+    started before them. Driven by the links and problems, not by every failure."""
+    mine, theirs = aliased(ProblemFailure), aliased(ProblemFailure)
+    g, e = aliased(Failure), aliased(Failure)
+    sibling = (
+        select(mine.failure_id)
+        .join(theirs, theirs.problem_id == mine.problem_id)
+        .join(g, g.id == mine.failure_id)
+        .join(e, e.id == theirs.failure_id)
+        .where(e.id != g.id, _earlier(e, g))
+    )
+    return union(select(RecurrenceLink.failure_id), sibling).subquery()
+
+
+def recurring_starts(session: Session, scope: Scope) -> list[datetime]:
+    """The start times of the scope's failures that recur."""
+    ids = recurring_ids()
+    stmt = select(Failure.started_at).select_from(ids).join(Failure, Failure.id == ids.c[0])
+    return list(session.connection().execute(stmt.where(*failure_scope(scope))).scalars())
