@@ -17,11 +17,24 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, or_, select, type_coerce, union
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
+from failwell.changes.models import Deployment
 from failwell.enums import FailureKind
-from failwell.failures.models import Failure, failure_services
+from failwell.failures.models import Failure, failure_deployments, failure_services
 from failwell.insights.failure_rollup import (
     Day,
     Fact,
@@ -29,7 +42,7 @@ from failwell.insights.failure_rollup import (
     recovery_seconds,
     refresh_failures_pending,
 )
-from failwell.insights.measures import Scope, continuous_percentiles
+from failwell.insights.measures import Scope, continuous_percentiles, seconds_between
 from failwell.insights.models import FailureRollup
 from failwell.insights.rollup import midnight
 from failwell.insights.rollup_read import full_days
@@ -120,7 +133,7 @@ def measure_failures(
                 facts = failure_facts(session, Failure.started_at >= low, Failure.started_at < high)
                 _fold_into(totals, starts, facts, envs)
     else:
-        _fold_into(totals, starts, failure_facts(session, *failure_scope(whole)), envs)
+        _sum_in_sql(session, whole, bounds, totals)
     for started in recurring_starts(session, whole) if recurring else ():
         totals[bisect_right(starts, started) - 1].recurring += 1
     return totals
@@ -131,6 +144,51 @@ def _fold_into(
 ) -> None:
     for fact in facts:
         totals[bisect_right(starts, fact[0]) - 1].add_fact(fact, envs)
+
+
+def period_of(column: Any, bounds: list[tuple[datetime, datetime]]) -> ColumnElement[int]:
+    """The index of the period a time falls in (the bounds are contiguous and in order)."""
+    return case(*((column < end, i) for i, (_start, end) in enumerate(bounds)), else_=None)
+
+
+def _sum_in_sql(
+    session: Session, scope: Scope, bounds: list[tuple[datetime, datetime]], totals: list[FailureTotals]
+) -> None:
+    """A service's or team's failures, summed by the database per period: the same figures as
+    the fold (a few thousand rows a year, whose times the database reads faster than Python)."""
+    slot = period_of(Failure.started_at, bounds)
+    near = case((Failure.kind == FailureKind.near_miss, 1), else_=0)
+    incident = case((Failure.kind == FailureKind.incident, 1), else_=0)
+    counts = select(slot, func.count(), func.sum(near), func.sum(incident)).where(*failure_scope(scope))
+    for i, n, near_misses, incidents in session.execute(counts.group_by(slot)):
+        if i is not None:
+            t = totals[int(i)]
+            t.failures, t.near_misses, t.incidents = int(n), int(near_misses or 0), int(incidents or 0)
+    hours = seconds_between(session, Failure.resolved_at, Failure.started_at) / 3600.0
+    resolved = [
+        *failure_scope(scope),
+        Failure.resolved_at.is_not(None),
+        Failure.resolved_at >= Failure.started_at,
+    ]
+    linked = exists(
+        select(literal(1))
+        .select_from(
+            failure_deployments.join(Deployment, Deployment.id == failure_deployments.c.deployment_id)
+        )
+        .where(
+            failure_deployments.c.failure_id == Failure.id,
+            failure_deployments.c.state == "confirmed",
+            Deployment.environment.in_(scope.environments),
+        )
+    )
+    # Two selects of disjoint kinds rather than an OR: each plans on its own index.
+    values = union_all(
+        select(hours, slot).where(*resolved, Failure.kind == FailureKind.failed_deployment),
+        select(hours, slot).where(*resolved, Failure.kind == FailureKind.incident, linked),
+    )
+    for value, i in session.execute(values):
+        if value is not None and i is not None:
+            totals[int(i)].recovery_hours.append(float(value))
 
 
 def _read_rollup(

@@ -216,7 +216,7 @@ def refresh_failures_pending(session: Session) -> None:
         found = session.connection().execute(select(_F.c.started_at).where(_F.c.id.in_(sorted(ids))))
         days.update(day_of(started) for (started,) in found)
     additions: dict[date, list[Fact]] = {}
-    if new:
+    if new - ids:  # one changed since is recounted with its day instead
         for fact in failure_facts(session, _F.c.id.in_(sorted(new - ids))):
             additions.setdefault(day_of(fact[0]), []).append(fact)
     refresh_days(session, days, additions)

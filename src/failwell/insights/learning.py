@@ -57,6 +57,10 @@ KEYS = (
     "lesson_reach",
 )
 OPEN_ACTION = (ActionStatus.open, ActionStatus.in_progress)
+# Won't-do, and proposals never agreed, were never due. Named as the statuses that were (an IN
+# the (status, due date) index can answer, where NOT IN read every action).
+NEVER_DUE = (ActionStatus.wont_do, ActionStatus.proposed, ActionStatus.declined)
+DUE_STATUSES = tuple(s for s in ActionStatus if s not in NEVER_DUE)
 
 
 @dataclass(frozen=True)
@@ -113,11 +117,10 @@ def after_fix_counts(session: Session, scope: Scope) -> tuple[int, int]:
     failure started in the window after a fix of an earlier failure of the problem)."""
     ca, pf = CorrectiveAction, ProblemFailure
     done = (ca.status == ActionStatus.done, ca.completed_at.is_not(None))
-    fixed = (
-        select(func.count(func.distinct(pf.problem_id)))
-        .select_from(pf)
-        .join(ca, ca.failure_id == pf.failure_id)
-        .where(*done, ca.completed_at < scope.until)
+    # Both counts start from the problems' failures (EXISTS, not a join), so they read the
+    # problems rather than every done action or every failure of the window.
+    fixed = select(func.count(func.distinct(pf.problem_id))).where(
+        exists(select(literal(1)).where(ca.failure_id == pf.failure_id, *done, ca.completed_at < scope.until))
     )
     if scope.service_ids is not None:
         touching = select(pf.problem_id).where(*_in_services(pf.failure_id, scope))
@@ -136,15 +139,18 @@ def after_fix_counts(session: Session, scope: Scope) -> tuple[int, int]:
             *done,
             ca.completed_at < g.started_at,
         )
+        .correlate(mine, g)  # two levels out: auto-correlation looks one level only
     )
-    recurred = (
-        select(func.count(func.distinct(mine.problem_id)))
-        .select_from(mine)
-        .join(g, g.id == mine.failure_id)
-        .where(
-            g.started_at >= scope.since, g.started_at < scope.until, *_in_services(g.id, scope), fixed_before
+    in_window = exists(
+        select(literal(1)).where(
+            g.id == mine.failure_id,
+            g.started_at >= scope.since,
+            g.started_at < scope.until,
+            *_in_services(g.id, scope),
+            fixed_before,
         )
     )
+    recurred = select(func.count(func.distinct(mine.problem_id))).where(in_window)
     return int(session.scalar(fixed) or 0), int(session.scalar(recurred) or 0)
 
 
@@ -198,8 +204,7 @@ def follow_through(session: Session, scope: Scope, today: date) -> tuple[int, in
         select(func.count(), func.sum(on_time)).where(
             ca.due_date >= scope.since.date(),
             ca.due_date < due_end,
-            # Won't-do, and proposals never agreed, were never due.
-            ca.status.not_in((ActionStatus.wont_do, ActionStatus.proposed, ActionStatus.declined)),
+            ca.status.in_(DUE_STATUSES),
             *_action_scope(scope),
         )
     ).one()
