@@ -1,4 +1,5 @@
-"""Failure rollup: per day, what the organisation-wide failure figures need.
+"""Failure rollup: per day, what the organisation-wide failure figures need; an index for the
+published reviews of a window.
 
 DORA's recovery time and the learning counts of a window read whole days from this table
 instead of every failure (see failwell.insights.failure_rollup). Existing failures are summed
@@ -33,6 +34,8 @@ def upgrade() -> None:
         sa.Column("linked_recovery", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("day", name=op.f("pk_failure_rollup")),
     )
+    # The learning metrics read a window's published reviews (and their failures) from it.
+    op.create_index("ix_reviews_status_published", "reviews", ["status", "published_at", "failure_id"])
     # The fold is the code's (a copy here could drift from what the live upkeep writes).
     from failwell.insights.failure_rollup import rebuild_failure_rollup
 
@@ -41,3 +44,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("failure_rollup")
+    op.drop_index("ix_reviews_status_published", table_name="reviews")
