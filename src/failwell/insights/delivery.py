@@ -76,7 +76,7 @@ def recovery_hours(session: Session, scope: Scope) -> Recovery:
     """(count, median, p90) of the hours from start to resolution of the resolved failures of
     kind "failed deployment" and the resolved incidents linked (confirmed) to a deployment in
     the environments measured (failwell.insights.failure_read)."""
-    (totals,) = measure_failures(session, scope, [(scope.since, scope.until)], recurring=False)
+    (totals,) = measure_failures(session, scope, [(scope.since, scope.until)], counts=False)
     return totals.recovery()
 
 
