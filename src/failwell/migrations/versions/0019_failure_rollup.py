@@ -1,5 +1,5 @@
 """Failure rollup: per day, what the organisation-wide failure figures need; an index for the
-published reviews of a window.
+published reviews of a window, and one for the failures resolved in it.
 
 DORA's recovery time and the learning counts of a window read whole days from this table
 instead of every failure (see failwell.insights.failure_rollup). Existing failures are summed
@@ -36,6 +36,7 @@ def upgrade() -> None:
     )
     # The learning metrics read a window's published reviews (and their failures) from it.
     op.create_index("ix_reviews_status_published", "reviews", ["status", "published_at", "failure_id"])
+    op.create_index("ix_failures_resolved_id", "failures", ["resolved_at", "id"])
     # The fold is the code's (a copy here could drift from what the live upkeep writes).
     from failwell.insights.failure_rollup import rebuild_failure_rollup
 
@@ -44,4 +45,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("failure_rollup")
+    op.drop_index("ix_failures_resolved_id", table_name="failures")
     op.drop_index("ix_reviews_status_published", table_name="reviews")
