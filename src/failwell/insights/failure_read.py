@@ -37,6 +37,7 @@ from failwell.failures.models import Failure, failure_deployments, failure_servi
 from failwell.insights.failure_rollup import (
     Day,
     Fact,
+    decode_seconds,
     failure_facts,
     recovery_seconds,
     refresh_failures_pending,
@@ -70,14 +71,6 @@ class FailureTotals:
             kind == FailureKind.incident and not envs.isdisjoint(environments)
         ):
             self.recovery_hours.append(seconds / 3600.0)
-
-    def add_day(self, day: Day, environments: tuple[str, ...]) -> None:
-        self.failures += day.failures
-        self.near_misses += day.near_misses
-        self.incidents += day.incidents
-        self.recovery_hours.extend(s / 3600.0 for s in day.recovery)
-        wanted = set(environments)
-        self.recovery_hours.extend(s / 3600.0 for s, envs in day.linked if wanted.intersection(envs))
 
     def recovery(self) -> Recovery:
         median, p90 = continuous_percentiles(self.recovery_hours, (0.5, 0.9))
@@ -208,9 +201,18 @@ def _read_rollup(
             r.day >= first, r.day < end
         )
     )
-    for when, *values in rows:
+    wanted = set(envs)
+    for when, failures, near_misses, incidents, recovery, linked in rows:
         moment = midnight(when if isinstance(when, date) else date.fromisoformat(when))
-        totals[bisect_right(starts, moment) - 1].add_day(Day.of_row(values), envs)
+        t = totals[bisect_right(starts, moment) - 1]
+        t.failures += failures
+        t.near_misses += near_misses
+        t.incidents += incidents
+        # A year holds tens of thousands of values: converted as arrays, not one by one.
+        t.recovery_hours.extend((decode_seconds(recovery) / 3600.0).tolist())
+        if linked:
+            pairs = Day.of_row((failures, near_misses, incidents, "", linked)).linked
+            t.recovery_hours.extend(s / 3600.0 for s, on in pairs if wanted.intersection(on))
 
 
 def _earlier(e: Any, f: Any) -> ColumnElement[bool]:
