@@ -4,6 +4,7 @@ its own."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -181,3 +182,32 @@ def test_the_rollup_agrees_with_summing_the_failures_themselves(db: Database, st
         assert [(p.failures, p.near_misses, p.incidents, p.repeat_rate) for p in points_a] == [
             (p.failures, p.near_misses, p.incidents, p.repeat_rate) for p in points_b
         ]
+
+
+def test_concurrent_reports_of_one_day_are_all_counted(db: Database) -> None:
+    """Writers adding to the same day's row wait for each other (PostgreSQL: the row is locked
+    before it is read), so no addition overwrites another."""
+    _setup(db)
+    day = TODAY - timedelta(days=1)
+    pool = Database(db.url, pool_size=4)
+    errors: list[BaseException] = []
+
+    def report(worker: int) -> None:
+        for i in range(5):
+            try:
+                with pool.session() as s:
+                    _report(s, FailureKind.incident, day + timedelta(minutes=10 * worker + i))
+            except BaseException as exc:  # asserted on below, in the test's thread
+                errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=report, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+    finally:
+        pool.dispose()
+    assert not errors, errors[0]
+    kept = _assert_matches_a_recount(db)
+    assert [v[:3] for v in kept.values()] == [(20, 0, 20)]
