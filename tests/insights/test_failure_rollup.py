@@ -18,7 +18,7 @@ from failwell.catalogue.models import Service
 from failwell.changes.schemas import DeploymentIn
 from failwell.changes.service import record_deployment
 from failwell.db import Database
-from failwell.enums import DeploymentOutcome, FailureKind, FailureStatus
+from failwell.enums import DeploymentOutcome, FailureKind, FailureStatus, ReviewStatus
 from failwell.failures.schemas import FailureIn, FailureUpdate
 from failwell.failures.service import delete_failure, report_failure, update_failure
 from failwell.insights.delivery import dora
@@ -28,6 +28,8 @@ from failwell.insights.measures import resolve_scope
 from failwell.insights.models import FailureRollup
 from failwell.insights.trends import overview, trend
 from failwell.people.models import Team
+from failwell.reviews.schemas import ReviewSections, ReviewUpdate
+from failwell.reviews.service import start_review, update_review
 from insights.stream import NOW, Stream
 
 TODAY = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
@@ -38,9 +40,16 @@ def _rows(session: Session) -> dict[Any, tuple[Any, ...]]:
     its failures were added)."""
     out = {}
     for row in session.execute(select(FailureRollup)).scalars():
-        if row.failures:  # a day left empty keeps a row of zeros
+        if row.failures or row.review_lags:  # a day left empty keeps a row of zeros
             day = Day.of_row(
-                (row.failures, row.near_misses, row.incidents, row.recovery, row.linked_recovery)
+                (
+                    row.failures,
+                    row.near_misses,
+                    row.incidents,
+                    row.recovery,
+                    row.linked_recovery,
+                    row.review_lags,
+                )
             )
             out[row.day] = (
                 day.failures,
@@ -48,6 +57,7 @@ def _rows(session: Session) -> dict[Any, tuple[Any, ...]]:
                 day.incidents,
                 sorted(day.recovery),
                 sorted((s, tuple(envs)) for s, envs in day.linked),
+                sorted(day.lags),
             )
     return out
 
@@ -119,6 +129,19 @@ def test_writes_through_the_services_keep_the_failure_rollup(db: Database) -> No
         )
     kept = _assert_matches_a_recount(db)
     assert [v[4] for v in kept.values() if v[4]] == [[(4 * 3600.0, ("production", "staging"))]]
+    with db.session() as s:  # its review published: a lag on the day it was resolved
+        review = start_review(s, SYSTEM, incident, ReviewSections(summary="What", lessons_learned="Learned"))
+        update_review(s, SYSTEM, review.id, ReviewUpdate(status=ReviewStatus.published))
+    kept = _assert_matches_a_recount(db)
+    assert sum(len(v[5]) for v in kept.values()) == 1
+    with db.session() as s:  # resolved two days later than said: the lag moves to that day
+        update_failure(s, SYSTEM, incident, FailureUpdate(resolved_at=day + timedelta(days=2)))
+    kept = _assert_matches_a_recount(db)
+    assert [v[0] for v in kept.values() if v[5]] == [0]
+    with db.session() as s:  # unpublished: no lag left
+        update_review(s, SYSTEM, review.id, ReviewUpdate(status=ReviewStatus.in_review))
+    kept = _assert_matches_a_recount(db)
+    assert not any(v[5] for v in kept.values())
     with db.session() as s:  # its start moves a day back: both days are recounted
         update_failure(s, SYSTEM, fd, FailureUpdate(started_at=day - timedelta(days=1)))
         update_failure(s, SYSTEM, near, FailureUpdate(kind=FailureKind.incident))

@@ -41,6 +41,7 @@ from failwell.insights.failure_rollup import (
     failure_facts,
     recovery_seconds,
     refresh_failures_pending,
+    review_lags,
 )
 from failwell.insights.measures import Scope, continuous_percentiles, seconds_between
 from failwell.insights.models import FailureRollup
@@ -211,8 +212,29 @@ def _read_rollup(
         # A year holds tens of thousands of values: converted as arrays, not one by one.
         t.recovery_hours.extend((decode_seconds(recovery) / 3600.0).tolist())
         if linked:
-            pairs = Day.of_row((failures, near_misses, incidents, "", linked)).linked
+            pairs = Day.of_row((failures, near_misses, incidents, "", linked, "")).linked
             t.recovery_hours.extend(s / 3600.0 for s, on in pairs if wanted.intersection(on))
+
+
+def org_review_lags(session: Session, scope: Scope) -> list[float]:
+    """The review lags, in days, of the organisation's failures resolved in the window: whole
+    days from the rollup, the part-days at either end from the failures and reviews."""
+    refresh_failures_pending(session)
+    first, end = full_days(scope.since, scope.until)
+    edges = [(scope.since, scope.until)]
+    seconds: list[float] = []
+    if first < end:
+        r = FailureRollup
+        for (hexed,) in session.connection().execute(
+            select(r.review_lags).where(r.day >= first, r.day < end, r.review_lags != "")
+        ):
+            seconds.extend(decode_seconds(hexed).tolist())
+        edges = [(scope.since, midnight(first)), (midnight(end), scope.until)]
+    for low, high in edges:
+        if low < high:
+            lags = review_lags(session, Failure.resolved_at >= low, Failure.resolved_at < high)
+            seconds.extend(lag for _, lag in lags)
+    return [s / 86_400.0 for s in seconds]
 
 
 def _earlier(e: Any, f: Any) -> ColumnElement[bool]:

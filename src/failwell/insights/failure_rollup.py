@@ -30,11 +30,19 @@ from sqlalchemy.orm import Session
 
 from failwell.authz import Actor
 from failwell.changes.models import Deployment
-from failwell.enums import FailureKind
-from failwell.events import FAILURE_DELETED, FAILURE_REPORTED, FAILURE_UPDATED, DomainEvent, HandlerTable
+from failwell.enums import FailureKind, ReviewStatus
+from failwell.events import (
+    FAILURE_DELETED,
+    FAILURE_REPORTED,
+    FAILURE_UPDATED,
+    REVIEW_UPDATED,
+    DomainEvent,
+    HandlerTable,
+)
 from failwell.failures.models import Failure, failure_deployments
 from failwell.insights.models import FailureRollup
 from failwell.insights.rollup import midnight
+from failwell.reviews.models import Review
 
 _DAYS = "failure_rollup_days"  # days to recount
 _IDS = "failure_rollup_ids"  # failures whose current day is to be recounted
@@ -68,6 +76,7 @@ class Day:
     incidents: int = 0
     recovery: list[float] = field(default_factory=list)  # seconds, failed deployments
     linked: list[tuple[float, list[str]]] = field(default_factory=list)  # seconds, environments
+    lags: list[float] = field(default_factory=list)  # seconds, of the failures resolved that day
 
     def add(self, fact: Fact) -> None:
         _started, kind, _resolved, envs = fact
@@ -89,13 +98,16 @@ class Day:
             "incidents": self.incidents,
             "recovery": encode_seconds(self.recovery),
             "linked_recovery": json.dumps(self.linked) if self.linked else "",
+            "review_lags": encode_seconds(self.lags),
         }
 
     @classmethod
     def of_row(cls, row: Any) -> Day:
-        failures, near, incidents, recovery, linked = row
+        failures, near, incidents, recovery, linked, lags = row
         pairs = [(float(s), list(envs)) for s, envs in json.loads(linked)] if linked else []
-        return cls(failures, near, incidents, list(decode_seconds(recovery)), pairs)
+        return cls(
+            failures, near, incidents, list(decode_seconds(recovery)), pairs, list(decode_seconds(lags))
+        )
 
 
 def encode_seconds(values: list[float]) -> str:
@@ -134,18 +146,38 @@ def failure_facts(session: Session, *conditions: ColumnElement[bool]) -> list[Fa
     return [(started, kind, resolved, frozenset(envs.get(i, ()))) for i, started, kind, resolved in rows]
 
 
-def _day_conditions(day: date) -> tuple[ColumnElement[bool], ...]:
+def _day_conditions(day: date, column: Any = _F.c.started_at) -> tuple[ColumnElement[bool], ...]:
     start = midnight(day)
-    return (_F.c.started_at >= start, _F.c.started_at < start + timedelta(days=1))
+    return (column >= start, column < start + timedelta(days=1))
+
+
+_RV: Table = Review.__table__  # type: ignore[assignment]
+_LAGS = (
+    select(_F.c.resolved_at, _RV.c.published_at)
+    .join(_RV, _RV.c.failure_id == _F.c.id)
+    .where(_RV.c.status == ReviewStatus.published, _RV.c.published_at.is_not(None))
+)
+
+
+def lag_seconds(resolved: datetime, published: datetime) -> float:
+    """Resolution to published review; a review published before the resolution counts 0."""
+    return max(0.0, (published - resolved).total_seconds())
+
+
+def review_lags(session: Session, *conditions: ColumnElement[bool]) -> list[tuple[datetime, float]]:
+    """(resolved, lag seconds) of the failures matching the conditions whose review is published."""
+    rows = session.connection().execute(_LAGS.where(*conditions))
+    return [(resolved, lag_seconds(resolved, published)) for resolved, published in rows]
 
 
 _KEY = _R.c.day == bindparam("k_day")
-_COUNTS = ("failures", "near_misses", "incidents", "recovery", "linked_recovery")
+_COUNTS = ("failures", "near_misses", "incidents", "recovery", "linked_recovery", "review_lags")
+_TEXTS = ("recovery", "linked_recovery", "review_lags")
 _LOCK_ROW = select(*(_R.c[name] for name in _COUNTS)).where(_KEY).with_for_update()
 _SET_ROW = update(_R).where(_KEY).values({_R.c[name]: bindparam(f"new_{name}") for name in _COUNTS})
 _INSERT_KEY = {
     name: dialect.insert(_R)
-    .values(day=bindparam("k_day"), **{c: "" if c in ("recovery", "linked_recovery") else 0 for c in _COUNTS})
+    .values(day=bindparam("k_day"), **{c: "" if c in _TEXTS else 0 for c in _COUNTS})
     .on_conflict_do_nothing(index_elements=["day"])
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
@@ -166,6 +198,7 @@ def refresh_days(session: Session, days: Iterable[date], new: dict[date, list[Fa
         current = connection.execute(_LOCK_ROW, params).one()
         if day in recount:
             tally, facts = Day(), failure_facts(session, *_day_conditions(day))
+            tally.lags = [lag for _, lag in review_lags(session, *_day_conditions(day, _F.c.resolved_at))]
         else:
             tally, facts = Day.of_row(current), additions[day]
         for fact in facts:
@@ -195,6 +228,11 @@ def rebuild_failure_rollup(session: Session) -> int:
         if tally is None:
             tally = days[day_of(started)] = Day()
         tally.add((started, kind, resolved, frozenset(envs.get(failure_id, ()))))
+    for resolved, lag in review_lags(session):
+        tally = days.get(day_of(resolved))
+        if tally is None:
+            tally = days[day_of(resolved)] = Day()
+        tally.lags.append(lag)
     values = [{"day": d, **t.values()} for d, t in days.items()]
     for i in range(0, len(values), 2_000):
         session.execute(insert(FailureRollup), values[i : i + 2_000])
@@ -213,8 +251,11 @@ def refresh_failures_pending(session: Session) -> None:
         return
     session.flush()
     if ids:
-        found = session.connection().execute(select(_F.c.started_at).where(_F.c.id.in_(sorted(ids))))
-        days.update(day_of(started) for (started,) in found)
+        found = session.connection().execute(
+            select(_F.c.started_at, _F.c.resolved_at).where(_F.c.id.in_(sorted(ids)))
+        )
+        for started, resolved in found:
+            days.update(day_of(moment) for moment in (started, resolved) if moment is not None)
     additions: dict[date, list[Fact]] = {}
     if new - ids:  # one changed since is recounted with its day instead
         for fact in failure_facts(session, _F.c.id.in_(sorted(new - ids))):
@@ -239,22 +280,31 @@ def _moment(value: object) -> datetime | None:
 
 
 def _failure_changed(session: Session, _actor: Actor, ev: DomainEvent) -> None:
-    """A report adds the failure to its day; an update recounts its day (and the day it
-    started on before, when its start moved); a deletion recounts the day it was on."""
+    """A report adds the failure to its day; an update recounts its days (of its start and of
+    its resolution, now and before); a deletion recounts the days it was on."""
     if ev.name == FAILURE_REPORTED:
         session.info.setdefault(_NEW, set()).add(ev.subject_id)
     elif ev.name == FAILURE_UPDATED:
         session.info.setdefault(_IDS, set()).add(ev.subject_id)
     days: set[date] = session.info.setdefault(_DAYS, set())
-    for name in ("was_started_at", "started_at"):
+    for name in ("was_started_at", "started_at", "was_resolved_at", "resolved_at"):
         moment = _moment(ev.data.get(name))
         if moment is not None:
             days.add(day_of(moment))
     _listen(session)
 
 
+def _review_changed(session: Session, _actor: Actor, ev: DomainEvent) -> None:
+    """Publishing or unpublishing a review moves the review lag of its failure's resolution day."""
+    failure_id = ev.data.get("failure_id")
+    if isinstance(failure_id, int):
+        session.info.setdefault(_IDS, set()).add(failure_id)
+        _listen(session)
+
+
 HANDLERS: HandlerTable = (
     (FAILURE_REPORTED, _failure_changed),
     (FAILURE_UPDATED, _failure_changed),
     (FAILURE_DELETED, _failure_changed),
+    (REVIEW_UPDATED, _review_changed),
 )

@@ -32,7 +32,7 @@ from failwell.broadcast.models import ReviewRead
 from failwell.enums import ActionStatus, ReviewStatus
 from failwell.failures.models import Failure, failure_services
 from failwell.insights.bands import band_for
-from failwell.insights.failure_read import FailureTotals, measure_failures
+from failwell.insights.failure_read import FailureTotals, measure_failures, org_review_lags
 from failwell.insights.measures import (
     Figure,
     Scope,
@@ -155,6 +155,10 @@ def after_fix_counts(session: Session, scope: Scope) -> tuple[int, int]:
 
 
 def review_lag_days(session: Session, scope: Scope) -> tuple[int, float | None, float | None]:
+    if scope.service_ids is None:  # the organisation's, from the failure rollup
+        lags = org_review_lags(session, scope)
+        median, p90 = continuous_percentiles(lags, (0.5, 0.9))
+        return len(lags), median, p90
     lag = seconds_between(session, Review.published_at, Failure.resolved_at) / 86_400.0
     stmt = (
         select(case((lag < 0, 0.0), else_=lag))

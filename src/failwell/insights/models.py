@@ -41,8 +41,9 @@ class FailureRollup(Base):
     """What the failure figures of an organisation-wide window need from one day (UTC) of
     failures, by their start: counts by kind and the exact recovery times, so a year reads 365
     rows instead of every failure. Kept by failwell.insights.failure_rollup; ``recovery`` holds
-    the resolved failed deployments' seconds (float64, hex) and ``linked_recovery`` those of the
-    resolved incidents with the environments of their confirmed deployment links (JSON)."""
+    the resolved failed deployments' seconds (float64, hex), ``linked_recovery`` those of the
+    resolved incidents with the environments of their confirmed deployment links (JSON), and
+    ``review_lags`` the review lags of the failures resolved that day (float64, hex)."""
 
     __tablename__ = "failure_rollup"
 
@@ -52,3 +53,5 @@ class FailureRollup(Base):
     incidents: Mapped[int] = mapped_column(Integer, default=0)
     recovery: Mapped[str] = mapped_column(Text, default="")
     linked_recovery: Mapped[str] = mapped_column(Text, default="")
+    # Seconds from resolution to the published review of the failures *resolved* that day.
+    review_lags: Mapped[str] = mapped_column(Text, default="")

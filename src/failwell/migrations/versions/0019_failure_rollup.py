@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("incidents", sa.Integer(), nullable=False),
         sa.Column("recovery", sa.Text(), nullable=False),
         sa.Column("linked_recovery", sa.Text(), nullable=False),
+        sa.Column("review_lags", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("day", name=op.f("pk_failure_rollup")),
     )
     # The learning metrics read a window's published reviews (and their failures) from it.
