@@ -31,7 +31,6 @@ from failwell.insights.failure_read import Recovery, measure_failures
 from failwell.insights.measures import Figure, Scope, rounded, share
 from failwell.insights.rollup_read import Totals, histogram_percentiles, measure_periods
 
-CONFIRMED = "confirmed"
 KEYS = (
     "deployment_frequency",
     "change_lead_time",
