@@ -33,6 +33,7 @@ import failwell.models  # noqa: F401  (registers every table on Base.metadata)
 from bench.common import OUT, Backend, pg_admin, pg_create, pg_drop, pg_url, sqlite_url
 from failwell.db import Base, Database
 from failwell.failures.models import Failure
+from failwell.insights.failure_rollup import rebuild_failure_rollup
 from failwell.insights.rollup import rebuild_rollup
 from failwell.migrate import head_revision, upgrade
 from failwell.people.security import hash_token, new_token
@@ -733,13 +734,15 @@ def _index_text(url: str, log: Callable[[str], None]) -> None:
 
 
 def _roll_up(url: str, log: Callable[[str], None]) -> None:
-    """The deployment rollup the delivery metrics read, which the services keep on every write."""
+    """The deployment and failure rollups the metrics read, which the services keep on every write."""
     db = Database(url, pool_size=1)
     try:
         t0 = time.perf_counter()
         with db.session() as session:
             rows = rebuild_rollup(session)
-        log(f"      deployment rollup: {rows:,} rows in {time.perf_counter() - t0:.1f}s")
+            days = rebuild_failure_rollup(session)
+        took = time.perf_counter() - t0
+        log(f"      deployment and failure rollups: {rows:,} + {days:,} rows in {took:.1f}s")
     finally:
         db.dispose()
 

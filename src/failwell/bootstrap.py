@@ -16,6 +16,7 @@ from failwell.broadcast.handlers import BULK_FORMS as BROADCAST_BULK_FORMS
 from failwell.broadcast.handlers import HANDLERS as BROADCAST_HANDLERS
 from failwell.ideas.handlers import HANDLERS as IDEA_HANDLERS
 from failwell.insights.digest import build_digest
+from failwell.insights.failure_rollup import HANDLERS as FAILURE_ROLLUP_HANDLERS
 from failwell.insights.rollup import BULK_FORMS as ROLLUP_BULK_FORMS
 from failwell.insights.rollup import HANDLERS as ROLLUP_HANDLERS
 from failwell.integrations import cache as integration_cache
@@ -53,8 +54,10 @@ def bootstrap() -> None:
     events.wire(INTEGRATION_HANDLERS)
     # The deployment rollup recounts what a change touched, after the links above are made.
     events.wire(ROLLUP_HANDLERS)
+    # The failure rollup recounts the days a failure's change touched, its links made too.
+    events.wire(FAILURE_ROLLUP_HANDLERS)
     # Many failures reported at once (a CI batch): indexed, audited, told, linked and rolled up
-    # together.
+    # together (the failure rollup adds them one by one).
     events.wire_bulk_forms(audit_capture.BULK_FORMS)
     events.wire_bulk_forms(RECURRENCE_BULK_FORMS)
     events.wire_bulk_forms(BROADCAST_BULK_FORMS)

@@ -16,8 +16,10 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path[:1]:
     sys.path.insert(0, str(REPO))
 
-from bench.common import percentile, pg_unavailable  # noqa: E402
+from bench.common import Backend, percentile, pg_unavailable  # noqa: E402
+from bench.generate import SCALES, prepare_org  # noqa: E402
 from bench.listing import HEALTHZ  # noqa: E402
+from bench.metrics import PROBES, enrich, render, run_metrics  # noqa: E402
 from bench.report import RUNS_MARKER, write_results  # noqa: E402
 from bench.suite import parse_args, run  # noqa: E402
 
@@ -68,3 +70,21 @@ def test_tiny_run_records_itself(backend: str, tmp_path: Path) -> None:
     # Writing the same run again replaces its section instead of adding another.
     write_results(results, record)
     assert results.read_text().count("<!-- /run -->") == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_metrics_bench_runs_on_a_tiny_organisation(backend: Backend, tmp_path: Path) -> None:
+    """bench/metrics.py: every probe answers 200 on the tiny organisation, and its section renders."""
+    if backend == "postgresql" and (reason := pg_unavailable()):
+        pytest.skip(reason)
+    meta = prepare_org(backend, SCALES["tiny"], print)
+    enrich(meta.url, print)
+    stats, busy, first_error = run_metrics(meta, 2, 1, tmp_path / "uvicorn.log", print)
+    assert first_error is None
+    assert [s.name for s in stats] == [p.name for p in PROBES]
+    assert all(s.n == 2 and s.errors == 0 for s in stats), stats
+    section = render(
+        "2026-12-06 03:00 UTC", "custom", "python -m bench --only metrics", [(meta, stats, busy, None)]
+    )
+    assert "metrics page, organisation, year" in section

@@ -15,6 +15,7 @@ from failwell.broadcast.models import ReviewRead
 from failwell.catalogue.models import Service
 from failwell.changes.models import Deployment
 from failwell.failures.models import Failure, failure_deployments, failure_services
+from failwell.insights.failure_rollup import rebuild_failure_rollup
 from failwell.insights.rollup import rebuild_rollup
 from failwell.people.models import Person, Team, team_members
 from failwell.recurrence.models import Problem, ProblemFailure, RecurrenceLink
@@ -231,5 +232,6 @@ def load(session: Session, stream: Stream) -> None:
         for team_name in reader_teams:
             session.add(ReviewRead(review_id=review_id, person_id=readers[team_name], read_at=NOW))
     session.flush()
-    # The rows went around the services: the deployment rollup is summed as bulk loaders do.
+    # The rows went around the services: the rollups are summed as bulk loaders do.
     rebuild_rollup(session)
+    rebuild_failure_rollup(session)

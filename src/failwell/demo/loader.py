@@ -58,6 +58,7 @@ from failwell.enums import (
 )
 from failwell.errors import Conflict
 from failwell.failures.models import Failure, Tag, TimelineEvent
+from failwell.insights.failure_rollup import rebuild_failure_rollup
 from failwell.insights.rollup import rebuild_rollup
 from failwell.people import service as people
 from failwell.people.models import Person, Team
@@ -294,9 +295,10 @@ class _Loader:
         # The rows above bypass the services, so their events never fired: index the failures
         # for similar-failure search (text and embeddings) as reporting them would have.
         index_failures(self.s, [f.id for f in failures])
-        # Likewise the deployment rollup the delivery metrics read.
+        # Likewise the deployment and failure rollups the metrics read.
         self.s.flush()
         rebuild_rollup(self.s)
+        rebuild_failure_rollup(self.s)
         # Last, with its own random stream, so the history above does not depend on it.
         colleagues = add_culture_surveys(
             self.s, self.today, self.people, random.Random(self.rng.getrandbits(64))

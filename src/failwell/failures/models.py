@@ -86,6 +86,8 @@ class Failure(Base):
         Index("ix_failures_status_started", "status", "started_at"),
         Index("ix_failures_severity_started", "severity", "started_at"),
         Index("ix_failures_severity_id", "severity", "id"),
+        # The review lag of a window: the failures resolved in it, from the index alone.
+        Index("ix_failures_resolved_id", "resolved_at", "id"),
         # Free-text search (?q=) on PostgreSQL: ILIKE '%word%' served by trigram indexes.
         Index(
             "ix_failures_title_trgm",

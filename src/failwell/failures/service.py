@@ -228,6 +228,7 @@ def update_failure(session: Session, actor: Actor, failure_id: int, data: Failur
     failure = get_failure(session, failure_id)
     fields = data.model_dump(exclude_unset=True)
     facts: dict[str, Any] = {}
+    was_started, was_resolved = failure.started_at, failure.resolved_at
     refuse_future({name: fields[name] for name in _TIME_ORDER if name in fields})
     for name in _PLAIN_FIELDS:
         if name not in fields:
@@ -261,6 +262,11 @@ def update_failure(session: Session, actor: Actor, failure_id: int, data: Failur
     # Link and tag changes do not touch the row itself, so onupdate alone would miss them.
     failure.updated_at = utcnow()
     session.flush()
+    # The read side's failure rollup moves it from the days it was on.
+    if failure.started_at != was_started:
+        facts["was_started_at"] = was_started.isoformat()
+    if failure.resolved_at != was_resolved and was_resolved is not None:
+        facts["was_resolved_at"] = was_resolved.isoformat()
     emit(session, actor, DomainEvent(FAILURE_UPDATED, failure.id, {"fields": sorted(fields), **facts}))
     return failure
 
@@ -271,7 +277,12 @@ def delete_failure(session: Session, actor: Actor, failure_id: int) -> None:
     Meant for reports made in error or spam; a real failure, however embarrassing, stays."""
     require(actor, Role.practice_owner, "Deleting a failure")
     failure = get_failure(session, failure_id)
-    facts = {"title": failure.title, "services": [s.name for s in failure.services]}
+    facts = {
+        "title": failure.title,
+        "services": [s.name for s in failure.services],
+        "started_at": failure.started_at.isoformat(),
+        "resolved_at": failure.resolved_at.isoformat() if failure.resolved_at else None,
+    }
     linked = select(failure_deployments.c.deployment_id).where(failure_deployments.c.failure_id == failure_id)
     facts["deployment_ids"] = list(session.scalars(linked))
     # The database cascades to links, timeline, review and actions (foreign keys ON DELETE CASCADE).

@@ -3,7 +3,7 @@
 Over the scope (a window of deployment start times, the services of a service, team or the
 whole organisation, the production environments); the deployment figures come from the
 deployment rollup (failwell.insights.rollup: counts exact, lead-time percentiles within 4.4 %),
-recovery times from the failures themselves:
+recovery times from the failure rollup (failwell.insights.failure_read: exact):
 
 - deployment frequency: production deployments started in the window, per day;
 - change lead time: median of (finished, else started) - first commit, over the successful
@@ -24,17 +24,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, exists, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from failwell.changes.models import Deployment
-from failwell.enums import FailureKind
-from failwell.failures.models import Failure, failure_deployments, failure_services
 from failwell.insights.bands import band_for
-from failwell.insights.measures import Figure, Scope, percentiles, rounded, seconds_between, share
+from failwell.insights.failure_read import Recovery, measure_failures
+from failwell.insights.measures import Figure, Scope, rounded, share
 from failwell.insights.rollup_read import Totals, histogram_percentiles, measure_periods
 
-CONFIRMED = "confirmed"
 KEYS = (
     "deployment_frequency",
     "change_lead_time",
@@ -75,53 +71,12 @@ class Dora:
         return out
 
 
-def failure_scope(scope: Scope) -> list[ColumnElement[bool]]:
-    """The failures of the scope's services started in its window."""
-    conditions = [Failure.started_at >= scope.since, Failure.started_at < scope.until]
-    if scope.service_ids is not None:
-        conditions.append(
-            Failure.id.in_(
-                select(failure_services.c.failure_id).where(
-                    failure_services.c.service_id.in_(scope.service_ids)
-                )
-            )
-        )
-    return conditions
-
-
-def recovery_values(session: Session, scope: Scope, *extra: ColumnElement[Any]) -> CompoundSelect[Any]:
-    """Hours from start to resolution of the resolved failed-deployment failures, and of the
-    resolved incidents linked (confirmed) to a deployment in the environments measured.
-
-    Two selects of disjoint kinds rather than one with an OR: each plans on its own index, and
-    PostgreSQL turns the EXISTS into a semi-join (under an OR it hashed every production
-    deployment) while SQLite probes the links of each incident. ``extra`` columns follow the
-    hours (a trend's period of each failure)."""
-    fd = failure_deployments
-    hours = seconds_between(session, Failure.resolved_at, Failure.started_at) / 3600.0
-    resolved = [
-        *failure_scope(scope),
-        Failure.resolved_at.is_not(None),
-        Failure.resolved_at >= Failure.started_at,
-    ]
-    linked = exists(
-        select(literal(1))
-        .select_from(fd.join(Deployment, Deployment.id == fd.c.deployment_id))
-        .where(
-            fd.c.failure_id == Failure.id,
-            fd.c.state == CONFIRMED,
-            Deployment.environment.in_(scope.environments),
-        )
-    )
-    return union_all(
-        select(hours, *extra).where(*resolved, Failure.kind == FailureKind.failed_deployment),
-        select(hours, *extra).where(*resolved, Failure.kind == FailureKind.incident, linked),
-    )
-
-
-def recovery_hours(session: Session, scope: Scope) -> tuple[int, float | None, float | None]:
-    n, (median, p90) = percentiles(session, recovery_values(session, scope), (0.5, 0.9))
-    return n, median, p90
+def recovery_hours(session: Session, scope: Scope) -> Recovery:
+    """(count, median, p90) of the hours from start to resolution of the resolved failures of
+    kind "failed deployment" and the resolved incidents linked (confirmed) to a deployment in
+    the environments measured (failwell.insights.failure_read)."""
+    (totals,) = measure_failures(session, scope, [(scope.since, scope.until)], counts=False)
+    return totals.recovery()
 
 
 def _figure(key: str, value: float | None, unit: str, n: int) -> Figure:
@@ -132,9 +87,6 @@ def dora(session: Session, scope: Scope) -> Dora:
     """DORA's five keys over the scope."""
     (totals,) = measure_periods(session, scope, [(scope.since, scope.until)])
     return dora_from(session, scope, totals)
-
-
-Recovery = tuple[int, float | None, float | None]  # (count, median, p90) of recovery hours
 
 
 def dora_from(session: Session, scope: Scope, totals: Totals, recovery: Recovery | None = None) -> Dora:

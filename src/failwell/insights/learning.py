@@ -29,13 +29,14 @@ from sqlalchemy.orm import Session, aliased
 
 from failwell.actions.models import CorrectiveAction
 from failwell.broadcast.models import ReviewRead
-from failwell.enums import ActionStatus, FailureKind, ReviewStatus
+from failwell.enums import ActionStatus, ReviewStatus
 from failwell.failures.models import Failure, failure_services
 from failwell.insights.bands import band_for
-from failwell.insights.delivery import failure_scope
+from failwell.insights.failure_read import FailureTotals, measure_failures, org_review_lags
 from failwell.insights.measures import (
     Figure,
     Scope,
+    continuous_percentiles,
     is_postgres,
     percentiles,
     rounded,
@@ -43,7 +44,7 @@ from failwell.insights.measures import (
     share,
 )
 from failwell.people.models import Team, team_members
-from failwell.recurrence.models import ProblemFailure, RecurrenceLink
+from failwell.recurrence.models import ProblemFailure
 from failwell.reviews.models import Review
 
 KEYS = (
@@ -56,6 +57,10 @@ KEYS = (
     "lesson_reach",
 )
 OPEN_ACTION = (ActionStatus.open, ActionStatus.in_progress)
+# Won't-do, and proposals never agreed, were never due. Named as the statuses that were (an IN
+# the (status, due date) index can answer, where NOT IN read every action).
+NEVER_DUE = (ActionStatus.wont_do, ActionStatus.proposed, ActionStatus.declined)
+DUE_STATUSES = tuple(s for s in ActionStatus if s not in NEVER_DUE)
 
 
 @dataclass(frozen=True)
@@ -96,24 +101,15 @@ def _earlier(e: Any, f: Any) -> ColumnElement[bool]:
     return or_(e.started_at < f.started_at, (e.started_at == f.started_at) & (e.id < f.id))
 
 
+def failure_totals(session: Session, scope: Scope) -> FailureTotals:
+    (totals,) = measure_failures(session, scope, [(scope.since, scope.until)])
+    return totals
+
+
 def repeat_counts(session: Session, scope: Scope) -> tuple[int, int]:
     """(failures in scope, of which recur)."""
-    row = session.execute(select(func.count(), func.sum(recurs_case())).where(*failure_scope(scope))).one()
-    return int(row[0] or 0), int(row[1] or 0)
-
-
-def recurs_case() -> ColumnElement[int]:
-    """1 for a failure that recurs (linked to an earlier one, or in a problem with one), else 0."""
-    linked = exists(select(literal(1)).where(RecurrenceLink.failure_id == Failure.id))
-    mine, theirs, earlier = aliased(ProblemFailure), aliased(ProblemFailure), aliased(Failure)
-    sibling = exists(
-        select(literal(1))
-        .select_from(mine)
-        .join(theirs, theirs.problem_id == mine.problem_id)
-        .join(earlier, earlier.id == theirs.failure_id)
-        .where(mine.failure_id == Failure.id, earlier.id != Failure.id, _earlier(earlier, Failure))
-    )
-    return case((or_(linked, sibling), 1), else_=0)
+    totals = failure_totals(session, scope)
+    return totals.failures, totals.recurring
 
 
 def after_fix_counts(session: Session, scope: Scope) -> tuple[int, int]:
@@ -121,11 +117,10 @@ def after_fix_counts(session: Session, scope: Scope) -> tuple[int, int]:
     failure started in the window after a fix of an earlier failure of the problem)."""
     ca, pf = CorrectiveAction, ProblemFailure
     done = (ca.status == ActionStatus.done, ca.completed_at.is_not(None))
-    fixed = (
-        select(func.count(func.distinct(pf.problem_id)))
-        .select_from(pf)
-        .join(ca, ca.failure_id == pf.failure_id)
-        .where(*done, ca.completed_at < scope.until)
+    # Both counts start from the problems' failures (EXISTS, not a join), so they read the
+    # problems rather than every done action or every failure of the window.
+    fixed = select(func.count(func.distinct(pf.problem_id))).where(
+        exists(select(literal(1)).where(ca.failure_id == pf.failure_id, *done, ca.completed_at < scope.until))
     )
     if scope.service_ids is not None:
         touching = select(pf.problem_id).where(*_in_services(pf.failure_id, scope))
@@ -144,19 +139,26 @@ def after_fix_counts(session: Session, scope: Scope) -> tuple[int, int]:
             *done,
             ca.completed_at < g.started_at,
         )
+        .correlate(mine, g)  # two levels out: auto-correlation looks one level only
     )
-    recurred = (
-        select(func.count(func.distinct(mine.problem_id)))
-        .select_from(mine)
-        .join(g, g.id == mine.failure_id)
-        .where(
-            g.started_at >= scope.since, g.started_at < scope.until, *_in_services(g.id, scope), fixed_before
+    in_window = exists(
+        select(literal(1)).where(
+            g.id == mine.failure_id,
+            g.started_at >= scope.since,
+            g.started_at < scope.until,
+            *_in_services(g.id, scope),
+            fixed_before,
         )
     )
+    recurred = select(func.count(func.distinct(mine.problem_id))).where(in_window)
     return int(session.scalar(fixed) or 0), int(session.scalar(recurred) or 0)
 
 
 def review_lag_days(session: Session, scope: Scope) -> tuple[int, float | None, float | None]:
+    if scope.service_ids is None:  # the organisation's, from the failure rollup
+        lags = org_review_lags(session, scope)
+        median, p90 = continuous_percentiles(lags, (0.5, 0.9))
+        return len(lags), median, p90
     lag = seconds_between(session, Review.published_at, Failure.resolved_at) / 86_400.0
     stmt = (
         select(case((lag < 0, 0.0), else_=lag))
@@ -206,8 +208,7 @@ def follow_through(session: Session, scope: Scope, today: date) -> tuple[int, in
         select(func.count(), func.sum(on_time)).where(
             ca.due_date >= scope.since.date(),
             ca.due_date < due_end,
-            # Won't-do, and proposals never agreed, were never due.
-            ca.status.not_in((ActionStatus.wont_do, ActionStatus.proposed, ActionStatus.declined)),
+            ca.status.in_(DUE_STATUSES),
             *_action_scope(scope),
         )
     ).one()
@@ -215,27 +216,26 @@ def follow_through(session: Session, scope: Scope, today: date) -> tuple[int, in
 
 
 def overdue_age_days(session: Session, scope: Scope, today: date) -> tuple[int, float | None]:
+    """(actions open past their due date, their median days overdue): counted by due date, a
+    few hundred rows however many actions are late."""
     ca = CorrectiveAction
-    if is_postgres(session):
-        age: ColumnElement[Any] = literal(today, Date) - ca.due_date
-    else:
-        age = func.julianday(literal(today.isoformat())) - func.julianday(ca.due_date)
-    stmt = select(age).where(ca.status.in_(OPEN_ACTION), ca.due_date < today, *_action_scope(scope))
-    n, (median,) = percentiles(session, stmt, (0.5,))
-    return n, median
+    stmt = (
+        select(ca.due_date, func.count())
+        .where(ca.status.in_(OPEN_ACTION), ca.due_date < today, *_action_scope(scope))
+        .group_by(ca.due_date)
+    )
+    ages: list[float] = []
+    for due, n in session.execute(stmt):
+        due_day = due if isinstance(due, date) else date.fromisoformat(str(due))
+        ages.extend([float((today - due_day).days)] * int(n))
+    (median,) = continuous_percentiles(ages, (0.5,))
+    return len(ages), median
 
 
 def kind_counts(session: Session, scope: Scope) -> tuple[int, int]:
     """(near misses, incidents) in scope."""
-    row = session.execute(select(*kind_sums()).where(*failure_scope(scope))).one()
-    return int(row[0] or 0), int(row[1] or 0)
-
-
-def kind_sums() -> tuple[ColumnElement[Any], ColumnElement[Any]]:
-    """Sums of near misses and of incidents, for a select over failures."""
-    near = case((Failure.kind == FailureKind.near_miss, 1), else_=0)
-    incident = case((Failure.kind == FailureKind.incident, 1), else_=0)
-    return func.sum(near), func.sum(incident)
+    totals = failure_totals(session, scope)
+    return totals.near_misses, totals.incidents
 
 
 def reach(session: Session, scope: Scope) -> tuple[int, int, int]:
@@ -266,15 +266,16 @@ def _figure(key: str, value: float | None, unit: str, n: int) -> Figure:
     return Figure(value=value, unit=unit, sample_size=n, band=band_for(key, value, n))
 
 
-def learning(session: Session, scope: Scope, now: datetime) -> Learning:
-    """The learning metrics over the scope."""
+def learning(session: Session, scope: Scope, now: datetime, totals: FailureTotals | None = None) -> Learning:
+    """The learning metrics over the scope (its failure totals read already, or not)."""
     today = now.date()
-    failures, recurring = repeat_counts(session, scope)
+    counted = totals if totals is not None else failure_totals(session, scope)
+    failures, recurring = counted.failures, counted.recurring
+    near, incidents = counted.near_misses, counted.incidents
     fixed, after_fix = after_fix_counts(session, scope)
     lag_n, lag_median, lag_p90 = review_lag_days(session, scope)
     due, on_time = follow_through(session, scope, today)
     overdue, overdue_median = overdue_age_days(session, scope, today)
-    near, incidents = kind_counts(session, scope)
     lessons, teams, reading = reach(session, scope)
     return Learning(
         repeat_rate=_figure("repeat_rate", share(recurring, failures), "ratio", failures),

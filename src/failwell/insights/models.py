@@ -1,4 +1,5 @@
-"""The read side's own table: deployments summed per day, service and environment."""
+"""The read side's own tables: deployments summed per day, service and environment; failures
+per day."""
 
 from __future__ import annotations
 
@@ -34,3 +35,23 @@ class DeploymentRollup(Base):
     # Successful deployments with a confirmed link to a failure other than a near miss.
     linked: Mapped[int] = mapped_column(Integer, default=0)
     lead_times: Mapped[str] = mapped_column(Text, default="")
+
+
+class FailureRollup(Base):
+    """What the failure figures of an organisation-wide window need from one day (UTC) of
+    failures, by their start: counts by kind and the exact recovery times, so a year reads 365
+    rows instead of every failure. Kept by failwell.insights.failure_rollup; ``recovery`` holds
+    the resolved failed deployments' seconds (float64, hex), ``linked_recovery`` those of the
+    resolved incidents with the environments of their confirmed deployment links (JSON), and
+    ``review_lags`` the review lags of the failures resolved that day (float64, hex)."""
+
+    __tablename__ = "failure_rollup"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    near_misses: Mapped[int] = mapped_column(Integer, default=0)
+    incidents: Mapped[int] = mapped_column(Integer, default=0)
+    recovery: Mapped[str] = mapped_column(Text, default="")
+    linked_recovery: Mapped[str] = mapped_column(Text, default="")
+    # Seconds from resolution to the published review of the failures *resolved* that day.
+    review_lags: Mapped[str] = mapped_column(Text, default="")

@@ -59,16 +59,27 @@ class Totals:
         return int(self.lead_times.sum())
 
 
-def _full_days(since: datetime, until: datetime) -> tuple[date, date]:
+def merged_totals(parts: list[Totals]) -> Totals:
+    out = Totals()
+    for p in parts:
+        out.deployments += p.deployments
+        out.failed += p.failed
+        out.rework += p.rework
+        out.linked += p.linked
+        out.lead_times = out.lead_times + p.lead_times
+    return out
+
+
+def full_days(since: datetime, until: datetime) -> tuple[date, date]:
     """[first, end) of the whole UTC days inside [since, until)."""
     start, end = since.astimezone(UTC), until.astimezone(UTC)
     first = start.date() if start == midnight(start.date()) else start.date() + timedelta(days=1)
     return first, end.date()
 
 
-def _rollup_filters(scope: Scope, first: date, end: date) -> list[ColumnElement[bool]]:
+def _rollup_filters(scope: Scope, environment: str, first: date, end: date) -> list[ColumnElement[bool]]:
     r = DeploymentRollup
-    conditions = [r.day >= first, r.day < end, r.environment.in_(scope.environments)]
+    conditions = [r.environment == environment, r.day >= first, r.day < end]
     if scope.service_ids is not None:
         conditions.append(r.service_id.in_(scope.service_ids))
     return conditions
@@ -82,7 +93,7 @@ def measure_periods(session: Session, scope: Scope, bounds: list[tuple[datetime,
         return totals
     starts = [b[0] for b in bounds]
     since, until = bounds[0][0], bounds[-1][1]
-    first, end = _full_days(since, until)
+    first, end = full_days(since, until)
     edges = [(since, until)] if first >= end else [(since, midnight(first)), (midnight(end), until)]
     if first < end:
         _read_rollup(session, scope, first, end, starts, totals)
@@ -106,30 +117,32 @@ def measure_periods(session: Session, scope: Scope, bounds: list[tuple[datetime,
 def _read_rollup(
     session: Session, scope: Scope, first: date, end: date, starts: list[datetime], totals: list[Totals]
 ) -> None:
-    """Adds the rollup's whole days [first, end) to the periods' totals: one row per day, the
-    day's histograms concatenated by the database."""
+    """Adds the rollup's whole days [first, end) to the periods' totals: one row per day and
+    environment, the day's histograms concatenated by the database."""
     r = DeploymentRollup
     # Days are read as the driver gives them (text on SQLite, a date on PostgreSQL).
     day = type_coerce(r.day, String)
     postgres = session.get_bind().dialect.name == "postgresql"
     histograms = func.string_agg(r.lead_times, "") if postgres else func.group_concat(r.lead_times, "")
-    # Core rows on the session's connection: the ORM's row handling costs more than the read.
-    rows = (
-        session.connection()
-        .execute(
-            select(
-                day,
-                func.sum(r.deployments),
-                func.sum(r.failed + r.rolled_back),
-                func.sum(r.rework),
-                func.sum(r.linked),
-                histograms,
-            )
-            .where(*_rollup_filters(scope, first, end))
-            .group_by(day)
-        )
-        .all()
+    columns = (
+        day,
+        func.sum(r.deployments),
+        func.sum(r.failed + r.rolled_back),
+        func.sum(r.rework),
+        func.sum(r.linked),
+        histograms,
     )
+    # One query per environment: with the environment equal, the key's order (environment,
+    # day, service) is the group's, so the database streams the days; an IN over two
+    # environments sorted every service-day first (three times slower on SQLite). Core rows on
+    # the session's connection: the ORM's row handling costs more than the read.
+    rows = [
+        row
+        for environment in dict.fromkeys(scope.environments)
+        for row in session.connection().execute(
+            select(*columns).where(*_rollup_filters(scope, environment, first, end)).group_by(day)
+        )
+    ]
     owners, blobs = [], []
     for when, deployments, failed, rework, linked, hexed in rows:
         moment = midnight(when if isinstance(when, date) else date.fromisoformat(when))

@@ -1,8 +1,8 @@
 """Weekly or monthly trends of the delivery and learning metrics over a scope's window.
 
-Each period is measured as its own scope (the same definitions and expressions; the deployment
-rollup is read once for all of them, and each failure measure is one query grouped by period),
-so a trend's points always agree with the figures of a window of that period.
+Each period is measured as its own scope (the same definitions and folds; the deployment and
+failure rollups are read once for all of them), so a trend's points always agree with the
+figures of a window of that period.
 """
 
 from __future__ import annotations
@@ -11,14 +11,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
-from failwell.failures.models import Failure
-from failwell.insights.delivery import Recovery, dora_from, failure_scope, recovery_values
-from failwell.insights.learning import kind_sums, recurs_case
-from failwell.insights.measures import Scope, continuous_percentiles, share
-from failwell.insights.rollup_read import measure_periods
+from failwell.insights.delivery import Dora, dora, dora_from
+from failwell.insights.failure_read import FailureTotals, measure_failures, merged
+from failwell.insights.learning import Learning, learning
+from failwell.insights.measures import Scope, share
+from failwell.insights.rollup_read import Totals, measure_periods, merged_totals
 
 PERIODS = ("week", "month")
 MAX_POINTS = 60
@@ -77,23 +76,25 @@ def period_bounds(since: datetime, until: datetime, period: str) -> list[tuple[d
 
 
 def trend(session: Session, scope: Scope, period: str) -> list[TrendPoint]:
-    points = []
+    return measure_trend(session, scope, period)[0]
+
+
+Measured = tuple[list[TrendPoint], list[Totals], list[FailureTotals]]
+
+
+def measure_trend(session: Session, scope: Scope, period: str) -> Measured:
+    """The trend's points, with the deployment and failure totals of each period they were
+    made of (the page adds these up into the window's figures rather than reading them again)."""
     bounds = period_bounds(scope.since, scope.until, period)
     if not bounds:
-        return []
-    # One read of the deployment rollup for every period at once, and one grouped query per
-    # failure measure (by each failure's period) instead of one per period.
-    totals = measure_periods(session, scope, bounds)
-    whole = replace(scope, since=bounds[0][0], until=bounds[-1][1])
-    slot = period_of(Failure.started_at, bounds)
-    recoveries = _recoveries(session, whole, slot, len(bounds))
-    repeats = _grouped(session, whole, slot, func.count(), func.sum(recurs_case()))
-    kinds = _grouped(session, whole, slot, *kind_sums())
-    for i, ((start, end), deployed) in enumerate(zip(bounds, totals, strict=True)):
+        return [], [], []
+    # One read of each rollup (and the part-days at the ends) for every period at once.
+    deployed = measure_periods(session, scope, bounds)
+    failed = measure_failures(session, scope, bounds)
+    points = []
+    for (start, end), deployments, failures in zip(bounds, deployed, failed, strict=True):
         part = replace(scope, since=start, until=end)
-        d = dora_from(session, part, deployed, recoveries[i])
-        failures, recurring = repeats.get(i, (0, 0))
-        near, incidents = kinds.get(i, (0, 0))
+        d = dora_from(session, part, deployments, failures.recovery())
         points.append(
             TrendPoint(
                 start=start,
@@ -103,39 +104,30 @@ def trend(session: Session, scope: Scope, period: str) -> list[TrendPoint]:
                 rework_rate=d.rework_rate.value,
                 change_lead_time=d.change_lead_time.value,
                 recovery_time=d.failed_deployment_recovery_time.value,
-                failures=failures,
-                repeat_rate=share(recurring, failures),
-                near_misses=near,
-                incidents=incidents,
+                failures=failures.failures,
+                repeat_rate=share(failures.recurring, failures.failures),
+                near_misses=failures.near_misses,
+                incidents=failures.incidents,
             )
         )
-    return points
+    return points, deployed, failed
 
 
-def period_of(
-    column: ColumnElement[datetime] | InstrumentedAttribute[datetime], bounds: list[tuple[datetime, datetime]]
-) -> ColumnElement[int]:
-    """The index of the period a time falls in (the bounds are contiguous and in order)."""
-    return case(*((column < end, i) for i, (_start, end) in enumerate(bounds)), else_=None)
-
-
-def _grouped(
-    session: Session, scope: Scope, slot: ColumnElement[int], *sums: ColumnElement[Any]
-) -> dict[int, tuple[int, int]]:
-    rows = session.execute(select(slot, *sums).where(*failure_scope(scope)).group_by(slot))
-    return {int(i): (int(a or 0), int(b or 0)) for i, a, b in rows if i is not None}
-
-
-def _recoveries(session: Session, scope: Scope, slot: ColumnElement[int], n: int) -> list[Recovery]:
-    """Each period's (count, median, p90) of recovery hours, from one read of the values."""
-    sub = recovery_values(session, scope, slot.label("slot")).subquery()
-    hours = sub.c[0]
-    values: list[list[float]] = [[] for _ in range(n)]
-    for value, i in session.execute(select(hours, sub.c.slot).where(hours.is_not(None))):
-        if i is not None:
-            values[int(i)].append(float(value))
-    out: list[Recovery] = []
-    for found in values:
-        median, p90 = continuous_percentiles(found, (0.5, 0.9))
-        out.append((len(found), median, p90))
-    return out
+def overview(
+    session: Session, scope: Scope, period: str, now: datetime
+) -> tuple[Dora, Learning, list[TrendPoint]]:
+    """DORA's keys, the learning figures and the trend of one scope, as the metrics page shows
+    them: the rollups are read once, for the trend's periods, and the window's figures are the
+    periods' totals added up (the periods cover the window exactly: the same counts, the same
+    lead-time histogram, the same recovery values)."""
+    points, deployed, failed = measure_trend(session, scope, period)
+    covered = bool(points) and points[0].start == scope.since and points[-1].end == scope.until
+    if not covered:  # a window longer than MAX_POINTS periods: the window is measured on its own
+        return dora(session, scope), learning(session, scope, now), points
+    totals = merged_totals(deployed)
+    failures = merged(failed)
+    return (
+        dora_from(session, scope, totals, failures.recovery()),
+        learning(session, scope, now, failures),
+        points,
+    )

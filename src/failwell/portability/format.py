@@ -34,6 +34,7 @@ EXCLUDED_TABLES: dict[str, str] = {
     "sign_in_throttle": "per-installation rate limiting state",
     "failure_search": "derived search text, rebuilt on import",
     "deployment_rollup": "derived daily sums, rebuilt on import",
+    "failure_rollup": "derived daily sums, rebuilt on import",
     "embedding_backlog": "embeddings still to compute: the import counts them for `recurrence reindex`",
     "sso_pending_sign_ins": "sign-ins in flight at the provider, valid ten minutes on one installation",
     "audit_purge_window": "open only inside the retention purge's own transaction",

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from failwell.db import Base, Database
 from failwell.errors import Conflict
 from failwell.failures.models import Failure
+from failwell.insights.failure_rollup import rebuild_failure_rollup
 from failwell.insights.rollup import rebuild_rollup
 from failwell.migrate import current_revision, head_revision, upgrade
 from failwell.portability.export import exported_tables
@@ -151,13 +152,14 @@ def _reset_sequences(conn: Connection, tables: list[Table]) -> None:
 
 
 def _rebuild_derived(session: Session) -> int:
-    """Search text and rollup from the restored rows; answers failures still lacking an embedding.
+    """Search text and rollups from the restored rows; answers failures still lacking an embedding.
 
     Embeddings travel in the archive (costly to compute); the ones missing are left to
     `failwell recurrence reindex`, so a restore never depends on the model being present."""
     ids = list(session.scalars(select(Failure.id).order_by(Failure.id)))
     reindex_all(lambda: [session], ids, semantic=False)
     rebuild_rollup(session)
+    rebuild_failure_rollup(session)
     embedded = session.scalar(select(func.count()).select_from(FailureEmbedding)) or 0
     return len(ids) - embedded
 

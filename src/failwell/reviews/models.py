@@ -28,7 +28,12 @@ class FactorCategory(Base):
 
 class Review(Base):
     __tablename__ = "reviews"
-    __table_args__ = (Index("ix_reviews_status_updated", "status", "updated_at", "id"),)
+    __table_args__ = (
+        Index("ix_reviews_status_updated", "status", "updated_at", "id"),
+        # The learning metrics' published reviews of a window, and their failures, from the
+        # index alone (the rows carry the review's whole text).
+        Index("ix_reviews_status_published", "status", "published_at", "failure_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     failure_id: Mapped[int] = mapped_column(ForeignKey("failures.id", ondelete="CASCADE"), unique=True)

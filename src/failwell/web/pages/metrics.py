@@ -22,7 +22,7 @@ from failwell.insights.bands import SOURCE, SOURCE_URL, TABLE
 from failwell.insights.delivery import dora
 from failwell.insights.learning import learning
 from failwell.insights.measures import resolve_scope
-from failwell.insights.trends import TrendPoint, trend
+from failwell.insights.trends import TrendPoint, overview
 from failwell.web.auth import PageWork
 from failwell.web.forms.base import domain_errors, validate
 from failwell.web.templating import render
@@ -66,11 +66,14 @@ def _measure(session: Session, filters: MetricsFilter, with_trend: bool) -> dict
         since=now - timedelta(days=int(filters.window)),
         until=now,
     )
+    if with_trend:  # one read of the rollups for the trend, the window's figures added up from it
+        delivery, learned, points = overview(session, scope, filters.period, now)
+        return {"scope": scope, "dora": delivery, "learning": learned, "trend": points}
     return {
         "scope": scope,
         "dora": dora(session, scope),
         "learning": learning(session, scope, now),
-        "trend": trend(session, scope, filters.period) if with_trend else [],
+        "trend": [],
     }
 
 
