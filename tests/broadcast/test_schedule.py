@@ -134,3 +134,15 @@ def test_a_tick_tells_queued_reminders_apart_in_a_few_statements(
         event.remove(db.engine, "before_cursor_execute", count)
     assert left == made_up
     assert sum("outbox" in sql.lower() for sql in statements) == 3
+
+
+def test_a_tick_queues_at_most_its_share_of_reminders_oldest_first(
+    client: TestClient, org: Org, db: Database
+) -> None:
+    failure = make_failure(client, org, "Disk filled up")
+    for title in ("First", "Second", "Third"):
+        make_action(client, org, failure["id"], title, due_date=days_from_today(-2))
+    two = FAST.model_copy(update={"reminders_per_tick": 2})
+    assert run_schedule(db, two).overdue == 2
+    assert run_schedule(db, two).overdue == 1  # the rest, on the next tick
+    assert run_schedule(db, two).overdue == 0

@@ -38,6 +38,10 @@ class BroadcastSettings(BaseSettings):
     # unpublished this many days after its failure was resolved reminds practice managers.
     action_due_soon_days: int = Field(3, ge=0, le=60)
     review_unpublished_days: int = Field(5, ge=1, le=365)
+    # Reminders of each kind (actions, reviews) queued per tick at most, oldest first; the rest
+    # come on the next ticks. A large backlog (tens of thousands of unreviewed failures) must not
+    # hold the worker, and the app it runs in, for a minute of rendering.
+    reminders_per_tick: int = Field(500, ge=1, le=100_000)
     # Run a worker thread inside `failwell serve` (the embedded default). Turn off when
     # separate `failwell worker` processes do the delivering.
     in_app_worker: bool = True

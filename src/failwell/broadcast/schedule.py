@@ -85,7 +85,7 @@ def remind_actions(session: Session, now: datetime, cfg: BroadcastSettings, resu
         .order_by(CorrectiveAction.id)
     ).all()
     keyed = ((_action_key(action_id, due_date, today), action_id) for action_id, due_date in due)
-    for key, action_id in _not_yet_queued(session, keyed):
+    for key, action_id in _not_yet_queued(session, keyed)[: cfg.reminders_per_tick]:
         action = session.get_one(CorrectiveAction, action_id)
         assert action.due_date is not None
         owner = [Target(team_id=action.owner_team_id, reason="owner team of the action")]
@@ -134,9 +134,8 @@ def remind_reviews(session: Session, now: datetime, cfg: BroadcastSettings, resu
     ).all()
     week = week_of(now.date())
     managers: list[Target] | None = None
-    for key, failure_id in _not_yet_queued(
-        session, ((f"remind:review-unpublished:{i}:{week}", i) for i in ids)
-    ):
+    keyed = ((f"remind:review-unpublished:{i}:{week}", i) for i in ids)
+    for key, failure_id in _not_yet_queued(session, keyed)[: cfg.reminders_per_tick]:
         failure = session.get_one(Failure, failure_id)
         if managers is None:
             managers = _managers(session)
