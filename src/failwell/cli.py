@@ -19,7 +19,7 @@ from failwell.actions.cli import action_app
 from failwell.audit.cli import register as register_audit
 from failwell.broadcast.cli import register as register_broadcast
 from failwell.changes.cli import change_app, deploy_app
-from failwell.cli_support import console, err_console, local_database, on_local_database
+from failwell.cli_support import console, err_console, local_database, on_local_database, wire_local
 from failwell.client import ApiError
 from failwell.errors import DomainError
 from failwell.failures.cli import failure_app
@@ -93,7 +93,7 @@ def db_upgrade() -> None:
     """Create or migrate the schema to the latest version."""
     from failwell.migrate import head_revision, upgrade
 
-    _wire()
+    wire_local()
     url = get_settings().database_url
     upgrade(url)
     console.print(f"Database is at revision {head_revision()}.")

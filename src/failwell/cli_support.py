@@ -37,7 +37,8 @@ _wiring: list[Callable[[], None]] = []
 def on_local_database(wire: Callable[[], None]) -> None:
     """Registers what must run before a verb works on the database itself: the composition
     root's wiring of event handlers (set by the `failwell` command; the HTTP verbs skip it)."""
-    _wiring.append(wire)
+    if wire not in _wiring:  # the callback runs on every `main()` call of one process
+        _wiring.append(wire)
 
 
 def wire_local() -> None:
