@@ -101,6 +101,8 @@ def test_a_weak_match_is_only_possibly_related_in_the_api(
 
 def test_recency_is_a_setting_off_by_default(db: Database, org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
     assert WEIGHTS.recency == 0.0 and Settings().recurrence_recency == 0.0
+    # Turned on, it means a burst (the same failure within a day or two), not a season.
+    assert WEIGHTS.recency_days == Settings().recurrence_recency_days == 1.0
     on = configured_weights(Settings(recurrence_recency=0.2, recurrence_recency_days=90))
     assert (on.recency, on.recency_days) == (0.2, 90)
     _earlier, now = _fix_that_did_not_hold(db, org)
@@ -108,6 +110,7 @@ def test_recency_is_a_setting_off_by_default(db: Database, org: Org, monkeypatch
         off = similar_to_failure(s, now)
     assert "recent" not in {r.kind for r in off.items[0].reasons}
     monkeypatch.setenv("FAILWELL_RECURRENCE_RECENCY", "0.2")
+    monkeypatch.setenv("FAILWELL_RECURRENCE_RECENCY_DAYS", "180")  # 30 days back, a season counts
     from failwell.settings import get_settings
 
     get_settings.cache_clear()
@@ -116,6 +119,7 @@ def test_recency_is_a_setting_off_by_default(db: Database, org: Org, monkeypatch
             with_prior = similar_to_failure(s, now)
     finally:
         monkeypatch.delenv("FAILWELL_RECURRENCE_RECENCY")
+        monkeypatch.delenv("FAILWELL_RECURRENCE_RECENCY_DAYS")
         get_settings.cache_clear()
     recent = [r for r in with_prior.items[0].reasons if r.kind == "recent"]
     assert recent and recent[0].weight == pytest.approx(0.2 * 2.718281828 ** (-30 / 180), rel=1e-3)

@@ -188,6 +188,10 @@ def test_recency_decays_with_the_time_before_the_query() -> None:
     assert recency_reason(None, NOW, W) is None
     assert recency_reason(NOW, None, W) is None
     assert recency_reason(NOW, NOW, Weights(recency=0.0)) is None
+    # The default time constant is a day (a burst): a month back adds nothing, and says nothing.
+    burst = Weights(recency=0.3)
+    assert recency_reason(NOW, NOW - timedelta(hours=12), burst) is not None
+    assert recency_reason(NOW, NOW - timedelta(days=30), burst) is None
 
 
 @pytest.mark.parametrize(

@@ -29,11 +29,12 @@ class Weights:
     title: float = 0.2  # the query's title against titles
     semantic: float = 0.8
     semantic_floor: float = 0.3  # cosine below this adds nothing
-    # A bonus for recent failures, decaying with recency_days. Off by default: it helped only on a
-    # bug tracker whose duplicates are filed days apart, and misleads on histories spread over
-    # years. The setting FAILWELL_RECURRENCE_RECENCY turns it on (ranking.configured_weights).
+    # A bonus for recent failures, decaying with recency_days. Off by default: the ranking is
+    # measured without it. The setting FAILWELL_RECURRENCE_RECENCY turns it on
+    # (ranking.configured_weights); with a time constant of months it misleads on histories
+    # spread over years, with a day's (a burst of the same failure) it did not (2026-12-06).
     recency: float = 0.0
-    recency_days: float = 180.0
+    recency_days: float = 1.0
     pool: int = 100
     service: float = 0.06
     factor: float = 0.04
@@ -178,12 +179,17 @@ def signature_reasons(theirs: set[str], ours: set[str], w: Weights) -> list[Reas
     return reasons
 
 
+NEGLIGIBLE = 0.001  # a recency bonus below this is left out
+
+
 def recency_reason(at: datetime | None, started: datetime | None, w: Weights) -> Reason | None:
     """A bonus decaying with the time between the candidate's start and the query's."""
     if at is None or started is None or w.recency <= 0:
         return None
     days = max(0.0, (at - started).total_seconds() / 86_400)
-    return Reason("recent", f"{ago(days)} before", w.recency * math.exp(-days / w.recency_days))
+    bonus = w.recency * math.exp(-days / w.recency_days)
+    # Shown to people as a reason: a bonus that moves no ranking is noise ("30 days before, 0.0").
+    return Reason("recent", f"{ago(days)} before", bonus) if bonus >= NEGLIGIBLE else None
 
 
 def fuse(query: Query, s: Scored, mode: Mode, ev: Evidence, w: Weights) -> None:
