@@ -115,7 +115,7 @@ def _ensure_demo_token(db: Database) -> bool:
     """Gives the demo login its published token if it lacks one; False when there is no demo login."""
     from sqlalchemy import select
 
-    from failwell.demo.loader import DEMO_LOGIN_EMAIL
+    from failwell.demo.organisation import DEMO_LOGIN_EMAIL
     from failwell.people import service as people
     from failwell.people.models import ApiToken, Person
     from failwell.people.schemas import TokenIn
@@ -169,7 +169,7 @@ def demo_load(
 
 
 def _banner(db: Database, url: str) -> None:
-    from failwell.demo.loader import DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD
+    from failwell.demo.organisation import DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD
 
     has_demo = _ensure_demo_token(db)
     console.rule("failwell")

@@ -29,7 +29,8 @@ from sqlalchemy import select
 from failwell.actions.models import CorrectiveAction
 from failwell.catalogue.models import Service
 from failwell.db import Database
-from failwell.demo.loader import DEMO_LOGIN_EMAIL, load_demo
+from failwell.demo.loader import load_demo
+from failwell.demo.organisation import DEMO_LOGIN_EMAIL
 from failwell.enums import ActionStatus, CycleStatus, IdeaStatus
 from failwell.ideas.models import Idea
 from failwell.people import service as people

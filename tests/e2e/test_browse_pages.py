@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from failwell.db import Database
-from failwell.demo.loader import DEMO_LOGIN_EMAIL
+from failwell.demo.organisation import DEMO_LOGIN_EMAIL
 from failwell.people import service as people
 
 PHONE = {"width": 390, "height": 844}

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from factories import API, assert_problem, person_id
 from failwell.cli import main
 from failwell.db import Database
-from failwell.demo.loader import DEMO_LOGIN_PASSWORD, published_password_hash
+from failwell.demo.organisation import DEMO_LOGIN_PASSWORD, published_password_hash
 from failwell.enums import Role
 from failwell.people import service as people
 from failwell.people.passwords import MIN_LENGTH, length_problem, password_problem

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from failwell.db import Database
-from failwell.demo.loader import DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD
+from failwell.demo.organisation import DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD
 from failwell.deps import get_database
 from failwell.enums import Role
 from failwell.people import throttle
