@@ -23,7 +23,7 @@ from failwell.integrations import cache as integration_cache
 from failwell.integrations.links import BULK_FORMS as INTEGRATION_BULK_FORMS
 from failwell.integrations.links import HANDLERS as INTEGRATION_HANDLERS
 from failwell.integrations.service import purge_deliveries
-from failwell.people.service import IDENTITY
+from failwell.people.sign_in import IDENTITY
 from failwell.recognition.handlers import HANDLERS as RECOGNITION_HANDLERS
 from failwell.recurrence.backlog import embed_backlog
 from failwell.recurrence.handlers import BULK_FORMS as RECURRENCE_BULK_FORMS

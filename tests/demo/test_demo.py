@@ -40,7 +40,8 @@ from failwell.enums import (
 from failwell.errors import Conflict
 from failwell.failures.models import Failure, Tag
 from failwell.migrate import upgrade
-from failwell.people import service as people
+from failwell.people import sign_in
+from failwell.people import teams as people_teams
 from failwell.people.models import Person, Team
 from failwell.people.schemas import TeamIn
 from failwell.recurrence.enums import ProblemStatus
@@ -151,9 +152,9 @@ def test_demo_organisation_is_complete_and_consistent(db: Database) -> None:
         assert all(t.members for t in s.scalars(select(Team)))
 
         # The demo login can sign in, as a practice owner; nobody else has a password.
-        owner = people.authenticate_password(s, DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD)
+        owner = sign_in.authenticate_password(s, DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD)
         assert owner is not None and owner.role == Role.practice_owner
-        assert people.authenticate_password(s, DEMO_LOGIN_EMAIL, "not-the-password") is None
+        assert sign_in.authenticate_password(s, DEMO_LOGIN_EMAIL, "not-the-password") is None
         assert s.scalar(select(func.count()).where(Person.password_hash.is_not(None))) == 1
 
         check_deployments(s)
@@ -365,7 +366,7 @@ def test_demo_is_deterministic(db: Database, tmp_path: Path) -> None:
 
 def test_refuses_to_load_into_a_database_holding_data(db: Database) -> None:
     with db.session() as s:
-        people.create_team(s, SYSTEM, TeamIn(name="sre", description="Site reliability"))
+        people_teams.create_team(s, SYSTEM, TeamIn(name="sre", description="Site reliability"))
     assert not database_is_empty(db)
     with pytest.raises(Conflict):
         load_demo(db, today=TODAY)

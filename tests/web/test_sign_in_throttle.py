@@ -14,6 +14,7 @@ from failwell.app import create_app
 from failwell.db import Database, utcnow
 from failwell.enums import Role
 from failwell.people import service as people
+from failwell.people import sign_in
 from failwell.people.models import SignInThrottle
 from failwell.settings import Settings
 from support import Org
@@ -79,11 +80,11 @@ def test_both_unknown_and_known_accounts_pay_for_a_password_check(
         calls.append(password)
         return real(password_hash, password)
 
-    monkeypatch.setattr(people, "verify_password", counting)
+    monkeypatch.setattr(sign_in, "verify_password", counting)
     with db.session() as s:
-        assert people.authenticate_password(s, UNKNOWN, "guess one") is None
-        assert people.authenticate_password(s, org.emails[Role.practice_owner], "guess two") is None
-        assert people.authenticate_password(s, org.emails[Role.viewer], "guess three") is None  # no password
+        assert sign_in.authenticate_password(s, UNKNOWN, "guess one") is None
+        assert sign_in.authenticate_password(s, org.emails[Role.practice_owner], "guess two") is None
+        assert sign_in.authenticate_password(s, org.emails[Role.viewer], "guess three") is None  # no password
     assert calls == ["guess one", "guess two", "guess three"]
 
 

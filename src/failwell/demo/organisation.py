@@ -12,6 +12,7 @@ from failwell.demo.content.organisation import PEOPLE, TEAMS
 from failwell.demo.content.services import SERVICES
 from failwell.demo.world import Svc, World
 from failwell.people import service as people
+from failwell.people import teams
 from failwell.people.passwords import length_problem
 from failwell.people.schemas import PersonIn, TeamIn
 from failwell.people.security import hash_password
@@ -36,7 +37,7 @@ def create_organisation(w: World) -> None:
     # The organisation predates the two years of history a little.
     founded = w.start - timedelta(days=30)
     for i, t in enumerate(TEAMS):
-        team = people.create_team(w.s, SYSTEM, TeamIn(name=t.name, description=t.description))
+        team = teams.create_team(w.s, SYSTEM, TeamIn(name=t.name, description=t.description))
         team.created_at = founded + timedelta(hours=i)
         w.teams[t.name] = team
         w.members[t.name] = []

@@ -15,7 +15,7 @@ from failwell.failures.models import Failure
 from failwell.failures.service import get_failure
 from failwell.listing import apply_sort, paginate, text_match
 from failwell.people.models import Team
-from failwell.people.service import team_by_name
+from failwell.people.teams import team_by_name
 from failwell.recurrence import history
 from failwell.recurrence.enums import ProblemStatus
 from failwell.recurrence.links import recurrence_facts
