@@ -3,7 +3,7 @@
     python -m bench --only pages [--backend sqlite|postgresql|both] [--samples N] [--quick]
 
 The browser's view of failwell: HTML pages rendered on the server, signed in with a
-session cookie (made directly with people.service.start_web_session, as the tests do:
+session cookie (made directly with people.sign_in.start_web_session, as the tests do:
 argon2 sign-in is measured nowhere here). One keep-alive connection sends one request at
 a time, pages interleaved in a shuffled order, each request with fresh parameters (another
 failure, service, team or search word). Baseline: GET /healthz on the same server.
