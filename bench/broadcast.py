@@ -127,13 +127,13 @@ def _seed(url: str, receiver: Receiver) -> None:
     from failwell.catalogue import service as catalogue
     from failwell.catalogue.schemas import ServiceIn
     from failwell.db import Database
-    from failwell.people import service as people
+    from failwell.people import teams
     from failwell.people.schemas import TeamIn
 
     db = Database(url, pool_size=1)
     try:
         with db.session() as s:
-            people.create_team(s, SYSTEM, TeamIn(name="core"))
+            teams.create_team(s, SYSTEM, TeamIn(name="core"))
             catalogue.create_service(s, SYSTEM, ServiceIn(name="ledger", owner_team="core"))
             set_options(s, hide_names=None, owner_team_default=False)
             channel_admin.create_channel(

@@ -39,6 +39,7 @@ from failwell.db import Database
 from failwell.enums import Role, Tier
 from failwell.migrate import upgrade
 from failwell.people import service as people
+from failwell.people import teams, tokens
 from failwell.people.schemas import PersonIn, TeamIn, TokenIn
 
 
@@ -95,12 +96,12 @@ def setup_org(url: str, n_services: int) -> IngestOrg:
     db = Database(url, pool_size=1)
     try:
         with db.session() as s:
-            people.create_team(s, SYSTEM, TeamIn(name="delivery", description="Ships things"))
+            teams.create_team(s, SYSTEM, TeamIn(name="delivery", description="Ships things"))
             person = people.create_person(
                 s, SYSTEM, PersonIn(name="CI pipeline", email="ci@example.com", role=Role.practitioner)
             )
             actor = people.actor_for(person)
-            _, token = people.create_token(s, actor, TokenIn(name="bench"))
+            _, token = tokens.create_token(s, actor, TokenIn(name="bench"))
             names = [f"svc-{i:02d}" for i in range(n_services)]
             for i, name in enumerate(names):
                 catalogue.create_service(

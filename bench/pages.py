@@ -3,7 +3,7 @@
     python -m bench --only pages [--backend sqlite|postgresql|both] [--samples N] [--quick]
 
 The browser's view of failwell: HTML pages rendered on the server, signed in with a
-session cookie (made directly with people.service.start_web_session, as the tests do:
+session cookie (made directly with people.sign_in.start_web_session, as the tests do:
 argon2 sign-in is measured nowhere here). One keep-alive connection sends one request at
 a time, pages interleaved in a shuffled order, each request with fresh parameters (another
 failure, service, team or search word). Baseline: GET /healthz on the same server.
@@ -122,7 +122,7 @@ def _sign_in(url: str) -> tuple[str, Ids, Callable[[], None]]:
     from failwell.catalogue.models import Service
     from failwell.db import Database
     from failwell.failures.models import Failure
-    from failwell.people import service as people
+    from failwell.people import sign_in
     from failwell.people.models import Person, Team, team_members
 
     db = Database(url, pool_size=1)
@@ -131,7 +131,7 @@ def _sign_in(url: str) -> tuple[str, Ids, Callable[[], None]]:
             person_id = s.scalar(select(team_members.c.person_id).order_by(team_members.c.person_id).limit(1))
             person = s.get(Person, person_id)
             assert person is not None, "the organisation has no team members"
-            _, secret = people.start_web_session(s, person, days=1)
+            _, secret = sign_in.start_web_session(s, person, days=1)
             ids = Ids(
                 failures=int(s.scalar(select(func.max(Failure.id))) or 1),
                 services=list(s.scalars(select(Service.id))),
@@ -144,7 +144,7 @@ def _sign_in(url: str) -> tuple[str, Ids, Callable[[], None]]:
         cleanup = Database(url, pool_size=1)
         try:
             with cleanup.session() as s:
-                people.end_web_session(s, secret)
+                sign_in.end_web_session(s, secret)
         finally:
             cleanup.dispose()
 

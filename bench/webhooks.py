@@ -117,13 +117,13 @@ def setup_org(url: str, n_services: int) -> Org:
     from failwell.integrations import service as integrations
     from failwell.integrations.models import IntegrationKind
     from failwell.integrations.schemas import IntegrationIn, RuleIn
-    from failwell.people import service as people
+    from failwell.people import teams
     from failwell.people.schemas import TeamIn
 
     db = Database(url, pool_size=1)
     try:
         with db.session() as s:
-            people.create_team(s, SYSTEM, TeamIn(name="delivery", description="Ships things"))
+            teams.create_team(s, SYSTEM, TeamIn(name="delivery", description="Ships things"))
             names = [f"svc-{i:02d}" for i in range(n_services)]
             for i, name in enumerate(names):
                 tier = list(Tier)[i % len(Tier)]

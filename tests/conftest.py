@@ -31,6 +31,8 @@ from failwell.demo.loader import load_demo
 from failwell.enums import Role
 from failwell.migrate import upgrade
 from failwell.people import service as people
+from failwell.people import sign_in, teams
+from failwell.people import tokens as people_tokens
 from failwell.people.schemas import PersonIn, TeamIn, TokenIn
 from failwell.people.security import use_password_parameters
 from failwell.recurrence.embedding import remember_embeddings
@@ -196,8 +198,8 @@ def create_org(db: Database) -> Org:
     tokens: dict[Role, str] = {}
     emails: dict[Role, str] = {}
     with db.session() as s:
-        people.create_team(s, SYSTEM, TeamIn(name="payments-team", description="Runs payments"))
-        people.create_team(s, SYSTEM, TeamIn(name="platform", description="Runs the platform"))
+        teams.create_team(s, SYSTEM, TeamIn(name="payments-team", description="Runs payments"))
+        teams.create_team(s, SYSTEM, TeamIn(name="platform", description="Runs the platform"))
         for role in Role:
             email = f"{role.value.replace('_', '.')}@example.com"
             person = people.create_person(
@@ -213,7 +215,7 @@ def create_org(db: Database) -> Org:
                 ),
             )
             actor = people.actor_for(person)
-            _, secret = people.create_token(s, actor, TokenIn(name="tests"))
+            _, secret = people_tokens.create_token(s, actor, TokenIn(name="tests"))
             actors[role], tokens[role], emails[role] = actor, secret, email
         catalogue.create_service(
             s,
@@ -267,7 +269,7 @@ def pages(db: Database, database_url: str, org: Org) -> Iterator[Callable[[Role]
     def signed_in(role: Role) -> PageClient:
         with db.session() as s:
             person = people.person_by_email(s, org.emails[role])
-            web, secret = people.start_web_session(s, person, days=1)
+            web, secret = sign_in.start_web_session(s, person, days=1)
             csrf = web.csrf_token
         client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
         client.cookies.set("fw_session", secret)

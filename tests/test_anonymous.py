@@ -18,6 +18,7 @@ from failwell.failures import service as failures
 from failwell.failures.models import Failure, TimelineEvent
 from failwell.failures.schemas import FailureIn
 from failwell.people import service as people
+from failwell.people import tokens
 from failwell.people.schemas import PersonIn, TokenIn
 from support import Org
 
@@ -29,7 +30,7 @@ def _reporter(db: Database) -> tuple[int, str, dict[str, str]]:
     """A viewer with a distinctive name: the id, the token prefix, and auth headers."""
     with db.session() as s:
         person = people.create_person(s, SYSTEM, PersonIn(name=NAME, email=EMAIL, role=Role.viewer))
-        token, secret = people.create_token(s, people.actor_for(person), TokenIn(name="phone"))
+        token, secret = tokens.create_token(s, people.actor_for(person), TokenIn(name="phone"))
         return person.id, token.prefix, {"Authorization": f"Bearer {secret}"}
 
 

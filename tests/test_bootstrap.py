@@ -20,7 +20,7 @@ from failwell import events, identity
 from failwell.authz import Actor
 from failwell.enums import Role
 from failwell.identity import SignedIn
-from failwell.people.service import IDENTITY
+from failwell.people.sign_in import IDENTITY
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "failwell"
 WEB_KIT = ["web/templating.py", "web/forms/base.py", "web/auth.py", "web/responses.py", "web/markdown.py"]

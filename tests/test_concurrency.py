@@ -34,6 +34,7 @@ from failwell.changes.service import record_deployment
 from failwell.db import Database
 from failwell.enums import DeploymentOutcome, Role
 from failwell.people import service as people
+from failwell.people import teams, tokens
 from failwell.people.schemas import PersonIn, TeamIn, TokenIn
 
 THREADS = 8
@@ -42,7 +43,7 @@ PER_THREAD = 50
 
 def _seed_service(db: Database) -> None:
     with db.session() as s:
-        people.create_team(s, SYSTEM, TeamIn(name="deployers"))
+        teams.create_team(s, SYSTEM, TeamIn(name="deployers"))
         catalogue.create_service(s, SYSTEM, ServiceIn(name="checkout", owner_team="deployers"))
 
 
@@ -234,7 +235,7 @@ def _token_for_a_practitioner(database_url: str) -> str:
             person = people.create_person(
                 s, SYSTEM, PersonIn(name="Deploy Bot", email="bot@example.com", role=Role.practitioner)
             )
-            _, secret = people.create_token(s, people.actor_for(person), TokenIn(name="crash-test"))
+            _, secret = tokens.create_token(s, people.actor_for(person), TokenIn(name="crash-test"))
         return secret
     finally:
         db.dispose()

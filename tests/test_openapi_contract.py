@@ -80,11 +80,12 @@ def test_documented_sort_keys_match_the_services() -> None:
     from failwell.failures import service as f_service
     from failwell.people import schemas as p_schemas
     from failwell.people import service as p_service
+    from failwell.people import teams
     from failwell.reviews import schemas as r_schemas
     from failwell.reviews import service as r_service
 
     pairs = [
-        (p_schemas.TeamSort, p_service.TEAM_SORTS),
+        (p_schemas.TeamSort, teams.TEAM_SORTS),
         (p_schemas.PersonSort, p_service.PERSON_SORTS),
         (c_schemas.ServiceSort, c_service.SORTS),
         (ch_schemas.ChangeSort, ch_service.CHANGE_SORTS),

@@ -17,13 +17,13 @@ from failwell.broadcast.handlers import HANDLERS as BROADCAST_HANDLERS
 from failwell.ideas.handlers import HANDLERS as IDEA_HANDLERS
 from failwell.insights.digest import build_digest
 from failwell.insights.failure_rollup import HANDLERS as FAILURE_ROLLUP_HANDLERS
-from failwell.insights.rollup import BULK_FORMS as ROLLUP_BULK_FORMS
-from failwell.insights.rollup import HANDLERS as ROLLUP_HANDLERS
+from failwell.insights.rollup_upkeep import BULK_FORMS as ROLLUP_BULK_FORMS
+from failwell.insights.rollup_upkeep import HANDLERS as ROLLUP_HANDLERS
 from failwell.integrations import cache as integration_cache
 from failwell.integrations.links import BULK_FORMS as INTEGRATION_BULK_FORMS
 from failwell.integrations.links import HANDLERS as INTEGRATION_HANDLERS
 from failwell.integrations.service import purge_deliveries
-from failwell.people.service import IDENTITY
+from failwell.people.sign_in import IDENTITY
 from failwell.recognition.handlers import HANDLERS as RECOGNITION_HANDLERS
 from failwell.recurrence.backlog import embed_backlog
 from failwell.recurrence.handlers import BULK_FORMS as RECURRENCE_BULK_FORMS

@@ -115,8 +115,9 @@ def _ensure_demo_token(db: Database) -> bool:
     """Gives the demo login its published token if it lacks one; False when there is no demo login."""
     from sqlalchemy import select
 
-    from failwell.demo.loader import DEMO_LOGIN_EMAIL
+    from failwell.demo.organisation import DEMO_LOGIN_EMAIL
     from failwell.people import service as people
+    from failwell.people import tokens
     from failwell.people.models import ApiToken, Person
     from failwell.people.schemas import TokenIn
     from failwell.people.security import hash_token
@@ -127,7 +128,7 @@ def _ensure_demo_token(db: Database) -> bool:
             return False
         token = session.scalar(select(ApiToken.id).where(ApiToken.token_hash == hash_token(DEMO_API_TOKEN)))
         if token is None:
-            people.create_token(session, people.actor_for(owner), TokenIn(name="demo"), secret=DEMO_API_TOKEN)
+            tokens.create_token(session, people.actor_for(owner), TokenIn(name="demo"), secret=DEMO_API_TOKEN)
     return True
 
 
@@ -169,7 +170,7 @@ def demo_load(
 
 
 def _banner(db: Database, url: str) -> None:
-    from failwell.demo.loader import DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD
+    from failwell.demo.organisation import DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD
 
     has_demo = _ensure_demo_token(db)
     console.rule("failwell")

@@ -30,7 +30,7 @@ from failwell.db import Database
 from failwell.enums import FailureKind
 from failwell.failures import service as failures
 from failwell.failures.schemas import FailureIn
-from failwell.people import service as people
+from failwell.people import teams
 from failwell.people.schemas import TeamIn
 
 BATCH = 10
@@ -39,7 +39,7 @@ pytestmark = pytest.mark.slow
 
 def _setup(db: Database, receiver: WebhookReceiver) -> None:
     with db.session() as s:
-        people.create_team(s, SYSTEM, TeamIn(name="core"))
+        teams.create_team(s, SYSTEM, TeamIn(name="core"))
         catalogue.create_service(s, SYSTEM, ServiceIn(name="ledger", owner_team="core"))
         channel_admin.create_channel(
             s, SYSTEM, ChannelIn(name="hook", kind=ChannelKind.webhook, url=receiver.json_url)

@@ -22,6 +22,7 @@ from failwell.catalogue.schemas import ServiceIn
 from failwell.db import Database
 from failwell.enums import Role
 from failwell.people import service as people
+from failwell.people import teams, tokens
 from failwell.people.schemas import PersonIn, TeamIn, TokenIn
 from support import free_port
 
@@ -30,14 +31,14 @@ pytestmark = pytest.mark.slow
 
 def _token(db: Database, receiver: WebhookReceiver) -> str:
     with db.session() as s:
-        people.create_team(s, SYSTEM, TeamIn(name="core"))
+        teams.create_team(s, SYSTEM, TeamIn(name="core"))
         catalogue.create_service(s, SYSTEM, ServiceIn(name="ledger", owner_team="core"))
         person = people.create_person(
             s,
             SYSTEM,
             PersonIn(name="Reporter", email="r@example.com", role=Role.practitioner, teams=["core"]),
         )
-        _, secret = people.create_token(s, people.actor_for(person), TokenIn(name="t"))
+        _, secret = tokens.create_token(s, people.actor_for(person), TokenIn(name="t"))
         channel_admin.create_channel(
             s, SYSTEM, ChannelIn(name="hook", kind=ChannelKind.webhook, url=receiver.json_url)
         )

@@ -20,13 +20,13 @@ from failwell.authz import SYSTEM
 from failwell.catalogue.models import Service, ServiceConsumer
 from failwell.changes.models import Change, Deployment
 from failwell.db import Database
-from failwell.demo import content
-from failwell.demo.loader import (
-    DEMO_LOGIN_EMAIL,
-    DEMO_LOGIN_PASSWORD,
-    database_is_empty,
-    load_demo,
-)
+from failwell.demo.content.organisation import PEOPLE, TEAMS
+from failwell.demo.content.problems import PROBLEMS
+from failwell.demo.content.recurring import RECURRING
+from failwell.demo.content.services import SERVICES
+from failwell.demo.content.standalone import FAILED_DEPLOYMENTS, INCIDENTS, NEAR_MISSES
+from failwell.demo.loader import database_is_empty, load_demo
+from failwell.demo.organisation import DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD
 from failwell.enums import (
     ActionStatus,
     ConsumerKind,
@@ -40,7 +40,8 @@ from failwell.enums import (
 from failwell.errors import Conflict
 from failwell.failures.models import Failure, Tag
 from failwell.migrate import upgrade
-from failwell.people import service as people
+from failwell.people import sign_in
+from failwell.people import teams as people_teams
 from failwell.people.models import Person, Team
 from failwell.people.schemas import TeamIn
 from failwell.recurrence.enums import ProblemStatus
@@ -130,7 +131,7 @@ def test_demo_organisation_is_complete_and_consistent(db: Database) -> None:
     assert 130 <= summary.failures <= 170
     assert 60 <= summary.reviews < summary.failures
     assert summary.actions >= 100
-    assert summary.problems == len(content.PROBLEMS)
+    assert summary.problems == len(PROBLEMS)
     assert (summary.login_email, summary.login_password) == (DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD)
     assert not database_is_empty(db)
 
@@ -151,9 +152,9 @@ def test_demo_organisation_is_complete_and_consistent(db: Database) -> None:
         assert all(t.members for t in s.scalars(select(Team)))
 
         # The demo login can sign in, as a practice owner; nobody else has a password.
-        owner = people.authenticate_password(s, DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD)
+        owner = sign_in.authenticate_password(s, DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD)
         assert owner is not None and owner.role == Role.practice_owner
-        assert people.authenticate_password(s, DEMO_LOGIN_EMAIL, "not-the-password") is None
+        assert sign_in.authenticate_password(s, DEMO_LOGIN_EMAIL, "not-the-password") is None
         assert s.scalar(select(func.count()).where(Person.password_hash.is_not(None))) == 1
 
         check_deployments(s)
@@ -304,10 +305,10 @@ def check_recurrences(s: Session) -> None:
 def check_problems(s: Session) -> None:
     """Each problem groups one recurring family, each occurrence linked to the one before."""
     problems = s.scalars(select(Problem).order_by(Problem.id)).all()
-    assert [p.title for p in problems] == [spec.title for spec in content.PROBLEMS]
-    families = {f.key: f for f in content.RECURRING}
+    assert [p.title for p in problems] == [spec.title for spec in PROBLEMS]
+    families = {f.key: f for f in RECURRING}
     views = []
-    for problem, spec in zip(problems, content.PROBLEMS, strict=True):
+    for problem, spec in zip(problems, PROBLEMS, strict=True):
         view = problem_out(s, problem)
         views.append(view)
         occurrences = [o.failure_id for o in view.occurrences]
@@ -365,7 +366,7 @@ def test_demo_is_deterministic(db: Database, tmp_path: Path) -> None:
 
 def test_refuses_to_load_into_a_database_holding_data(db: Database) -> None:
     with db.session() as s:
-        people.create_team(s, SYSTEM, TeamIn(name="sre", description="Site reliability"))
+        people_teams.create_team(s, SYSTEM, TeamIn(name="sre", description="Site reliability"))
     assert not database_is_empty(db)
     with pytest.raises(Conflict):
         load_demo(db, today=TODAY)
@@ -378,10 +379,10 @@ def test_every_scenario_text_fills_in(db: Database) -> None:
     """Every placeholder resolves for every service a scenario may land on."""
     with db.session(write=False) as s:
         seeded = set(s.scalars(select(FactorCategory.key)))
-    teams = {t.name for t in content.TEAMS}
-    services = {svc.name: svc for svc in content.SERVICES}
-    standalone = [*content.FAILED_DEPLOYMENTS, *content.INCIDENTS, *content.NEAR_MISSES]
-    scenarios = [*standalone, *(sc for family in content.RECURRING for sc in family.occurrences)]
+    teams = {t.name for t in TEAMS}
+    services = {svc.name: svc for svc in SERVICES}
+    standalone = [*FAILED_DEPLOYMENTS, *INCIDENTS, *NEAR_MISSES]
+    scenarios = [*standalone, *(sc for family in RECURRING for sc in family.occurrences)]
     for sc in standalone:
         # Reused on several services: the title must say which, or two unrelated failures look alike.
         assert len(sc.services) == 1 or "{service}" in sc.title, sc.key
@@ -403,9 +404,9 @@ def test_every_scenario_text_fills_in(db: Database) -> None:
         if sc.kind == FailureKind.failed_deployment:
             assert "{version}" in sc.title and sc.outcome is not None, sc.key
     assert {sc.kind for sc in scenarios} == set(FailureKind)
-    assert {svc.team for svc in content.SERVICES} <= teams
-    assert len({p.email for p in content.PEOPLE}) == len(content.PEOPLE)
-    assert content.PEOPLE[0].email == DEMO_LOGIN_EMAIL
+    assert {svc.team for svc in SERVICES} <= teams
+    assert len({p.email for p in PEOPLE}) == len(PEOPLE)
+    assert PEOPLE[0].email == DEMO_LOGIN_EMAIL
 
 
 def test_demo_failures_are_indexed_for_similar_search(db: Database) -> None:

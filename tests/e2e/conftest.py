@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from failwell.db import Database
 from failwell.enums import Role
 from failwell.people import service as people
+from failwell.people import sign_in as people_sign_in
 from support import Org
 
 CHROMIUM = os.environ.get("FAILWELL_CHROMIUM", "/usr/bin/chromium")
@@ -63,7 +64,7 @@ def sign_in_as(
     def sign_in(role: Role) -> Page:
         with db.session() as s:
             person = people.person_by_email(s, org.emails[role])
-            _, secret = people.start_web_session(s, person, days=1)
+            _, secret = people_sign_in.start_web_session(s, person, days=1)
         context.clear_cookies()
         context.add_cookies([{"name": "fw_session", "value": secret, "url": live_url, "httpOnly": True}])
         return page

@@ -29,10 +29,12 @@ from sqlalchemy import select
 from failwell.actions.models import CorrectiveAction
 from failwell.catalogue.models import Service
 from failwell.db import Database
-from failwell.demo.loader import DEMO_LOGIN_EMAIL, load_demo
+from failwell.demo.loader import load_demo
+from failwell.demo.organisation import DEMO_LOGIN_EMAIL
 from failwell.enums import ActionStatus, CycleStatus, IdeaStatus
 from failwell.ideas.models import Idea
 from failwell.people import service as people
+from failwell.people import sign_in
 from failwell.people.models import Person, Team
 from failwell.recognition.models import AwardCycle
 from failwell.recurrence.models import Problem
@@ -247,7 +249,7 @@ def owner_context(browser: Browser, demo_site: DemoSite) -> Iterator[BrowserCont
     ctx.set_default_timeout(10_000)
     ctx.add_init_script(_RECORD_CSP)
     with demo_site.db.session() as s:
-        _, secret = people.start_web_session(s, people.person_by_email(s, DEMO_LOGIN_EMAIL), days=1)
+        _, secret = sign_in.start_web_session(s, people.person_by_email(s, DEMO_LOGIN_EMAIL), days=1)
     ctx.add_cookies([{"name": "fw_session", "value": secret, "url": demo_site.url, "httpOnly": True}])
     yield ctx
     ctx.close()

@@ -10,8 +10,9 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from failwell.db import Database
-from failwell.demo.loader import DEMO_LOGIN_EMAIL
+from failwell.demo.organisation import DEMO_LOGIN_EMAIL
 from failwell.people import service as people
+from failwell.people import sign_in as people_sign_in
 
 PHONE = {"width": 390, "height": 844}
 Shoot = Callable[[Page, str], Path]
@@ -26,7 +27,7 @@ def demo_as(db: Database, context: BrowserContext, page: Page, live_url: str) ->
 
     def sign_in(email: str) -> Page:
         with db.session() as s:
-            _, secret = people.start_web_session(s, people.person_by_email(s, email), days=1)
+            _, secret = people_sign_in.start_web_session(s, people.person_by_email(s, email), days=1)
         context.clear_cookies()
         context.add_cookies([{"name": "fw_session", "value": secret, "url": live_url, "httpOnly": True}])
         return page

@@ -16,7 +16,7 @@ from failwell.failures.schemas import FailureIn
 from failwell.failures.service import report_failure
 from failwell.insights import attention
 from failwell.insights import digest as d
-from failwell.people.service import team_by_name
+from failwell.people.teams import team_by_name
 from support import Org
 
 

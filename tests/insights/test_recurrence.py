@@ -16,7 +16,9 @@ from failwell.errors import InvalidInput
 from failwell.failures.schemas import FailureIn
 from failwell.failures.service import report_failure
 from failwell.insights import recurrence as r
-from failwell.recurrence.problems import add_known_error, create_problem, link_recurrence
+from failwell.recurrence.known_errors import add_known_error
+from failwell.recurrence.links import link_recurrence
+from failwell.recurrence.problems import create_problem
 from failwell.recurrence.schemas import KnownErrorIn, MetricsParams, ProblemIn, RecurrenceLinkIn
 from support import Org
 

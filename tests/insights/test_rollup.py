@@ -23,8 +23,9 @@ from failwell.enums import DeploymentOutcome, FailureKind
 from failwell.failures.schemas import FailureIn, FailureUpdate
 from failwell.failures.service import delete_failure, report_failure, update_failure
 from failwell.insights.models import DeploymentRollup
-from failwell.insights.rollup import N_BUCKETS, bucket_of, rebuild_rollup
+from failwell.insights.rollup import rebuild_rollup
 from failwell.insights.rollup_read import histogram_percentiles
+from failwell.insights.rollup_tally import N_BUCKETS, bucket_of
 from failwell.people.models import Team
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)

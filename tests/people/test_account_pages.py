@@ -15,6 +15,7 @@ from failwell.db import Database
 from failwell.enums import Role
 from failwell.errors import InvalidInput
 from failwell.people import service as people
+from failwell.people import sign_in
 from failwell.people.models import ApiToken, Person, WebSession
 from failwell.people.security import hash_password
 from support import Org
@@ -72,7 +73,7 @@ def test_changing_my_password(pages: Pages, org: Org, db: Database) -> None:
     )
     assert empty.status_code == 422 and "enter your current password" in empty.text
     with db.session() as s:
-        assert people.authenticate_password(s, org.emails[Role.practice_owner], OWNER_PASSWORD) is not None
+        assert sign_in.authenticate_password(s, org.emails[Role.practice_owner], OWNER_PASSWORD) is not None
     ok = owner.post(
         "/account/password",
         data={
@@ -83,7 +84,7 @@ def test_changing_my_password(pages: Pages, org: Org, db: Database) -> None:
     )
     assert ok.status_code == 303 and ok.headers["location"] == "/account"
     with db.session() as s:
-        assert people.authenticate_password(s, org.emails[Role.practice_owner], "a new password") is not None
+        assert sign_in.authenticate_password(s, org.emails[Role.practice_owner], "a new password") is not None
     assert owner.get("/account").status_code == 200  # this session stays
     assert elsewhere.get("/account").status_code == 303  # the others end
 
@@ -136,15 +137,15 @@ def test_a_password_changed_meanwhile_is_not_overwritten(org: Org, db: Database)
     the write then refuses if the stored hash is no longer the one that was checked."""
     owner = org.actors[Role.practice_owner]
     with db.session() as s:
-        seen = people.password_hash_of(s, owner.person_id)
+        seen = sign_in.password_hash_of(s, owner.person_id)
     assert seen is not None
     with db.session() as s:
-        people.set_password(s, owner, owner.person_id, hash_password("changed elsewhere"))
+        sign_in.set_password(s, owner, owner.person_id, hash_password("changed elsewhere"))
     with pytest.raises(InvalidInput), db.session() as s:
-        people.change_own_password(s, owner, seen, hash_password("too late"))
+        sign_in.change_own_password(s, owner, seen, hash_password("too late"))
     with db.session() as s:
         assert (
-            people.authenticate_password(s, org.emails[Role.practice_owner], "changed elsewhere") is not None
+            sign_in.authenticate_password(s, org.emails[Role.practice_owner], "changed elsewhere") is not None
         )
 
 

@@ -11,7 +11,7 @@ from failwell import listing
 from failwell.db import Database, utcnow
 from failwell.enums import Role
 from failwell.errors import PermissionDenied
-from failwell.people import service as people
+from failwell.people import teams, tokens
 from failwell.people.models import ApiToken
 from failwell.people.schemas import TeamFilter, TeamIn, TokenIn
 from support import Org
@@ -51,19 +51,19 @@ def test_team_create_read_update(client: TestClient, org: Org, db: Database) -> 
     # The service layer directly.
     before = counts(db)
     with pytest.raises(PermissionDenied), db.session() as s:
-        people.create_team(s, org.actors[Role.practitioner], TeamIn(name="rogue"))
+        teams.create_team(s, org.actors[Role.practitioner], TeamIn(name="rogue"))
     assert counts(db) == before
     with db.session() as s:
-        team = people.create_team(
+        team = teams.create_team(
             s, org.actors[Role.practice_manager], TeamIn(name="sre", description="on call")
         )
         assert team.id
     with db.session(write=False) as s:
-        rows, total, exact = people.list_teams(s, TeamFilter(q="on call"))
+        rows, total, exact = teams.list_teams(s, TeamFilter(q="on call"))
         assert [t.name for t in rows] == ["sre"] and (total, exact) == (1, True)
-        token, secret = people.create_token(s, org.actors[Role.viewer], TokenIn(name="svc"))
-        assert people.authenticate_token(s, secret) is not None
-        assert people.authenticate_token(s, secret + "x") is None
+        token, secret = tokens.create_token(s, org.actors[Role.viewer], TokenIn(name="svc"))
+        assert tokens.authenticate_token(s, secret) is not None
+        assert tokens.authenticate_token(s, secret + "x") is None
         assert token.prefix == secret[:10]
 
 

@@ -15,6 +15,7 @@ from failwell.db import Database
 from failwell.enums import Role
 from failwell.failures.models import SeverityLevel
 from failwell.people import service as people
+from failwell.people import sign_in
 from failwell.people.models import ApiToken, OrgSetting, Person
 from failwell.reviews import template
 from failwell.reviews.models import FactorCategory
@@ -206,7 +207,7 @@ def test_an_owner_adds_a_person_who_can_then_sign_in(pages: Pages, org: Org, db:
             Role.practice_manager,
             ["payments-team", "platform"],
         )
-        assert people.authenticate_password(s, "ada@example.com", "analytical engine") is not None
+        assert sign_in.authenticate_password(s, "ada@example.com", "analytical engine") is not None
     page = owner.get(r.headers["location"])
     assert "Ada Lovelace" in page.text and "Can sign in" in page.text
     assert "analytical engine" not in page.text
@@ -365,7 +366,7 @@ def test_an_owner_sets_a_password(pages: Pages, org: Org, db: Database) -> None:
     )
     assert ok.status_code == 303
     with db.session() as s:
-        assert people.authenticate_password(s, org.emails[Role.viewer], "new secret 1") is not None
+        assert sign_in.authenticate_password(s, org.emails[Role.viewer], "new secret 1") is not None
     assert viewer.get("/account").status_code == 303  # their other sessions end
     assert owner.get("/admin").status_code == 200
 

@@ -12,9 +12,10 @@ from fastapi.testclient import TestClient
 from factories import API, assert_problem, person_id
 from failwell.cli import main
 from failwell.db import Database
-from failwell.demo.loader import DEMO_LOGIN_PASSWORD, published_password_hash
+from failwell.demo.organisation import DEMO_LOGIN_PASSWORD, published_password_hash
 from failwell.enums import Role
 from failwell.people import service as people
+from failwell.people import sign_in
 from failwell.people.passwords import MIN_LENGTH, length_problem, password_problem
 from failwell.people.security import verify_password
 from support import Org
@@ -87,7 +88,7 @@ def test_pages_refuse_weak_passwords_in_plain_words(pages: Pages, org: Org, db: 
     assert added.status_code == 422 and "use at least 12 characters" in added.text
     with db.session() as s:
         assert people.get_person(s, viewer_id).password_hash is None
-        assert people.authenticate_password(s, org.emails[Role.practice_owner], OWNER_PASSWORD) is not None
+        assert sign_in.authenticate_password(s, org.emails[Role.practice_owner], OWNER_PASSWORD) is not None
 
 
 def test_cli_refuses_a_weak_password_in_one_line(

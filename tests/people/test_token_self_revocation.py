@@ -10,7 +10,7 @@ from factories import API, assert_problem
 from failwell.cli import main
 from failwell.db import Database
 from failwell.enums import Role
-from failwell.people import service as people
+from failwell.people import tokens
 from failwell.people.models import ApiToken
 from failwell.people.schemas import TokenIn
 from failwell.people.security import hash_token
@@ -59,12 +59,12 @@ def test_owner_revoking_others_tokens_is_not_self_revocation(client: TestClient,
 def test_service_compares_the_secret_not_the_person(org: Org, db: Database) -> None:
     actor = org.actors[Role.practitioner]
     with db.session() as s:
-        token, secret = people.create_token(s, actor, TokenIn(name="a"))
+        token, secret = tokens.create_token(s, actor, TokenIn(name="a"))
         token_id = token.id
-    with pytest.raises(people.RevokingOwnToken), db.session() as s:
-        people.revoke_token(s, actor, token_id, using_token=secret)
+    with pytest.raises(tokens.RevokingOwnToken), db.session() as s:
+        tokens.revoke_token(s, actor, token_id, using_token=secret)
     with db.session() as s:  # without a token in use (pages, the system) nothing is asked
-        assert people.revoke_token(s, actor, token_id).revoked_at is not None
+        assert tokens.revoke_token(s, actor, token_id).revoked_at is not None
 
 
 def test_cli_refuses_the_token_in_failwell_token(

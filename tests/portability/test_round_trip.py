@@ -14,7 +14,7 @@ from failwell.demo.loader import load_demo
 from failwell.failures.models import Failure
 from failwell.failures.search import FailureSearch, matching
 from failwell.insights.models import DeploymentRollup
-from failwell.people import service as people
+from failwell.people import teams
 from failwell.people.models import Team
 from failwell.people.schemas import TeamIn
 from failwell.portability.export import export_to
@@ -53,7 +53,7 @@ def test_demo_organisation_survives_sqlite_postgresql_sqlite_byte_for_byte(
         assert count(middle, DeploymentRollup) == rollup
         # The id sequences moved past the restored rows: new records get new ids.
         with middle.session() as s:
-            team = people.create_team(s, SYSTEM, TeamIn(name="after-the-move", description=""))
+            team = teams.create_team(s, SYSTEM, TeamIn(name="after-the-move", description=""))
             assert team.id == s.scalar(select(func.max(Team.id)))
     with fresh("sqlite") as last:
         import_from(last, archive_b)

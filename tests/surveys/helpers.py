@@ -8,6 +8,7 @@ from datetime import timedelta
 from failwell.authz import SYSTEM, Actor
 from failwell.db import Database, utcnow
 from failwell.people import service as people
+from failwell.people import teams
 from failwell.people.schemas import PersonIn, TeamIn
 from failwell.surveys import service as surveys
 from failwell.surveys.schemas import AnswerIn, CampaignIn
@@ -27,7 +28,7 @@ def make_survey_org(db: Database) -> SurveyOrg:
     actors: dict[str, list[Actor]] = {}
     with db.session() as s:
         for team, size in TEAM_SIZES.items():
-            people.create_team(s, SYSTEM, TeamIn(name=team, description=f"Team {team}"))
+            teams.create_team(s, SYSTEM, TeamIn(name=team, description=f"Team {team}"))
             actors[team] = []
             for i in range(size):
                 person = people.create_person(

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from failwell.app import create_app
 from failwell.db import Database, utcnow
 from failwell.enums import Role
-from failwell.people import service as people
+from failwell.people import sign_in
 from failwell.people.models import SignInThrottle
 from failwell.settings import Settings
 from support import Org
@@ -73,17 +73,17 @@ def test_both_unknown_and_known_accounts_pay_for_a_password_check(
 ) -> None:
     # Equal timing: a wrong e-mail costs the same argon2 verification as a wrong password.
     calls: list[str] = []
-    real = people.verify_password
+    real = sign_in.verify_password
 
     def counting(password_hash: str, password: str) -> bool:
         calls.append(password)
         return real(password_hash, password)
 
-    monkeypatch.setattr(people, "verify_password", counting)
+    monkeypatch.setattr(sign_in, "verify_password", counting)
     with db.session() as s:
-        assert people.authenticate_password(s, UNKNOWN, "guess one") is None
-        assert people.authenticate_password(s, org.emails[Role.practice_owner], "guess two") is None
-        assert people.authenticate_password(s, org.emails[Role.viewer], "guess three") is None  # no password
+        assert sign_in.authenticate_password(s, UNKNOWN, "guess one") is None
+        assert sign_in.authenticate_password(s, org.emails[Role.practice_owner], "guess two") is None
+        assert sign_in.authenticate_password(s, org.emails[Role.viewer], "guess three") is None  # no password
     assert calls == ["guess one", "guess two", "guess three"]
 
 

@@ -18,7 +18,7 @@ from failwell.errors import InvalidInput
 from failwell.events import ACTION_CREATED, ACTION_UPDATED, DomainEvent, emit
 from failwell.failures.service import get_failure
 from failwell.people.models import Team
-from failwell.people.service import team_by_name
+from failwell.people.teams import team_by_name
 
 
 def propose_action(session: Session, actor: Actor, data: ActionProposal) -> CorrectiveAction:

@@ -25,7 +25,8 @@ from failwell.failures.scope import service_failure_ids
 from failwell.failures.service import get_failure
 from failwell.listing import PageParams, apply_sort, paginate, rank_of, text_match
 from failwell.people.models import Team
-from failwell.people.service import person_by_email, team_by_name
+from failwell.people.service import person_by_email
+from failwell.people.teams import team_by_name
 from failwell.reviews.models import Review
 
 OPEN_STATUSES = (ActionStatus.open, ActionStatus.in_progress)

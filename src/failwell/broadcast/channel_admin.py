@@ -18,7 +18,7 @@ from failwell.broadcast.schemas import ChannelIn, ChannelOut, ChannelUpdate
 from failwell.db import utcnow
 from failwell.enums import Role
 from failwell.errors import Conflict, InvalidInput, NotFound
-from failwell.people.service import team_by_name
+from failwell.people.teams import team_by_name
 
 
 def channel_out(channel: Channel) -> ChannelOut:

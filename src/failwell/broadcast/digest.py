@@ -21,7 +21,7 @@ from failwell.broadcast.schemas import DigestOut
 from failwell.db import utcnow
 from failwell.errors import InvalidInput
 from failwell.people.models import Team
-from failwell.people.service import team_by_name
+from failwell.people.teams import team_by_name
 
 
 def week_of(day: date) -> str:

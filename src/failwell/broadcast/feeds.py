@@ -21,7 +21,7 @@ from failwell.enums import ReviewStatus
 from failwell.errors import InvalidInput, NotFound
 from failwell.failures.models import failure_services
 from failwell.failures.scope import team_failure_ids
-from failwell.people.service import team_by_name
+from failwell.people.teams import team_by_name
 from failwell.reviews.models import Review
 
 FEED_SIZE = 50

@@ -24,7 +24,8 @@ from failwell.enums import Role
 from failwell.errors import InvalidInput, NotFound, PermissionDenied
 from failwell.listing import paginate
 from failwell.people.models import Team, team_members
-from failwell.people.service import person_by_email, team_by_name
+from failwell.people.service import person_by_email
+from failwell.people.teams import team_by_name
 from failwell.reviews.models import FactorCategory
 
 

@@ -14,7 +14,7 @@ from failwell.enums import Role
 from failwell.errors import Conflict, InvalidInput, NotFound
 from failwell.listing import apply_sort, paginate, text_match
 from failwell.people.models import team_members
-from failwell.people.service import team_by_name
+from failwell.people.teams import team_by_name
 
 
 def service_out(svc: Service) -> ServiceOut:

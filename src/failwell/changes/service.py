@@ -30,7 +30,7 @@ from failwell.enums import Risk, Role
 from failwell.errors import InvalidInput, NotFound
 from failwell.events import DEPLOYMENT_RECORDED, DEPLOYMENT_UPDATED, DomainEvent, emit
 from failwell.listing import apply_sort, paginate, rank_of, text_match
-from failwell.people.service import team_by_name
+from failwell.people.teams import team_by_name
 
 
 def _check_range(since: datetime | None, until: datetime | None) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from failwell.catalogue.models import Service
 from failwell.catalogue.service import service_by_name
 from failwell.failures.models import failure_services
-from failwell.people.service import team_by_name
+from failwell.people.teams import team_by_name
 
 _failure_id = failure_services.c.failure_id
 _service_id = failure_services.c.service_id

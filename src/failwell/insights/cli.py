@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from failwell.cli_support import JsonOption, UrlOption, api, console, print_json
-from failwell.recurrence.cli import recurrence_app
+from failwell.recurrence.index_cli import recurrence_app
 
 
 def recurrence_metrics(

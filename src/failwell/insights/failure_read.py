@@ -37,37 +37,31 @@ from failwell.failures.models import Failure, failure_deployments, failure_servi
 from failwell.insights.failure_rollup import (
     Day,
     Fact,
+    KindCounts,
     decode_seconds,
     failure_facts,
-    recovery_seconds,
     refresh_failures_pending,
     review_lags,
 )
 from failwell.insights.measures import Scope, continuous_percentiles, seconds_between
 from failwell.insights.models import FailureRollup
-from failwell.insights.rollup import midnight
 from failwell.insights.rollup_read import full_days
+from failwell.insights.rollup_tally import midnight
 from failwell.recurrence.models import ProblemFailure, RecurrenceLink
 
 Recovery = tuple[int, float | None, float | None]  # (count, median, p90) of recovery hours
 
 
 @dataclass
-class FailureTotals:
-    failures: int = 0
-    near_misses: int = 0
-    incidents: int = 0
+class FailureTotals(KindCounts):
     recurring: int = 0
     recovery_hours: list[float] = field(default_factory=list)
 
     def add_fact(self, fact: Fact, environments: tuple[str, ...]) -> None:
-        _started, kind, _resolved, envs = fact
-        self.failures += 1
-        self.near_misses += kind == FailureKind.near_miss
-        self.incidents += kind == FailureKind.incident
-        seconds = recovery_seconds(fact)
+        seconds = self.count(fact)
         if seconds is None:
             return
+        _started, kind, _resolved, envs = fact
         if kind == FailureKind.failed_deployment or (
             kind == FailureKind.incident and not envs.isdisjoint(environments)
         ):

@@ -41,7 +41,7 @@ from failwell.events import (
 )
 from failwell.failures.models import Failure, failure_deployments
 from failwell.insights.models import FailureRollup
-from failwell.insights.rollup import midnight
+from failwell.insights.rollup_tally import midnight
 from failwell.reviews.models import Review
 
 _DAYS = "failure_rollup_days"  # days to recount
@@ -68,24 +68,36 @@ def recovery_seconds(fact: Fact) -> float | None:
 
 
 @dataclass
-class Day:
-    """One day's figures, folded from its failures."""
+class KindCounts:
+    """Failures counted by kind: what a day of the rollup and a scope's totals (failure_read)
+    both fold."""
 
     failures: int = 0
     near_misses: int = 0
     incidents: int = 0
+
+    def count(self, fact: Fact) -> float | None:
+        """Counts the failure, and answers its recovery seconds (None if it has none)."""
+        _started, kind, _resolved, _envs = fact
+        self.failures += 1
+        self.near_misses += kind == FailureKind.near_miss
+        self.incidents += kind == FailureKind.incident
+        return recovery_seconds(fact)
+
+
+@dataclass
+class Day(KindCounts):
+    """One day's figures, folded from its failures."""
+
     recovery: list[float] = field(default_factory=list)  # seconds, failed deployments
     linked: list[tuple[float, list[str]]] = field(default_factory=list)  # seconds, environments
     lags: list[float] = field(default_factory=list)  # seconds, of the failures resolved that day
 
     def add(self, fact: Fact) -> None:
-        _started, kind, _resolved, envs = fact
-        self.failures += 1
-        self.near_misses += kind == FailureKind.near_miss
-        self.incidents += kind == FailureKind.incident
-        seconds = recovery_seconds(fact)
+        seconds = self.count(fact)
         if seconds is None:
             return
+        _started, kind, _resolved, envs = fact
         if kind == FailureKind.failed_deployment:
             self.recovery.append(seconds)
         elif kind == FailureKind.incident and envs:

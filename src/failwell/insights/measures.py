@@ -23,7 +23,7 @@ from sqlalchemy.sql.selectable import Subquery
 from failwell.catalogue.models import Service
 from failwell.catalogue.service import service_by_name
 from failwell.errors import InvalidInput
-from failwell.people.service import team_by_name
+from failwell.people.teams import team_by_name
 from failwell.settings import get_settings
 
 # Fewer events than this give a value but no performance band: "not enough data".

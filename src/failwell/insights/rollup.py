@@ -9,119 +9,30 @@ Recomputing a key rather than adding deltas makes every refresh exact, whatever 
 Bulk writers that go around the services (the demo loader, the benchmark's generator) call
 ``rebuild_rollup``.
 
-Lead times go into buckets 2^(1/16) apart (4.4 % wide) from one minute to about a year, one
-bucket below (under a minute) and one above; a histogram is stored sparse, as little-endian
-(uint16 bucket, uint32 count) pairs written in hex: text, so a read can concatenate a day's
-histograms in SQL (group_concat, string_agg) and fetch one row per day.
+The figures of one key, and the lead-time histogram, are in failwell.insights.rollup_tally; the
+event handlers that mark keys in failwell.insights.rollup_upkeep.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import numpy as np
-from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, event, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
-from failwell.authz import Actor
 from failwell.changes.models import Deployment
 from failwell.enums import DeploymentOutcome, FailureKind
-from failwell.events import (
-    DEPLOYMENT_RECORDED,
-    DEPLOYMENT_UPDATED,
-    FAILURE_DELETED,
-    FAILURE_REPORTED,
-    FAILURE_UPDATED,
-    BulkForms,
-    DomainEvent,
-    HandlerTable,
-)
 from failwell.failures.models import Failure, failure_deployments
 from failwell.insights.models import DeploymentRollup
+from failwell.insights.rollup_tally import Key, Tally, decode, midnight
 
-PER_DOUBLING = 16
-# Buckets 1..TOP cover [2^((k-1)/16), 2^(k/16)) minutes: 1 minute to 2^(305/16) min (~1.04 years).
-TOP = 305
-OVERFLOW = TOP + 1
-N_BUCKETS = TOP + 2
-PAIR = np.dtype([("bucket", "<u2"), ("count", "<u4")])
-_PENDING = "deployment_rollup_pending"
-_NEW = "deployment_rollup_new"
+# Where a session keeps (session.info) the keys marked for a recount, and the deployments to add.
+PENDING = "deployment_rollup_pending"
+NEW = "deployment_rollup_new"
 _fd = failure_deployments
-
-
-Key = tuple[date, int, str]
-
-
-def bucket_of(seconds: float) -> int:
-    minutes = seconds / 60.0
-    if minutes < 1.0:
-        return 0
-    return min(math.floor(PER_DOUBLING * math.log2(minutes)) + 1, OVERFLOW)
-
-
-def bucket_bounds(k: int) -> tuple[float, float]:
-    """The bucket's [low, high) in seconds (the overflow bucket answers its low end twice)."""
-    if k == 0:
-        return 0.0, 60.0
-    low = 60.0 * 2.0 ** ((min(k, OVERFLOW) - 1) / PER_DOUBLING)
-    return (low, low) if k == OVERFLOW else (low, 60.0 * 2.0 ** (k / PER_DOUBLING))
-
-
-def encode(histogram: Counter[int]) -> str:
-    return np.array(sorted(histogram.items()), dtype=PAIR).tobytes().hex() if histogram else ""
-
-
-def decode(hexed: str) -> Counter[int]:
-    pairs = np.frombuffer(bytes.fromhex(hexed), dtype=PAIR) if hexed else np.zeros(0, dtype=PAIR)
-    return Counter({int(b): int(c) for b, c in zip(pairs["bucket"], pairs["count"], strict=True)})
-
-
-def midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-@dataclass
-class Tally:
-    """One key's figures, folded from its deployments."""
-
-    deployments: int = 0
-    failed: int = 0
-    rolled_back: int = 0
-    rework: int = 0
-    linked: int = 0
-    lead_times: Counter[int] = field(default_factory=Counter)
-
-    def add(self, row: Any) -> None:
-        """row: (started_at, finished_at, outcome, rework, first_commit_at, linked)."""
-        started, finished, outcome, rework, first_commit, linked = row[:6]
-        self.deployments += 1
-        self.rework += 1 if rework else 0
-        if outcome == DeploymentOutcome.failed:
-            self.failed += 1
-        elif outcome == DeploymentOutcome.rolled_back:
-            self.rolled_back += 1
-        else:
-            self.linked += 1 if linked else 0
-            landed = finished or started
-            if first_commit is not None and first_commit <= landed:
-                self.lead_times[bucket_of((landed - first_commit).total_seconds())] += 1
-
-    def values(self) -> dict[str, Any]:
-        return {
-            "deployments": self.deployments,
-            "failed": self.failed,
-            "rolled_back": self.rolled_back,
-            "rework": self.rework,
-            "linked": self.linked,
-            "lead_times": encode(self.lead_times),
-        }
 
 
 def _linked_ids(session: Session, ids: list[int]) -> set[int]:
@@ -292,8 +203,8 @@ def rebuild_rollup(session: Session, since: datetime | None = None) -> int:
         wipe = wipe.where(DeploymentRollup.day >= first_day)
         conditions.append(Deployment.started_at >= midnight(first_day))
     session.execute(wipe)
-    session.info.pop(_PENDING, None)
-    session.info.pop(_NEW, None)
+    session.info.pop(PENDING, None)
+    session.info.pop(NEW, None)
     linked = set(
         session.scalars(
             select(_fd.c.deployment_id)
@@ -327,96 +238,3 @@ def rebuild_rollup(session: Session, since: datetime | None = None) -> int:
     for i in range(0, len(values), 2_000):
         session.execute(insert(DeploymentRollup), values[i : i + 2_000])
     return len(values)
-
-
-# ---- upkeep: the events mark keys, the commit recounts them -----------------------------
-
-
-def refresh_pending(session: Session) -> None:
-    """Brings the keys marked in this session so far up to date (before its commit, or a read)."""
-    pending: set[Key] = session.info.pop(_PENDING, None) or set()
-    new: dict[Key, list[int]] = session.info.pop(_NEW, None) or {}
-    if pending or new:
-        session.flush()
-        refresh_keys(session, pending, new)
-
-
-def _before_commit(session: Session) -> None:
-    refresh_pending(session)
-
-
-def mark(session: Session, keys: Iterable[Key]) -> None:
-    """These keys are recounted before the commit."""
-    pending: set[Key] = session.info.setdefault(_PENDING, set())
-    pending.update(keys)
-    _listen(session)
-
-
-def mark_new(session: Session, key: Key, deployment_id: int) -> None:
-    """This deployment, inserted in this session, is added to its key before the commit (unless
-    something else marked the key for a recount, which counts it anyway)."""
-    new: dict[Key, list[int]] = session.info.setdefault(_NEW, {})
-    new.setdefault(key, []).append(deployment_id)
-    _listen(session)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_pending(session: Session, previous: SessionTransaction) -> None:
-    # The whole transaction is undone, and so are the writes that marked the keys (a delivery
-    # that is not accepted is rolled back, then stored in the next transaction of the same
-    # session). A savepoint's rollback keeps them: what was marked before it still stands.
-    if previous.parent is None:
-        session.info.pop(_PENDING, None)
-        session.info.pop(_NEW, None)
-
-
-def _listen(session: Session) -> None:
-    if not session.info.get("deployment_rollup_listens"):
-        event.listen(session, "before_commit", _before_commit)
-        session.info["deployment_rollup_listens"] = True
-
-
-def _keys_of(session: Session, condition: ColumnElement[bool]) -> list[Key]:
-    rows = session.execute(
-        select(Deployment.started_at, Deployment.service_id, Deployment.environment).where(condition)
-    )
-    return [(started.astimezone(UTC).date(), service_id, env) for started, service_id, env in rows]
-
-
-def _deployment_changed(session: Session, _actor: Actor, ev: DomainEvent) -> None:
-    if "started_at" in ev.data:  # a new deployment says where it goes: no read on the hot path
-        started: datetime = ev.data["started_at"]
-        day = (started if started.tzinfo else started.replace(tzinfo=UTC)).astimezone(UTC).date()
-        key = (day, int(ev.data["service_id"]), str(ev.data["environment"]))
-        if ev.name == DEPLOYMENT_RECORDED:
-            mark_new(session, key, ev.subject_id)
-        else:
-            mark(session, [key])
-    else:
-        mark(session, _keys_of(session, Deployment.id == ev.subject_id))
-
-
-def _failure_changed(session: Session, actor: Actor, ev: DomainEvent) -> None:
-    """Its links, its kind (a near miss's links do not count) or its deletion can move the
-    linked counts of the deployments it is, or was, linked to."""
-    _failures_changed(session, actor, [ev])
-
-
-def _failures_changed(session: Session, _actor: Actor, events: Sequence[DomainEvent]) -> None:
-    before = [int(i) for ev in events for i in ev.data.get("deployment_ids", ())]
-    failure_ids = [ev.subject_id for ev in events]
-    # Only confirmed links count: a new failure's tens of suggested ones move no figure.
-    current = select(_fd.c.deployment_id).where(_fd.c.failure_id.in_(failure_ids), _fd.c.state == "confirmed")
-    mark(session, _keys_of(session, or_(Deployment.id.in_(current), Deployment.id.in_(before))))
-
-
-# What the read side does when each event is raised; failwell.bootstrap wires it after the
-# integrations' handlers, so the links they add are already there.
-HANDLERS: HandlerTable = (
-    (DEPLOYMENT_RECORDED, _deployment_changed),
-    (DEPLOYMENT_UPDATED, _deployment_changed),
-    (FAILURE_REPORTED, _failure_changed),
-    (FAILURE_UPDATED, _failure_changed),
-    (FAILURE_DELETED, _failure_changed),
-)
-BULK_FORMS: BulkForms = ((_failure_changed, _failures_changed),)

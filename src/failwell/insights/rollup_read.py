@@ -24,16 +24,9 @@ from sqlalchemy.orm import Session
 from failwell.changes.models import Deployment
 from failwell.insights.measures import Scope
 from failwell.insights.models import DeploymentRollup
-from failwell.insights.rollup import (
-    N_BUCKETS,
-    OVERFLOW,
-    PAIR,
-    Tally,
-    bucket_bounds,
-    deployment_facts,
-    midnight,
-    refresh_pending,
-)
+from failwell.insights.rollup import deployment_facts
+from failwell.insights.rollup_tally import N_BUCKETS, OVERFLOW, PAIR, Tally, bucket_bounds, midnight
+from failwell.insights.rollup_upkeep import refresh_pending
 
 Histogram = NDArray[np.float64]
 

@@ -11,7 +11,9 @@ from failwell.catalogue.models import Service
 from failwell.enums import FailureKind, FailureStatus, ReportChannel
 from failwell.errors import InvalidInput
 from failwell.failures.schemas import FailureIn
-from failwell.integrations.ingest import Context, Unmapped, change_status, open_or_update, parse_time
+from failwell.integrations.context import Context, Unmapped
+from failwell.integrations.failure_groups import change_status, open_or_update
+from failwell.integrations.payload import parse_time
 
 # Alertmanager's customary severity labels, on failwell's scale (1 is worst).
 SEVERITIES = {"critical": 2, "page": 2, "error": 3, "warning": 4, "info": 5}

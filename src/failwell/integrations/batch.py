@@ -21,7 +21,9 @@ from failwell.changes.schemas import DeploymentIn
 from failwell.changes.service import Provenance, record_deployments
 from failwell.enums import DeploymentOutcome
 from failwell.integrations import links
-from failwell.integrations.ingest import Context, Unmapped, failures_for_deployments, record
+from failwell.integrations.context import Context, Unmapped
+from failwell.integrations.failure_groups import failures_for_deployments
+from failwell.integrations.ingest import record
 from failwell.integrations.models import Commit
 from failwell.integrations.schemas import GenericDeployment
 

@@ -8,7 +8,8 @@ from typing import Any
 from failwell.errors import InvalidInput
 from failwell.integrations.batch import record_batch
 from failwell.integrations.config import get_integration_settings
-from failwell.integrations.ingest import Context, record
+from failwell.integrations.context import Context
+from failwell.integrations.ingest import record
 from failwell.integrations.schemas import GenericBatch, GenericDeployment
 
 

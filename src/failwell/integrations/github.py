@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from failwell.enums import DeploymentOutcome
-from failwell.integrations.ingest import Context, Unmapped, dig, http_url, parse_time, record, store_commits
+from failwell.integrations.commits import store_commits
+from failwell.integrations.context import Context, Unmapped
+from failwell.integrations.ingest import record
 from failwell.integrations.mapping import matches
+from failwell.integrations.payload import dig, http_url, parse_time
 from failwell.integrations.schemas import GenericDeployment
 
 # deployment_status states that end a deployment; the others (pending, queued, in_progress,

@@ -7,8 +7,11 @@ import re
 from typing import Any
 
 from failwell.enums import DeploymentOutcome
-from failwell.integrations.ingest import Context, dig, http_url, parse_time, record, store_commits
+from failwell.integrations.commits import store_commits
+from failwell.integrations.context import Context
+from failwell.integrations.ingest import record
 from failwell.integrations.mapping import matches
+from failwell.integrations.payload import dig, http_url, parse_time
 from failwell.integrations.schemas import GenericDeployment
 
 # running and created are not over yet; canceled and skipped are no deployment at all.

@@ -12,15 +12,9 @@ from failwell.enums import FailureKind, FailureStatus, ReportChannel, TimelineKi
 from failwell.errors import InvalidInput
 from failwell.failures.schemas import FailureIn, TimelineEventIn
 from failwell.failures.timeline import add_event
-from failwell.integrations.ingest import (
-    Context,
-    Unmapped,
-    change_status,
-    dig,
-    group_failure,
-    open_or_update,
-    parse_time,
-)
+from failwell.integrations.context import Context, Unmapped
+from failwell.integrations.failure_groups import change_status, group_failure, open_or_update
+from failwell.integrations.payload import dig, parse_time
 
 URGENCY_SEVERITY = {"high": 2, "low": 3}
 

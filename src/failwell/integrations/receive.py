@@ -27,7 +27,7 @@ from failwell.errors import Conflict, DomainError, NotAuthenticated, NotFound, P
 from failwell.integrations import alertmanager, cache, generic, github, gitlab, pagerduty
 from failwell.integrations.cache import Entry
 from failwell.integrations.config import get_integration_settings
-from failwell.integrations.ingest import Context, Outcome, Unmapped
+from failwell.integrations.context import Context, Outcome, Unmapped
 from failwell.integrations.models import Integration, IntegrationDelivery, IntegrationKind, Verdict
 from failwell.integrations.signatures import verify
 

@@ -9,7 +9,7 @@ from failwell.authz import Actor
 from failwell.deps import IdPath, Work
 from failwell.fields import MAX_ID
 from failwell.listing import Page, page_of
-from failwell.people import service
+from failwell.people import service, teams, tokens
 from failwell.people.schemas import (
     PersonFilter,
     PersonIn,
@@ -30,7 +30,7 @@ router = APIRouter(tags=["teams and people"])
 @router.post("/teams", status_code=status.HTTP_201_CREATED, response_model=TeamOut)
 async def create_team(data: TeamIn, uow: Work) -> object:
     def work(session: Session, actor: Actor) -> object:
-        return TeamOut.model_validate(service.create_team(session, actor, data))
+        return TeamOut.model_validate(teams.create_team(session, actor, data))
 
     return await uow.run(work)
 
@@ -38,7 +38,7 @@ async def create_team(data: TeamIn, uow: Work) -> object:
 @router.get("/teams", response_model=Page[TeamOut])
 async def list_teams(filters: Annotated[TeamFilter, Query()], uow: Work) -> object:
     def work(session: Session, _actor: Actor) -> object:
-        rows, total, exact = service.list_teams(session, filters)
+        rows, total, exact = teams.list_teams(session, filters)
         return page_of([TeamOut.model_validate(t) for t in rows], total, exact, filters)
 
     return await uow.run(work)
@@ -47,7 +47,7 @@ async def list_teams(filters: Annotated[TeamFilter, Query()], uow: Work) -> obje
 @router.get("/teams/{team_id}", response_model=TeamOut)
 async def get_team(team_id: IdPath, uow: Work) -> object:
     def work(session: Session, _actor: Actor) -> object:
-        return TeamOut.model_validate(service.get_team(session, team_id))
+        return TeamOut.model_validate(teams.get_team(session, team_id))
 
     return await uow.run(work)
 
@@ -55,7 +55,7 @@ async def get_team(team_id: IdPath, uow: Work) -> object:
 @router.patch("/teams/{team_id}", response_model=TeamOut)
 async def update_team(team_id: IdPath, data: TeamUpdate, uow: Work) -> object:
     def work(session: Session, actor: Actor) -> object:
-        return TeamOut.model_validate(service.update_team(session, actor, team_id, data))
+        return TeamOut.model_validate(teams.update_team(session, actor, team_id, data))
 
     return await uow.run(work)
 
@@ -104,7 +104,7 @@ async def update_person(person_id: IdPath, data: PersonUpdate, uow: Work) -> obj
 @router.post("/tokens", status_code=status.HTTP_201_CREATED, response_model=TokenCreated)
 async def create_token(data: TokenIn, uow: Work) -> object:
     def work(session: Session, actor: Actor) -> object:
-        token, secret = service.create_token(session, actor, data)
+        token, secret = tokens.create_token(session, actor, data)
         return TokenCreated(token=secret, **TokenOut.model_validate(token).model_dump())
 
     return await uow.run(work)
@@ -113,7 +113,7 @@ async def create_token(data: TokenIn, uow: Work) -> object:
 @router.get("/tokens", response_model=list[TokenOut])
 async def list_tokens(uow: Work, person_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> object:
     def work(session: Session, actor: Actor) -> object:
-        return [TokenOut.model_validate(token) for token in service.list_tokens(session, actor, person_id)]
+        return [TokenOut.model_validate(token) for token in tokens.list_tokens(session, actor, person_id)]
 
     return await uow.run(work)
 
@@ -128,7 +128,7 @@ async def revoke_token(
     ] = False,
 ) -> object:
     def work(session: Session, actor: Actor) -> object:
-        token = service.revoke_token(
+        token = tokens.revoke_token(
             session, actor, token_id, using_token=uow.bearer, confirm_self=confirm_self
         )
         return TokenOut.model_validate(token)

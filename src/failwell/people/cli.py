@@ -73,11 +73,11 @@ def create_team(
 ) -> None:
     """Add a team."""
     from failwell.authz import SYSTEM
-    from failwell.people import service
+    from failwell.people import teams
     from failwell.people.schemas import TeamIn
 
     with local_session() as session:
-        team = service.create_team(session, SYSTEM, TeamIn(name=name, description=description))
+        team = teams.create_team(session, SYSTEM, TeamIn(name=name, description=description))
         console.print(f"Created team {team.name} (id {team.id}).")
 
 
@@ -88,12 +88,12 @@ def create_token(
     expires_in_days: Annotated[int | None, typer.Option(min=1, max=3650)] = None,
 ) -> None:
     """Create an API token. It is printed once; only its hash is stored."""
-    from failwell.people import service
+    from failwell.people import service, tokens
     from failwell.people.schemas import TokenIn
 
     with local_session() as session:
         person = service.person_by_email(session, user, "user")
-        _, secret = service.create_token(
+        _, secret = tokens.create_token(
             session, service.actor_for(person), TokenIn(name=name, expires_in_days=expires_in_days)
         )
     console.print(f"Token for {user} ({name}); store it now, it cannot be shown again:", highlight=False)
@@ -110,10 +110,10 @@ def revoke_token(
 ) -> None:
     """Revoke a token by id: it stops working at once."""
     from failwell.authz import SYSTEM
-    from failwell.people import service
+    from failwell.people import tokens
 
     with local_session() as session:
-        token = service.revoke_token(
+        token = tokens.revoke_token(
             session,
             SYSTEM,
             token_id,

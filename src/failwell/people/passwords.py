@@ -40,7 +40,7 @@ def password_problem(password: str, user_inputs: Iterable[str] = ()) -> str | No
 
 
 def length_problem(password: str) -> str | None:
-    """The length rule alone, for the demo's published password (see demo/loader.py)."""
+    """The length rule alone, for the demo's published password (see demo/organisation.py)."""
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
         return f"use between {MIN_LENGTH} and {MAX_LENGTH} characters"
     return None

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from failwell.authz import Actor
 from failwell.deps import IdPath, Work
 from failwell.listing import Page, page_of
-from failwell.recurrence import problems, service
+from failwell.recurrence import known_errors, links, problems, service
+from failwell.recurrence.lessons import lessons_for_service
 from failwell.recurrence.schemas import (
     KnownErrorFilter,
     KnownErrorIn,
@@ -79,20 +80,20 @@ async def link_recurrence(failure_id: IdPath, data: RecurrenceLinkIn, uow: Work)
     """Records that this failure is a recurrence of an earlier one (raises recurrence.detected)."""
 
     def work(session: Session, actor: Actor) -> object:
-        return problems.link_out(session, problems.link_recurrence(session, actor, failure_id, data))
+        return links.link_out(session, links.link_recurrence(session, actor, failure_id, data))
 
     return await uow.run(work)
 
 
 @router.get("/failures/{failure_id}/recurrence-of", response_model=list[RecurrenceLinkOut])
 async def list_links(failure_id: IdPath, uow: Work) -> object:
-    return await uow.run(lambda session, _actor: problems.list_links(session, failure_id))
+    return await uow.run(lambda session, _actor: links.list_links(session, failure_id))
 
 
 @router.delete("/failures/{failure_id}/recurrence-of/{earlier_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def unlink_recurrence(failure_id: IdPath, earlier_id: IdPath, uow: Work) -> None:
     def work(session: Session, actor: Actor) -> None:
-        problems.unlink_recurrence(session, actor, failure_id, earlier_id)
+        links.unlink_recurrence(session, actor, failure_id, earlier_id)
 
     await uow.run(work)
 
@@ -167,7 +168,7 @@ async def add_known_error(problem_id: IdPath, data: KnownErrorIn, uow: Work) -> 
     """Documents a known error of the problem, with its workaround."""
 
     def work(session: Session, actor: Actor) -> object:
-        return problems.known_error_out(problems.add_known_error(session, actor, problem_id, data))
+        return problems.known_error_out(known_errors.add_known_error(session, actor, problem_id, data))
 
     return await uow.run(work)
 
@@ -175,7 +176,7 @@ async def add_known_error(problem_id: IdPath, data: KnownErrorIn, uow: Work) -> 
 @router.patch("/known-errors/{known_error_id}", response_model=KnownErrorOut, tags=["problems"])
 async def update_known_error(known_error_id: IdPath, data: KnownErrorUpdate, uow: Work) -> object:
     def work(session: Session, actor: Actor) -> object:
-        return problems.known_error_out(problems.update_known_error(session, actor, known_error_id, data))
+        return problems.known_error_out(known_errors.update_known_error(session, actor, known_error_id, data))
 
     return await uow.run(work)
 
@@ -184,7 +185,8 @@ async def update_known_error(known_error_id: IdPath, data: KnownErrorUpdate, uow
 async def list_known_errors(params: Annotated[KnownErrorFilter, Query()], uow: Work) -> object:
     def work(session: Session, _actor: Actor) -> object:
         return [
-            problems.known_error_out(k) for k in problems.list_known_errors(session, params.q, params.limit)
+            problems.known_error_out(k)
+            for k in known_errors.list_known_errors(session, params.q, params.limit)
         ]
 
     return await uow.run(work)
@@ -204,6 +206,6 @@ async def lessons(
     For a CI job before it deploys: `open_critical` > 0 means critical fixes are still open."""
 
     def work(session: Session, _actor: Actor) -> object:
-        return problems.lessons_for_service(session, service_name.strip().lower(), params.limit)
+        return lessons_for_service(session, service_name.strip().lower(), params.limit)
 
     return await uow.run(work)

@@ -1,129 +1,34 @@
-"""Problems and known errors (ITIL problem management), recurrence links and lessons."""
+"""Problems (ITIL problem management): recording, changing and listing them, and linking the
+failures they explain."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, lazyload
 
-from failwell.actions.models import CorrectiveAction
-from failwell.actions.service import OPEN_STATUSES, overdue_clause, today
 from failwell.authz import Actor, require
-from failwell.catalogue.service import service_by_name
 from failwell.db import utcnow
-from failwell.enums import ActionPriority, ActionStatus, ReviewStatus, Role
+from failwell.enums import Role
 from failwell.errors import Conflict, InvalidInput, NotFound
 from failwell.events import PROBLEM_UPDATED, RECURRENCE_DETECTED, DomainEvent, emit
-from failwell.failures.models import Failure, failure_services
+from failwell.failures.models import Failure
 from failwell.failures.service import get_failure
-from failwell.listing import apply_sort, paginate, rank_of, text_match
+from failwell.listing import apply_sort, paginate, text_match
 from failwell.people.models import Team
-from failwell.people.service import team_by_name
+from failwell.people.teams import team_by_name
 from failwell.recurrence import history
 from failwell.recurrence.enums import ProblemStatus
-from failwell.recurrence.models import KnownError, Problem, ProblemFailure, RecurrenceLink
+from failwell.recurrence.links import recurrence_facts
+from failwell.recurrence.models import KnownError, Problem, ProblemFailure
 from failwell.recurrence.schemas import (
-    KnownErrorIn,
     KnownErrorOut,
-    KnownErrorUpdate,
-    LessonOut,
-    LessonsOut,
-    OpenActionOut,
     ProblemFilter,
     ProblemIn,
     ProblemOut,
     ProblemSummaryOut,
     ProblemUpdate,
-    RecurrenceLinkIn,
-    RecurrenceLinkOut,
 )
 from failwell.recurrence.service import action_brief
-from failwell.reviews.models import Review
-
-# ---- recurrence links ---------------------------------------------------------------------
-
-
-def link_out(session: Session, link: RecurrenceLink) -> RecurrenceLinkOut:
-    earlier = get_failure(session, link.earlier_id)
-    return RecurrenceLinkOut(
-        failure_id=link.failure_id,
-        earlier_failure_id=link.earlier_id,
-        earlier_title=earlier.title,
-        note=link.note,
-        created_at=link.created_at,
-    )
-
-
-def link_recurrence(
-    session: Session, actor: Actor, failure_id: int, data: RecurrenceLinkIn
-) -> RecurrenceLink:
-    """Records that a failure is a recurrence of an earlier one."""
-    require(actor, Role.practitioner, "Linking a failure to an earlier one")
-    failure = get_failure(session, failure_id)
-    earlier = get_failure(session, data.earlier_failure_id, field="earlier_failure_id")
-    if earlier.id == failure.id:
-        raise InvalidInput.on("earlier_failure_id", "a failure cannot recur itself")
-    if earlier.started_at > failure.started_at:
-        raise InvalidInput.on(
-            "earlier_failure_id", f"failure {earlier.id} started after failure {failure.id}"
-        )
-    if session.get(RecurrenceLink, (failure.id, earlier.id)) is not None:
-        raise Conflict.on("earlier_failure_id", f"failure {failure.id} is already linked to {earlier.id}")
-    link = RecurrenceLink(
-        failure_id=failure.id, earlier_id=earlier.id, note=data.note, linked_by_id=actor.person_id or None
-    )
-    session.add(link)
-    session.flush()
-    emit(
-        session,
-        actor,
-        DomainEvent(RECURRENCE_DETECTED, failure.id, _recurrence_facts(session, failure, earlier)),
-    )
-    return link
-
-
-def _recurrence_facts(
-    session: Session, failure: Failure, earlier: Failure, problem_id: int | None = None
-) -> dict[str, object]:
-    done = session.scalars(
-        select(CorrectiveAction).where(
-            CorrectiveAction.failure_id == earlier.id, CorrectiveAction.status == ActionStatus.done
-        )
-    ).all()
-    return {
-        "failure_id": failure.id,
-        "title": failure.title,
-        "earlier_failure_id": earlier.id,
-        "earlier_title": earlier.title,
-        "problem_id": problem_id,
-        "services": [s.name for s in failure.services],
-        "fix_did_not_hold": any(
-            a.completed_at is not None and a.completed_at < failure.started_at for a in done
-        ),
-    }
-
-
-def unlink_recurrence(session: Session, actor: Actor, failure_id: int, earlier_id: int) -> None:
-    require(actor, Role.practitioner, "Unlinking a failure from an earlier one")
-    link = session.get(RecurrenceLink, (failure_id, earlier_id))
-    if link is None:
-        raise NotFound(detail=f"Failure {failure_id} is not linked to failure {earlier_id}.")
-    session.delete(link)
-    session.flush()
-
-
-def list_links(session: Session, failure_id: int) -> list[RecurrenceLinkOut]:
-    get_failure(session, failure_id)
-    links = session.scalars(
-        select(RecurrenceLink)
-        .where(RecurrenceLink.failure_id == failure_id)
-        .order_by(RecurrenceLink.earlier_id)
-    ).all()
-    return [link_out(session, link) for link in links]
-
-
-# ---- problems ---------------------------------------------------------------------------
 
 
 def get_problem(session: Session, problem_id: int, field: str | None = None) -> Problem:
@@ -174,7 +79,7 @@ def problem_out(session: Session, problem: Problem) -> ProblemOut:
     )
 
 
-def _problem_event(session: Session, actor: Actor, problem: Problem, what: str, **facts: object) -> None:
+def problem_event(session: Session, actor: Actor, problem: Problem, what: str, **facts: object) -> None:
     data: dict[str, object] = {
         "title": problem.title,
         "status": problem.status.value,
@@ -202,7 +107,7 @@ def create_problem(session: Session, actor: Actor, data: ProblemIn) -> Problem:
         )
     session.flush()
     session.refresh(problem)
-    _problem_event(session, actor, problem, "created", failure_ids=list(dict.fromkeys(data.failure_ids)))
+    problem_event(session, actor, problem, "created", failure_ids=list(dict.fromkeys(data.failure_ids)))
     return problem
 
 
@@ -231,7 +136,7 @@ def update_problem(session: Session, actor: Actor, problem_id: int, data: Proble
         problem.status = data.status
     problem.updated_at = utcnow()
     session.flush()
-    _problem_event(session, actor, problem, "updated", fields=sorted(fields), **{"from": was.value})
+    problem_event(session, actor, problem, "updated", fields=sorted(fields), **{"from": was.value})
     return problem
 
 
@@ -255,13 +160,13 @@ def link_problem(session: Session, actor: Actor, problem_id: int, failure_id: in
     problem.updated_at = utcnow()
     session.flush()
     session.refresh(problem)
-    _problem_event(session, actor, problem, "failure_linked", failure_id=failure_id)
+    problem_event(session, actor, problem, "failure_linked", failure_id=failure_id)
     if earlier is not None:
         emit(
             session,
             actor,
             DomainEvent(
-                RECURRENCE_DETECTED, failure.id, _recurrence_facts(session, failure, earlier, problem.id)
+                RECURRENCE_DETECTED, failure.id, recurrence_facts(session, failure, earlier, problem.id)
             ),
         )
     return problem
@@ -280,7 +185,7 @@ def unlink_problem(session: Session, actor: Actor, problem_id: int, failure_id: 
     problem.updated_at = utcnow()
     session.flush()
     session.refresh(problem)
-    _problem_event(session, actor, problem, "failure_unlinked", failure_id=failure_id)
+    problem_event(session, actor, problem, "failure_unlinked", failure_id=failure_id)
     return problem
 
 
@@ -330,128 +235,3 @@ def list_problems(session: Session, filters: ProblemFilter) -> tuple[list[Proble
         for p in rows
     ]
     return items, total, exact
-
-
-# ---- known errors -------------------------------------------------------------------------
-
-
-def add_known_error(session: Session, actor: Actor, problem_id: int, data: KnownErrorIn) -> KnownError:
-    require(actor, Role.practitioner, "Recording a known error")
-    problem = get_problem(session, problem_id)
-    known = KnownError(
-        problem_id=problem.id, title=data.title, symptoms=data.symptoms, workaround=data.workaround
-    )
-    session.add(known)
-    if problem.status == ProblemStatus.open:
-        problem.status = ProblemStatus.known_error  # ITIL: a documented cause makes it a known error
-    problem.updated_at = utcnow()
-    session.flush()
-    _problem_event(session, actor, problem, "known_error_added", known_error_id=known.id)
-    return known
-
-
-def update_known_error(session: Session, actor: Actor, known_id: int, data: KnownErrorUpdate) -> KnownError:
-    require(actor, Role.practitioner, "Changing a known error")
-    known = session.get(KnownError, known_id)
-    if known is None:
-        raise NotFound(detail=f"No known error with id {known_id}.")
-    for name, value in data.model_dump(exclude_unset=True).items():
-        if value is None:
-            if name == "title":
-                raise InvalidInput.on("title", "cannot be cleared")
-            value = ""
-        setattr(known, name, value)
-    known.updated_at = utcnow()
-    session.flush()
-    _problem_event(session, actor, known.problem, "known_error_updated", known_error_id=known.id)
-    return known
-
-
-def list_known_errors(session: Session, q: str | None, limit: int) -> Sequence[KnownError]:
-    stmt = select(KnownError).order_by(KnownError.updated_at.desc(), KnownError.id.desc()).limit(limit)
-    if q:
-        stmt = stmt.where(text_match(q, KnownError.title, KnownError.symptoms, KnownError.workaround))
-    return session.scalars(stmt).all()
-
-
-# ---- lessons before deploying ---------------------------------------------------------------
-
-
-def lessons_for_service(session: Session, service_name: str, limit: int = 20) -> LessonsOut:
-    svc = service_by_name(session, service_name)
-    of_service = select(failure_services.c.failure_id).where(failure_services.c.service_id == svc.id)
-    failures = session.scalar(select(func.count()).select_from(of_service.subquery())) or 0
-    reviews = session.execute(
-        select(Review, Failure)
-        .join(Failure, Failure.id == Review.failure_id)
-        .where(
-            Review.failure_id.in_(of_service),
-            Review.status == ReviewStatus.published,
-            Review.lessons_learned != "",
-        )
-        .order_by(Failure.started_at.desc(), Failure.id.desc())
-        .limit(limit)
-    ).all()
-    open_of_service = select(CorrectiveAction.id).where(
-        CorrectiveAction.failure_id.in_(of_service), CorrectiveAction.status.in_(OPEN_STATUSES)
-    )
-    # Counted in SQL over every open action, not from the capped list below: a deploy gate
-    # must not miss a critical action because more than 500 are open.
-    open_critical, overdue = session.execute(
-        select(
-            func.count().filter(CorrectiveAction.priority == ActionPriority.critical),
-            func.count().filter(overdue_clause(today())),
-        ).where(CorrectiveAction.id.in_(open_of_service))
-    ).one()
-    # Most urgent first (priority, then due date, overdue before later and undated), capped.
-    actions = session.execute(
-        select(CorrectiveAction, Failure.title)
-        .join(Failure, Failure.id == CorrectiveAction.failure_id)
-        .where(CorrectiveAction.id.in_(open_of_service))
-        .order_by(
-            rank_of(CorrectiveAction.priority, list(ActionPriority)),
-            CorrectiveAction.due_date.asc().nulls_last(),
-            CorrectiveAction.id,
-        )
-        .limit(500)
-    ).all()
-    known = session.scalars(
-        select(KnownError)
-        .join(Problem, Problem.id == KnownError.problem_id)
-        .join(ProblemFailure, ProblemFailure.problem_id == Problem.id)
-        .where(
-            ProblemFailure.failure_id.in_(of_service),
-            Problem.status.in_((ProblemStatus.open, ProblemStatus.known_error)),
-        )
-        .distinct()
-        .order_by(KnownError.id)
-        .limit(50)
-    ).all()
-    open_actions = [
-        OpenActionOut(
-            **action_brief(a).model_dump(),
-            failure_id=a.failure_id,
-            failure_title=title,
-            owner_team=a.owner_team.name,
-        )
-        for a, title in actions
-    ]
-    return LessonsOut(
-        service=svc.name,
-        failures=failures,
-        lessons=[
-            LessonOut(
-                failure_id=f.id,
-                title=f.title,
-                started_at=f.started_at,
-                review_id=r.id,
-                lessons_learned=r.lessons_learned,
-                published_at=r.published_at,
-            )
-            for r, f in reviews
-        ],
-        open_actions=open_actions,
-        open_critical=open_critical,
-        overdue=overdue,
-        known_errors=[known_error_out(k) for k in known],
-    )

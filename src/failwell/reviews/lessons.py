@@ -24,7 +24,7 @@ from failwell.failures.models import Failure, Tag, failure_services, failure_tag
 from failwell.failures.scope import links_service, links_teams, owned_service_ids, service_failure_ids
 from failwell.failures.search import matching
 from failwell.listing import PageParams, capped_count
-from failwell.people.service import team_by_name
+from failwell.people.teams import team_by_name
 from failwell.reviews.models import ContributingFactor, FactorCategory, Review
 from failwell.search import Query, Snippet, parse, snippet
 

@@ -17,6 +17,7 @@ from failwell.db import utcnow
 from failwell.enums import ROLE_RANK, Role
 from failwell.errors import Conflict, NotFound
 from failwell.people import service as people
+from failwell.people import teams as people_teams
 from failwell.people.models import Person, Team
 from failwell.sso.models import SsoClaimRule, SsoIdentity, SsoPendingSignIn
 from failwell.sso.oidc import SsoError
@@ -194,7 +195,7 @@ def list_rules(session: Session, actor: Actor) -> list[ClaimRuleOut]:
 
 def create_rule(session: Session, actor: Actor, data: ClaimRuleIn) -> ClaimRuleOut:
     require(actor, Role.practice_owner, "Changing the sign-on mapping rules")
-    team = people.team_by_name(session, data.team) if data.team else None
+    team = people_teams.team_by_name(session, data.team) if data.team else None
     clash = select(SsoClaimRule.id).where(SsoClaimRule.claim == data.claim, SsoClaimRule.value == data.value)
     if session.scalar(clash) is not None:
         raise Conflict.on("value", f"a rule for {data.claim} = '{data.value}' already exists")

@@ -24,7 +24,7 @@ from failwell.db import utcnow
 from failwell.enums import Role
 from failwell.errors import Conflict, InvalidInput, NotFound
 from failwell.people.models import Person, Team
-from failwell.people.service import team_by_name
+from failwell.people.teams import team_by_name
 from failwell.surveys.instruments import FREE_TEXT_QUESTION, INSTRUMENTS, Item
 from failwell.surveys.models import (
     CampaignScope,

@@ -8,6 +8,7 @@ from failwell.web.pages.actions import router as actions_pages
 from failwell.web.pages.admin import router as admin_pages
 from failwell.web.pages.audit import router as audit_pages
 from failwell.web.pages.broadcast import router as broadcast_pages
+from failwell.web.pages.broadcast_admin import router as broadcast_admin_pages
 from failwell.web.pages.catalogue import router as catalogue_pages
 from failwell.web.pages.coach import router as coach_pages
 from failwell.web.pages.failure_edit import router as failure_edit_pages
@@ -48,6 +49,7 @@ PAGE_ROUTERS = (
     failures_admin_pages,
     recurrence_pages,
     broadcast_pages,
+    broadcast_admin_pages,
     integrations_pages,
     audit_pages,
     surveys_pages,

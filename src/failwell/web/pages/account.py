@@ -17,6 +17,8 @@ from failwell.authz import Actor
 from failwell.deps import get_database
 from failwell.errors import DomainError, NotFound
 from failwell.people import service as people
+from failwell.people import sign_in
+from failwell.people import tokens as people_tokens
 from failwell.people.security import hash_password, verify_password
 from failwell.web.auth import SESSION_COOKIE, PageUnit, PageWork
 from failwell.web.forms import people as forms
@@ -48,7 +50,7 @@ async def _account_page(
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
         person = people.person_out(people.get_person(session, actor.person_id))
-        tokens = people.list_tokens(session, actor)
+        tokens = people_tokens.list_tokens(session, actor)
         return {
             "person": person,
             "tokens": [token_row(t) for t in reversed(tokens)],
@@ -114,7 +116,7 @@ async def account_password(request: Request, page: PageWork) -> Response:
 
     def check() -> tuple[str, str] | None:  # argon2, twice: in a thread, outside the unit of work
         with db.session(write=False) as session:
-            stored = people.password_hash_of(session, me)
+            stored = sign_in.password_hash_of(session, me)
         if stored is None or not verify_password(stored, data.current_password):
             return None
         return stored, hash_password(data.new_password)
@@ -126,7 +128,7 @@ async def account_password(request: Request, page: PageWork) -> Response:
     verified, hashed = checked
 
     def work(session: Session, actor: Actor) -> None:
-        people.change_own_password(session, actor, verified, hashed, keep_secret=keep)
+        sign_in.change_own_password(session, actor, verified, hashed, keep_secret=keep)
 
     try:
         await page.run(work)
@@ -145,7 +147,7 @@ async def account_token_create(request: Request, page: PageWork) -> Response:
         return await _account_page(request, page, token_form=FormState(values, errors), status_code=422)
 
     def work(session: Session, actor: Actor) -> str:
-        return people.create_token(session, actor, data)[1]
+        return people_tokens.create_token(session, actor, data)[1]
 
     try:
         secret = await page.run(work)
@@ -160,10 +162,10 @@ async def account_token_create(request: Request, page: PageWork) -> Response:
 async def account_token_revoke(request: Request, token_id: int, page: PageWork) -> Response:
     def work(session: Session, actor: Actor) -> str:
         # Only your own tokens here, whatever your role: others' are revoked under /admin.
-        found = next((t for t in people.list_tokens(session, actor) if t.id == token_id), None)
+        found = next((t for t in people_tokens.list_tokens(session, actor) if t.id == token_id), None)
         if found is None:
             raise NotFound(detail=f"You have no token with id {token_id}.")
-        people.revoke_token(session, actor, found.id)
+        people_tokens.revoke_token(session, actor, found.id)
         return f"The token '{found.name}' ({found.prefix}…) is revoked."
 
     return redirect_with_notice("/account", await page.run(work))

@@ -16,7 +16,7 @@ from failwell.catalogue.service import service_by_name
 from failwell.enums import ActionPriority, ActionStatus, Role
 from failwell.errors import InvalidInput
 from failwell.listing import page_of
-from failwell.people.service import team_by_name
+from failwell.people.teams import team_by_name
 from failwell.web.auth import PageWork
 from failwell.web.forms.actions import BoardQuery, back_to, board_query, status_update
 from failwell.web.forms.base import FORM_ERROR, domain_errors, read_form

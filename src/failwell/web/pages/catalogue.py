@@ -30,7 +30,7 @@ from failwell.insights.measures import resolve_scope
 from failwell.listing import page_of
 from failwell.people.models import Team
 from failwell.people.schemas import TeamFilter
-from failwell.people.service import get_team, list_teams
+from failwell.people.teams import get_team, list_teams
 from failwell.reviews.lessons import latest_lessons
 from failwell.web.auth import PageWork
 from failwell.web.forms.base import domain_errors, validate

@@ -20,6 +20,8 @@ from failwell.enums import Role
 from failwell.errors import DomainError
 from failwell.listing import page_of
 from failwell.people import service as people
+from failwell.people import sign_in
+from failwell.people import tokens as people_tokens
 from failwell.people.schemas import PersonFilter, PersonUpdate
 from failwell.people.security import hash_password
 from failwell.web.auth import SESSION_COOKIE, PageUnit
@@ -112,7 +114,7 @@ async def admin_user_create(request: Request, page: OwnerWork) -> Response:
     def work(session: Session, actor: Actor) -> int:
         person = people.create_person(session, actor, data.model_copy(update={"password": None}))
         if hashed is not None:
-            people.set_password(session, actor, person.id, hashed)
+            sign_in.set_password(session, actor, person.id, hashed)
         return person.id
 
     try:
@@ -138,7 +140,7 @@ async def _user_page(
 ) -> Response:
     def work(session: Session, actor: Actor) -> dict[str, Any]:
         person = people.person_out(people.get_person(session, person_id))
-        tokens = [token_row(t) for t in people.list_tokens(session, actor, person_id)]
+        tokens = [token_row(t) for t in people_tokens.list_tokens(session, actor, person_id)]
         return {"person": person, "teams": team_names(session), "tokens": tokens}
 
     data = await page.run(work)
@@ -216,7 +218,7 @@ async def admin_user_password(request: Request, person_id: int, page: OwnerWork)
     hashed = await anyio.to_thread.run_sync(hash_password, data.password)
 
     def work(session: Session, actor: Actor) -> str:
-        return people.set_password(session, actor, person_id, hashed, keep_secret=keep).name
+        return sign_in.set_password(session, actor, person_id, hashed, keep_secret=keep).name
 
     name = await page.run(work)
     return redirect_with_notice(
@@ -232,7 +234,9 @@ async def _tokens_page(request: Request, page: PageUnit, form: FormState, status
     secret = handed_over(request)
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
-        rows, total, exact = people.list_all_tokens(session, actor, filters, active_only=filters.active)
+        rows, total, exact = people_tokens.list_all_tokens(
+            session, actor, filters, active_only=filters.active
+        )
         return {
             "tokens": page_of([token_row(t, True) for t in rows], total, exact, filters),
             "created": new_token(session, secret, None),
@@ -267,7 +271,7 @@ async def admin_token_create(request: Request, page: OwnerWork) -> Response:
         return await _tokens_page(request, page, FormState(values, errors), status_code=422)
 
     def work(session: Session, actor: Actor) -> str:
-        return people.create_token(session, actor, data)[1]
+        return people_tokens.create_token(session, actor, data)[1]
 
     try:
         secret = await page.run(work)
@@ -281,7 +285,7 @@ async def admin_token_create(request: Request, page: OwnerWork) -> Response:
 @router.post("/admin/tokens/{token_id}/revoke")
 async def admin_token_revoke(request: Request, token_id: int, page: OwnerWork) -> Response:
     def work(session: Session, actor: Actor) -> str:
-        token = people.revoke_token(session, actor, token_id)
+        token = people_tokens.revoke_token(session, actor, token_id)
         return f"The token '{token.name}' ({token.prefix}…) of {token.person.name} is revoked."
 
     return redirect_with_notice("/admin/tokens", await page.run(work))

@@ -20,7 +20,7 @@ from failwell.enums import Role
 from failwell.errors import DomainError, InvalidInput
 from failwell.insights.recurrence import recurrence_metrics
 from failwell.listing import page_of
-from failwell.recurrence import problems, service
+from failwell.recurrence import known_errors, links, problems, service
 from failwell.recurrence.enums import ProblemStatus
 from failwell.recurrence.models import Problem, ProblemFailure, RecurrenceLink
 from failwell.recurrence.ranking import query_for_text, rank
@@ -88,7 +88,7 @@ async def link_as_recurrence(request: Request, page: PageWork) -> Response:
         raise InvalidInput.on("failure_id", "must be a number") from None
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
-        problems.link_recurrence(session, actor, failure_id, RecurrenceLinkIn(earlier_failure_id=earlier_id))
+        links.link_recurrence(session, actor, failure_id, RecurrenceLinkIn(earlier_failure_id=earlier_id))
         return _panel_context(session, actor, failure_id)
 
     context = await page.run(work)
@@ -340,7 +340,7 @@ async def problem_known_error(request: Request, problem_id: int, page: PageWork)
     known_in = data
 
     def change(session: Session, actor: Actor) -> None:
-        problems.add_known_error(session, actor, problem_id, known_in)
+        known_errors.add_known_error(session, actor, problem_id, known_in)
 
     return await _problem_change(
         request, page, problem_id, change, "Known error recorded.", "ke_form", values

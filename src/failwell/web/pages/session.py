@@ -12,12 +12,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from failwell.db import Database
-from failwell.demo.loader import DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD
+from failwell.demo.organisation import DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD
 from failwell.deps import get_database
 from failwell.enums import Role
 from failwell.people import throttle
 from failwell.people.models import Person
-from failwell.people.service import authenticate_password, end_web_session, start_web_session
+from failwell.people.sign_in import authenticate_password, end_web_session, start_web_session
 from failwell.settings import Settings
 from failwell.web.auth import PRE_CSRF_COOKIE, SESSION_COOKIE, Me, signed_in_person
 from failwell.web.forms.base import FORM_ERROR, FormState, read_form

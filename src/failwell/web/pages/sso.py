@@ -22,7 +22,7 @@ from failwell.deps import get_database
 from failwell.enums import Role
 from failwell.errors import DomainError
 from failwell.people.models import Team
-from failwell.people.service import start_web_session
+from failwell.people.sign_in import start_web_session
 from failwell.settings import Settings
 from failwell.sso import service
 from failwell.sso.api import CALLBACK_PATH, POST_LOGOUT_PATH, sso_status

@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from failwell.db import utcnow
-from failwell.people import service as people
+from failwell.people import tokens
 from failwell.people.models import ApiToken
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -72,7 +72,7 @@ def new_token(session: Session, secret: str | None, person_id: int | None) -> di
     """The token just created, if the cookie names a live one (of `person_id`, if given)."""
     if not secret:
         return None
-    token = people.token_for_secret(session, secret)
+    token = tokens.token_for_secret(session, secret)
     if (
         token is None
         or token.revoked_at is not None
