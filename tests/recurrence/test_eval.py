@@ -58,6 +58,12 @@ def test_eval_recurrence_command(tmp_path: Path, capsys: pytest.CaptureFixture[s
     fused = result["scores"]["fused"]
     assert fused["all"]["recall@1"] == 1.0 and fused["all"]["mrr"] == 1.0
     assert set(fused) == {"all", "train", "test"}
+    assert (result["weights"]["recency"], result["weights"]["recency_days"]) == (0.0, 1.0)
+    args = ["eval", "recurrence", "--bugs", str(bugs), "--pairs", str(pairs), "--json"]
+    assert main([*args, "--recency", "0.3", "--recency-days", "2.5"]) == 0
+    weights = json.loads(capsys.readouterr().out)["weights"]
+    assert (weights["recency"], weights["recency_days"]) == (0.3, 2.5)
+    assert main([*args, "--recency-days", "0"]) != 0  # a time constant must be positive
 
 
 def test_error_signatures() -> None:

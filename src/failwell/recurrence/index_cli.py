@@ -77,6 +77,13 @@ def eval_recurrence(
             help="Weight of the recency prior (default: FAILWELL_RECURRENCE_RECENCY, which is 0: off).",
         ),
     ] = None,
+    recency_days: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01,
+            help="Its time constant in days (default: FAILWELL_RECURRENCE_RECENCY_DAYS, which is 1).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Score the similar-failure ranking on labelled duplicates: recall@1/5/10 and MRR.
@@ -92,6 +99,8 @@ def eval_recurrence(
     weights = configured_weights()
     if recency is not None:
         weights = replace(weights, recency=recency)
+    if recency_days is not None:
+        weights = replace(weights, recency_days=recency_days)
     with Progress(
         TextColumn("loading and indexing reports"), BarColumn(), MofNCompleteColumn(), console=err_console
     ) as progress:
