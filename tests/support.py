@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -26,6 +27,11 @@ PG_ADMIN_URL = os.environ.get(
 
 
 REQUIRE_PG = os.environ.get("FAILWELL_REQUIRE_POSTGRES") == "1"
+
+# For tests of presentation only (browser behaviour, layout) that the database changes nothing
+# in: the backend fixture's parameters cut to SQLite. What their pages read and write runs on
+# both databases in the page and API tests of the same package.
+ON_SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
 
 
 def pg_admin_engine() -> Engine:
