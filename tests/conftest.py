@@ -37,6 +37,7 @@ from failwell.people.schemas import PersonIn, TeamIn, TokenIn
 from failwell.people.security import use_password_parameters
 from failwell.recurrence.embedding import remember_embeddings
 from failwell.settings import Settings, get_settings
+from route_cache import install as reuse_route_builds
 from support import (
     REQUIRE_PG,
     Org,
@@ -61,6 +62,8 @@ use_password_parameters(TEST_PASSWORD_TIME_COST, TEST_PASSWORD_MEMORY_KIB)
 # an identical embed call returns the vectors it returned before (at most 30 MB of them).
 TEST_EMBEDDING_MEMORY_ROWS = 20_000
 remember_embeddings(TEST_EMBEDDING_MEMORY_ROWS)
+# Every test app shares one build of each API route (see route_cache).
+reuse_route_builds()
 _counter = itertools.count()
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -26,6 +27,11 @@ PG_ADMIN_URL = os.environ.get(
 
 
 REQUIRE_PG = os.environ.get("FAILWELL_REQUIRE_POSTGRES") == "1"
+
+# For tests of presentation only (browser behaviour, layout) that the database changes nothing
+# in: the backend fixture's parameters cut to SQLite. What their pages read and write runs on
+# both databases in the page and API tests of the same package.
+ON_SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
 
 
 def pg_admin_engine() -> Engine:
@@ -51,7 +57,9 @@ class _Dropper:
     and concurrent drops share one: dropped one by one after each test, they cost a PostgreSQL
     test more than its own work. Here a thread drops whatever has queued up, in parallel."""
 
-    PARALLEL = 8
+    # Drops started together share one checkpoint: 16 at a time keep up with two xdist workers
+    # (8 left a backlog of over a minute at the session's end), within max_connections (100).
+    PARALLEL = 16
 
     def __init__(self) -> None:
         self._queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()

@@ -80,8 +80,10 @@ from failwell.reviews.schemas import (
 from support import Org
 
 API = "/api/v1"
+# 20 examples a property (40 before; the wider ones multiply it below): the suite checks the
+# properties on every run, on both databases; .ci/fuzz-api searches the API deeper.
 FUZZ = settings(
-    max_examples=40,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,

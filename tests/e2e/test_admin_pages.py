@@ -13,7 +13,10 @@ from failwell.db import Database
 from failwell.enums import Role
 from failwell.people import service as people
 from failwell.reviews.models import FactorCategory
-from support import Org
+from support import ON_SQLITE_ONLY, Org
+
+# Browser behaviour and layout: on SQLite only (see support.ON_SQLITE_ONLY).
+pytestmark = ON_SQLITE_ONLY
 
 Shoot = Callable[[Page, str], Path]
 PHONE = {"width": 390, "height": 844}

@@ -9,7 +9,10 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from failwell.enums import Role
-from support import Org
+from support import ON_SQLITE_ONLY, Org
+
+# Browser behaviour and layout: on SQLite only (see support.ON_SQLITE_ONLY).
+pytestmark = ON_SQLITE_ONLY
 
 Shoot = Callable[[Page, str], Path]
 PHONE = {"width": 390, "height": 844}

@@ -16,7 +16,10 @@ from failwell.failures import service as failures
 from failwell.failures.schemas import FailureIn
 from failwell.reviews import service as reviews
 from failwell.reviews.schemas import ReviewSections, ReviewUpdate
-from support import Org
+from support import ON_SQLITE_ONLY, Org
+
+# Browser behaviour and layout: on SQLite only (see support.ON_SQLITE_ONLY).
+pytestmark = ON_SQLITE_ONLY
 
 Shoot = Callable[[Page, str], Path]
 SLACK = "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ"

@@ -29,7 +29,10 @@ from failwell.people.models import Person
 from failwell.reviews import service as reviews
 from failwell.reviews.models import Review
 from failwell.reviews.schemas import ReviewSections
-from support import Org
+from support import ON_SQLITE_ONLY, Org
+
+# Browser behaviour and layout: on SQLite only (see support.ON_SQLITE_ONLY).
+pytestmark = ON_SQLITE_ONLY
 
 ADMIN_URLS = [
     "/admin",

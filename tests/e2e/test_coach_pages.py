@@ -13,7 +13,10 @@ from failwell.failures import service as failures
 from failwell.failures.schemas import FailureIn
 from failwell.reviews import service as reviews
 from failwell.reviews.schemas import ReviewSections
-from support import Org
+from support import ON_SQLITE_ONLY, Org
+
+# Browser behaviour and layout: on SQLite only (see support.ON_SQLITE_ONLY).
+pytestmark = ON_SQLITE_ONLY
 
 
 def make_review(db: Database, org: Org) -> int:

@@ -14,7 +14,11 @@ from failwell.db import Database
 from failwell.enums import FailureKind, Role
 from failwell.failures import service as failures
 from failwell.failures.schemas import FailureIn
-from support import Org
+from support import ON_SQLITE_ONLY, Org
+
+# Browser behaviour and layout: on SQLite only (see support.ON_SQLITE_ONLY); the list's filters
+# run on both databases in tests/failures/test_pages.py.
+pytestmark = ON_SQLITE_ONLY
 
 Shoot = Callable[[Page, str], Path]
 PHONE: ViewportSize = {"width": 390, "height": 844}

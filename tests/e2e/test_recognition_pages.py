@@ -18,7 +18,10 @@ from failwell.enums import FailureKind, Role
 from failwell.failures import service as failures
 from failwell.failures.schemas import FailureIn
 from failwell.people.models import Team
-from support import Org
+from support import ON_SQLITE_ONLY, Org
+
+# Browser behaviour and layout: on SQLite only (see support.ON_SQLITE_ONLY).
+pytestmark = ON_SQLITE_ONLY
 
 PHONE = {"width": 390, "height": 844}
 

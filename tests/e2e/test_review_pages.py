@@ -11,7 +11,10 @@ from failwell.db import Database
 from failwell.enums import FailureKind, Role
 from failwell.failures import service as failures
 from failwell.failures.schemas import FailureIn
-from support import Org
+from support import ON_SQLITE_ONLY, Org
+
+# Browser behaviour and layout: on SQLite only (see support.ON_SQLITE_ONLY).
+pytestmark = ON_SQLITE_ONLY
 
 Shoot = Callable[[Page, str], Path]
 

@@ -13,7 +13,10 @@ from failwell.catalogue.schemas import ServiceIn
 from failwell.db import Database
 from failwell.enums import Role
 from failwell.failures.models import Failure
-from support import Org
+from support import ON_SQLITE_ONLY, Org
+
+# Browser behaviour and layout: on SQLite only (see support.ON_SQLITE_ONLY).
+pytestmark = ON_SQLITE_ONLY
 
 
 def add_services(db: Database, org: Org, *names: str) -> None:

@@ -8,7 +8,10 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from failwell.enums import Role
-from support import Org
+from support import ON_SQLITE_ONLY, Org
+
+# Browser behaviour and layout: on SQLite only (see support.ON_SQLITE_ONLY).
+pytestmark = ON_SQLITE_ONLY
 
 
 def test_sign_in_with_the_form_then_sign_out(

@@ -19,7 +19,10 @@ from failwell.sso import service
 from failwell.sso.oidc import forget_cached
 from failwell.sso.schemas import ClaimRuleIn
 from sso.peer import CLIENT_ID, CLIENT_SECRET, running_provider
-from support import Org, free_port, serving
+from support import ON_SQLITE_ONLY, Org, free_port, serving
+
+# Browser behaviour and layout: on SQLite only (see support.ON_SQLITE_ONLY).
+pytestmark = ON_SQLITE_ONLY
 
 ACCOUNTS = {"ana": {"email": "ana@example.com", "name": "Ana Lima", "groups": ["sre-leads"]}}
 

@@ -13,8 +13,11 @@ from failwell.broadcast.models import OutboxEvent, Topic
 from failwell.db import Database
 from failwell.enums import Role
 from failwell.surveys.instruments import SAFETY, WESTRUM
-from support import Org
+from support import ON_SQLITE_ONLY, Org
 from surveys.helpers import answer, close, make_survey_org, new_campaign
+
+# Browser behaviour and layout: on SQLite only (see support.ON_SQLITE_ONLY).
+pytestmark = ON_SQLITE_ONLY
 
 
 def _first_link(db: Database) -> str:
