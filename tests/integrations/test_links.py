@@ -13,6 +13,7 @@ from failwell.changes.models import Deployment
 from failwell.db import Database
 from failwell.failures.models import failure_deployments
 from failwell.integrations import links
+from failwell.integrations.config import get_integration_settings
 from support import Org
 
 START = utc(2026, 3, 10, 12)
@@ -50,6 +51,20 @@ def test_recent_production_deployment_is_suggested_not_counted(
     got = client.get(f"{API}/failures/{failure['id']}", headers=org.headers()).json()
     assert got["deployment_ids"] == []
     assert {old["id"], staging["id"], after["id"]}.isdisjoint(link_rows(db, failure["id"]))
+
+
+def test_a_busy_service_gets_only_its_latest_deployments_suggested(
+    client: TestClient, org: Org, db: Database
+) -> None:
+    # Seven production deployments in the window: a list to confirm or reject stays short.
+    deployments = [
+        make_deployment(client, org, f"5.0.{h}", started_at=iso(START - timedelta(hours=h)))
+        for h in range(1, 8)
+    ]
+    failure = make_failure(client, org, started_at=iso(START))
+    latest = {d["id"] for d in deployments[: get_integration_settings().suggestion_limit]}
+    assert get_integration_settings().suggestion_limit == 5
+    assert link_rows(db, failure["id"]) == {d: ("suggested", "suggested") for d in latest}
 
 
 def test_confirm_and_reject_a_suggestion(client: TestClient, org: Org, db: Database) -> None:

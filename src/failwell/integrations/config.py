@@ -14,6 +14,9 @@ class IntegrationSettings(BaseSettings):
     # A production deployment of an affected service this long before a failure started is
     # suggested as a link (never counted until a person confirms it).
     suggestion_window_hours: float = Field(24.0, gt=0, le=24 * 90)
+    # Of those, only the latest few (per failure) are suggested: a busy service deploys many
+    # times a day, and a list of thirty to confirm or reject helps nobody.
+    suggestion_limit: int = Field(5, ge=1, le=100)
     # Deliveries are kept raw this long, then purged by the delivery worker's hourly housekeeping.
     retention_days: int = Field(30, ge=1, le=3650)
     # Larger webhook bodies are refused with 413 and not stored.

@@ -8,6 +8,7 @@ suggestion stays as a row, so it is never suggested again.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -149,12 +150,14 @@ def link_named_commits(session: Session, failure: Failure) -> list[int]:
 
 
 def suggest_deployments(session: Session, failures: Sequence[Failure]) -> None:
-    """Suggests, for each failure, the production deployments of its services in the window
-    before it started; withdraws suggestions that no longer fit (its start or services changed).
-    Failures close in time (a CI batch's) share one read of the deployments around them."""
+    """Suggests, for each failure, the latest production deployments of its services (at most
+    the suggestion limit) in the window before it started; withdraws suggestions that no longer
+    fit (its start or services changed). Failures close in time (a CI batch's) share one read
+    of the deployments around them."""
     if not failures:
         return
-    window = timedelta(hours=get_integration_settings().suggestion_window_hours)
+    settings = get_integration_settings()
+    window, limit = timedelta(hours=settings.suggestion_window_hours), settings.suggestion_limit
     ids = [f.id for f in failures]
     candidates: dict[int, set[int]] = {}
     for cluster in _clusters(failures, window):
@@ -173,11 +176,12 @@ def suggest_deployments(session: Session, failures: Sequence[Failure]) -> None:
         for f in cluster:
             # One failure: the read was its own. Several: each keeps its services and window.
             own = {s.id for s in f.services} if len(cluster) > 1 else None
-            candidates[f.id] = {
-                d
+            fitting = [
+                (at, d)
                 for d, service_id, at in nearby
                 if (own is None or service_id in own) and f.started_at - window <= at <= f.started_at
-            }
+            ]
+            candidates[f.id] = {d for _at, d in heapq.nlargest(limit, fitting)}
     rows = session.execute(
         select(
             failure_deployments.c.failure_id, failure_deployments.c.deployment_id, failure_deployments.c.state
