@@ -339,6 +339,12 @@ def test_cycle_and_award_refusals(client: TestClient, org: Org) -> None:
     award = r.json()["id"]
     r = client.post(f"{R}/awards", headers=org.headers(), json={"name": "learning of the month"})
     assert_problem(r, 409, "name")
+    # Beyond ASCII too, where SQLite's lower() would not fold (found by the API fuzzer: a 500).
+    r = client.post(f"{R}/awards", headers=org.headers(), json={"name": "Ãrbol"})
+    assert r.status_code == 201
+    for name in ("ãrbol", "Ãrbol"):
+        r = client.post(f"{R}/awards", headers=org.headers(), json={"name": name})
+        assert_problem(r, 409, "name")
     r = client.post(f"{R}/awards", headers=org.headers(Role.practice_manager), json={"name": "Mine"})
     assert_problem(r, 403)
     base = {"title": "Dec", "nominations_close_on": "2026-12-10", "voting_closes_on": "2026-12-01"}

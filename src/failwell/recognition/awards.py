@@ -51,9 +51,12 @@ def get_cycle(session: Session, cycle_id: int) -> AwardCycle:
 
 
 def _unique_name(session: Session, name: str, award_id: int | None = None) -> None:
-    other = session.scalar(select(Award.id).where(func.lower(Award.name) == name.lower()))
-    if other is not None and other != award_id:
-        raise Conflict.on("name", f"an award named '{name}' exists already")
+    # Compared in Python: SQLite's lower() folds ASCII only, so "Ã…" and "ã…" would pass a SQL
+    # check and then break the unique index. An organisation has a handful of awards.
+    wanted = name.casefold()
+    for other_id, other_name in session.execute(select(Award.id, Award.name)):
+        if other_id != award_id and other_name.casefold() == wanted:
+            raise Conflict.on("name", f"an award named '{name}' exists already")
 
 
 def create_award(session: Session, actor: Actor, data: AwardIn) -> Award:
