@@ -91,7 +91,7 @@ def test_report_form_offers_services_severities_and_anonymity(pages: Pages) -> N
     assert '<option value="payments"' in page.text
     assert 'name="severity" value="1"' in page.text
     assert "Report anonymously" in page.text and "Nothing that identifies you is stored" in page.text
-    assert 'id="similar-suggestions" hx-get="/similar/suggest"' in page.text
+    assert 'id="similar-suggestions" hx-post="/similar/suggest"' in page.text
     assert "<details" in page.text and "More detail" in page.text
 
 

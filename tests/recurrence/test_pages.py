@@ -108,6 +108,13 @@ def test_suggest_while_typing(pages: Pages, db: Database, org: Org) -> None:
     assert me.get("/similar/suggest", params={"title": " ", "description": ""}).text == ""
     odd = me.get("/similar/suggest", params={"title": "<script>alert(1)</script>", "service": "nope"})
     assert odd.status_code == 200 and "<script>alert(1)</script>" not in odd.text
+    # The form posts: a pasted log longer than a URL may carry still gets suggestions.
+    log = "证书 expired at handshake\n" * 4_000
+    posted = me.post(
+        "/similar/suggest", {"title": "certificate expired", "description": log, "services": org.service}
+    )
+    assert posted.status_code == 200 and f'href="/failures/{earlier}"' in posted.text
+    assert me.post("/similar/suggest", {"title": "", "description": " "}).text == ""
 
 
 def test_problem_pages(pages: Pages, db: Database, org: Org) -> None:

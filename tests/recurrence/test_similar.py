@@ -153,3 +153,18 @@ def test_odd_text_never_fails(client: TestClient, org: Org) -> None:
     assert_problem(too_long, 422, "text")
     megabytes = client.post(f"{API}/similar", headers=org.headers(), json={"text": "y" * 3_000_000})
     assert_problem(megabytes, 413)
+
+
+def test_the_longest_text_a_url_may_carry_reaches_the_app(live_url: str, org: Org) -> None:
+    """GET /similar's text limit fits the HTTP server's 64 KiB request line even when every
+    character takes 12 bytes percent-encoded; one more character is the app's own 422."""
+    import httpx
+
+    from failwell.recurrence.schemas import URL_TEXT_MAX
+
+    longest = {"text": "😀" * URL_TEXT_MAX, "service": "s" * 100, "limit": 50}
+    with httpx.Client(base_url=live_url, headers=org.headers(), timeout=30) as http:
+        r = http.get(f"{API}/similar", params=longest)
+        assert_problem(r, 422, "service")  # type: ignore[arg-type]  # the app answered, not the parser
+        r = http.get(f"{API}/similar", params={"text": "😀" * (URL_TEXT_MAX + 1)})
+        assert_problem(r, 422, "text")  # type: ignore[arg-type]

@@ -42,9 +42,14 @@ class SimilarTextQuery(InputModel):
     limit: int = Field(10, ge=1, le=50)
 
 
+# A URL must stay under the HTTP server's 64 KiB request line, and one character can take 12 bytes
+# percent-encoded (4 UTF-8 bytes, each as %XX): 5,000 characters fit with room for the rest.
+URL_TEXT_MAX = 5_000
+
+
 class SimilarTextParams(SimilarTextQuery):
-    text: Annotated[str, StringConstraints(max_length=20_000)] = Field(
-        description="What happened (at most 20,000 characters here; POST /similar takes more)."
+    text: Annotated[str, StringConstraints(max_length=URL_TEXT_MAX)] = Field(
+        description="What happened (at most 5,000 characters in a URL; POST /similar takes more)."
     )
 
 

@@ -122,11 +122,25 @@ async def similar_suggest(request: Request, page: PageWork) -> Response:
     """Suggestions for the report form, as the person types (an htmx fragment; empty when
     there is nothing to go on)."""
     params = request.query_params
-    title = params.get("title", "").strip()[:300]
-    description = params.get("description", "").strip()[:SUGGEST_TEXT_LIMIT]
-    names = [
-        n.strip().lower() for n in [*params.getlist("service"), *params.getlist("services")] if n.strip()
-    ]
+    names = [*params.getlist("service"), *params.getlist("services")]
+    return await _suggest(request, page, params.get("title", ""), params.get("description", ""), names)
+
+
+@router.post("/similar/suggest")
+async def similar_suggest_posted(request: Request, page: PageWork) -> Response:
+    """The same, posted: the report form sends its text in a body, since a pasted log can be
+    longer than the 64 KiB a URL may carry."""
+    values = await read_form(request, lists=("service", "services"))
+    names = [*values["service"], *values["services"]]
+    return await _suggest(request, page, values.get("title", ""), values.get("description", ""), names)
+
+
+async def _suggest(
+    request: Request, page: PageWork, title: str, description: str, services: list[str]
+) -> Response:
+    title = title.strip()[:300]
+    description = description.strip()[:SUGGEST_TEXT_LIMIT]
+    names = [n.strip().lower() for n in services if n.strip()]
     if len(title) + len(description) < 4:
         return Response(status_code=200, content="", media_type="text/html")
 
