@@ -4,6 +4,7 @@ decisions on suggested failure links."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
@@ -15,12 +16,14 @@ from sqlalchemy.orm import Session
 from failwell.authz import Actor, require
 from failwell.changes.schemas import DeploymentOut
 from failwell.changes.service import deployment_out
+from failwell.db import Database
 from failwell.deps import IdPath, Work, get_database
 from failwell.enums import Role
 from failwell.errors import problem
 from failwell.integrations import links, service
+from failwell.integrations.grouped import Grouper
 from failwell.integrations.models import IntegrationKind, Verdict
-from failwell.integrations.receive import Received, receive, replay
+from failwell.integrations.receive import Received, admit, receive, replay
 from failwell.integrations.schemas import (
     DeliveryDetail,
     DeliveryFilter,
@@ -220,8 +223,9 @@ async def _inbound(
     db = get_database(request)
     body = await request.body()
     headers = {k.lower(): v for k, v in request.headers.items()}
-    if db.embedded:
-        got: Received = receive(db, integration_id, kind, headers, body, variant)
+    if db.embedded:  # SQLite: on the event loop, with the deliveries that arrived alongside
+        inbound = admit(db, integration_id, kind, headers, body, variant)
+        got: Received = await _grouper(request, db).record(inbound)
     else:
         got = await anyio.to_thread.run_sync(receive, db, integration_id, kind, headers, body, variant)
     if got.verdict == Verdict.refused:
@@ -229,6 +233,16 @@ async def _inbound(
         doc |= {"delivery_id": got.delivery_id, "verdict": got.verdict.value}
         return JSONResponse(doc, status_code=422, media_type="application/problem+json")
     return HookResult(delivery_id=got.delivery_id, verdict=got.verdict, detail=got.detail, result=got.result)
+
+
+def _grouper(request: Request, db: Database) -> Grouper:
+    """The app's grouper for the running event loop (a test may run the app on several loops)."""
+    loop = asyncio.get_running_loop()
+    grouper: Grouper | None = getattr(request.app.state, "hook_grouper", None)
+    if grouper is None or grouper.loop is not loop or grouper.db is not db:
+        grouper = Grouper(db, loop)
+        request.app.state.hook_grouper = grouper
+    return grouper
 
 
 HOOK_DOC = "Authenticated by the integration's secret (see docs/integrations.md), not an API token."

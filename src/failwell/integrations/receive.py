@@ -188,20 +188,31 @@ def process(
     return outcome
 
 
-def receive(
+@dataclass(frozen=True)
+class Inbound:
+    """A delivery that passed the checks made before the write lock: its size and its sender."""
+
+    integration_id: int
+    kind: IntegrationKind
+    headers: Mapping[str, str]
+    body: bytes
+    entry: Entry
+    key: str
+    event: str
+    payload: Any
+    problem: str  # why the body cannot be read, if it cannot
+
+
+def admit(
     db: Database,
     integration_id: int,
     kind: IntegrationKind,
     headers: Mapping[str, str],
     body: bytes,
     variant: str | None = None,
-) -> Received:
-    """Everything an inbound request goes through; ``headers`` has lower-case names.
-
-    One write transaction: the stamp of the integrations (is the process's copy current?), the
-    handler, and the delivery stored with its verdict, which takes the key. A delivery that is
-    not accepted rolls the handler's writes back with the transaction and is stored, with its
-    verdict, in a transaction of its own; a duplicate key rolls everything back."""
+) -> Inbound:
+    """Refuses a delivery over the size limit or not signed with the integration's secret (it
+    is then not stored at all); reads what the write transaction will need."""
     limit = get_integration_settings().max_body_bytes
     if len(body) > limit:
         raise PayloadTooLarge(detail=f"The delivery is over the limit of {limit} bytes; nothing was stored.")
@@ -216,30 +227,70 @@ def receive(
     except (ValueError, UnicodeDecodeError) as exc:
         payload, problem = NOT_PARSED, f"the body is not JSON: {exc}"
     event = event_name(kind, headers, None if payload is NOT_PARSED else payload, variant)
-    row = {
-        "integration_id": integration_id,
-        "delivery_key": key,
-        "event": event,
-        "body": body,
-        "headers": {k: v[:300] for k, v in headers.items() if k in KEPT_HEADERS},
-    }
+    return Inbound(integration_id, kind, headers, body, entry, key, event, payload, problem)
+
+
+def receive(
+    db: Database,
+    integration_id: int,
+    kind: IntegrationKind,
+    headers: Mapping[str, str],
+    body: bytes,
+    variant: str | None = None,
+) -> Received:
+    """Everything an inbound request goes through; ``headers`` has lower-case names.
+
+    One write transaction: the stamp of the integrations (is the process's copy current?), the
+    handler, and the delivery stored with its verdict, which takes the key. A delivery that is
+    not accepted rolls the handler's writes back with the transaction and is stored, with its
+    verdict, in a transaction of its own; a duplicate key rolls everything back."""
+    return record(db, admit(db, integration_id, kind, headers, body, variant))
+
+
+def record(db: Database, inbound: Inbound) -> Received:
+    """The write transaction of `receive`, for an admitted delivery."""
     with db.session() as session:
-        now = cache.current(db, session, integration_id, entry)
-        if now is not entry:  # edited since the process read it: check the sender again
-            verify(kind, headers, body, _checked(now, integration_id, kind).secret)
-            entry = _checked(now, integration_id, kind)
+        entry = _confirmed(db, session, inbound)
         ctx = Context(session, entry.integration, known_options=entry.options, known_rules=entry.rules)
-        outcome = Outcome(Verdict.refused, problem) if problem else handled(ctx, event, payload)
+        if inbound.problem:
+            outcome = Outcome(Verdict.refused, inbound.problem)
+        else:
+            outcome = handled(ctx, inbound.event, inbound.payload)
         if outcome.verdict != Verdict.accepted:
             session.rollback()
-        dialect = "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
-        values = {**row, "verdict": outcome.verdict, "detail": outcome.detail, "result": outcome.result}
-        delivery_id = session.connection().execute(_STORE_DELIVERY[dialect], values).scalar()
+        delivery_id = store_delivery(session, inbound, outcome)
         if delivery_id is None:  # a twin came first: whatever went wrong here is moot
             session.rollback()
-            return _seen(session, integration_id, key)
-        _log_error(outcome, integration_id)
+            return _seen(session, inbound.integration_id, inbound.key)
+        _log_error(outcome, inbound.integration_id)
         return Received(delivery_id, outcome.verdict, outcome.detail, outcome.result)
+
+
+def _confirmed(db: Database, session: Session, inbound: Inbound) -> Entry:
+    """The integration as of this transaction; the sender is checked again if it was edited
+    since the process read it."""
+    now = cache.current(db, session, inbound.integration_id, inbound.entry)
+    if now is inbound.entry:
+        return now
+    entry = _checked(now, inbound.integration_id, inbound.kind)
+    verify(inbound.kind, inbound.headers, inbound.body, entry.secret)
+    return entry
+
+
+def store_delivery(session: Session, inbound: Inbound, outcome: Outcome) -> int | None:
+    """Stores the delivery with its verdict; None if its key is taken (a duplicate)."""
+    dialect = "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
+    values = {
+        "integration_id": inbound.integration_id,
+        "delivery_key": inbound.key,
+        "event": inbound.event,
+        "body": inbound.body,
+        "headers": {k: v[:300] for k, v in inbound.headers.items() if k in KEPT_HEADERS},
+        "verdict": outcome.verdict,
+        "detail": outcome.detail,
+        "result": outcome.result,
+    }
+    return session.connection().execute(_STORE_DELIVERY[dialect], values).scalar()
 
 
 def _seen(session: Session, integration_id: int, key: str) -> Received:
