@@ -4,11 +4,15 @@
     returned is stored, and none fails with "database is locked" (SQLite write
     sessions begin IMMEDIATE and wait out the busy timeout).
 (b) The real server runs in a subprocess; deployments are POSTed until it is killed
-    with SIGKILL mid-stream. After a restart every deployment that got a 201 is there.
+    with SIGKILL mid-stream. After a restart every deployment that got a 201 is there. The
+    same for signed webhook deliveries sent on many connections at once.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import os
 import signal
 import socket
@@ -33,6 +37,9 @@ from failwell.changes.schemas import DeploymentIn
 from failwell.changes.service import record_deployment
 from failwell.db import Database
 from failwell.enums import DeploymentOutcome, Role
+from failwell.integrations import service as integrations
+from failwell.integrations.models import IntegrationDelivery, IntegrationKind
+from failwell.integrations.schemas import IntegrationIn, RuleIn
 from failwell.people import service as people
 from failwell.people import teams, tokens
 from failwell.people.schemas import PersonIn, TeamIn, TokenIn
@@ -314,3 +321,92 @@ def test_acknowledged_deployments_survive_a_server_kill(database_url: str, tmp_p
         assert len(stream.acknowledged) <= total <= len(stream.acknowledged) + stream.in_doubt
     finally:
         _stop(restarted)
+
+
+def _github_hook(database_url: str, secret: str) -> int:
+    db = Database(database_url, pool_size=1)
+    try:
+        _seed_service(db)
+        with db.session() as s:
+            made, _ = integrations.create_integration(
+                s, SYSTEM, IntegrationIn(kind=IntegrationKind.github, name="gh", secret=secret)
+            )
+            rule = RuleIn(match_field="repository", pattern="acme/checkout", service="checkout")
+            integrations.create_rule(s, SYSTEM, made.id, rule)
+            return made.id
+    finally:
+        db.dispose()
+
+
+def _deliverer(server: Server, hook: int, secret: str, worker: int, stream: Stream) -> None:
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        for i in range(100_000):
+            if stream.stop.is_set():
+                return
+            payload = {
+                "deployment_status": {"state": "success", "environment": "production"},
+                "deployment": {"id": worker * 1_000_000 + i, "sha": f"{worker:08x}{i:032x}"},
+                "repository": {"full_name": "acme/checkout"},
+            }
+            body = json.dumps(payload).encode()
+            headers = {
+                "x-github-event": "deployment_status",
+                "x-github-delivery": f"kill-{worker}-{i}",
+                "x-hub-signature-256": "sha256="
+                + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest(),
+            }
+            try:
+                resp = client.post(f"/api/v1/hooks/{hook}/github", headers=headers, content=body)
+            except httpx.TransportError:
+                with stream.lock:
+                    stream.in_doubt += 1
+                return
+            with stream.lock:
+                if resp.status_code == 200 and resp.json()["verdict"] == "accepted":
+                    stream.acknowledged[int(resp.json()["delivery_id"])] = headers["x-github-delivery"]
+                else:
+                    stream.unexpected.append(f"{resp.status_code}: {resp.text[:200]}")
+
+
+def test_acknowledged_webhook_deliveries_survive_a_server_kill(database_url: str, tmp_path: Path) -> None:
+    """Many connections at once, so that on SQLite deliveries are recorded together (one commit
+    for several): every delivery answered "accepted" is stored, with its deployment."""
+    secret = "kill-test-secret-0123456789"
+    hook = _github_hook(database_url, secret)
+    log = tmp_path / "server.log"
+    server = _start_server(database_url, tmp_path, log)
+    stream = Stream()
+    senders = [
+        threading.Thread(target=_deliverer, args=(server, hook, secret, n, stream), daemon=True)
+        for n in range(12)
+    ]
+    try:
+        for t in senders:
+            t.start()
+        deadline = time.monotonic() + 30
+        while len(stream.acknowledged) < 200 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        server.proc.send_signal(signal.SIGKILL)
+        server.proc.wait(timeout=10)
+    finally:
+        stream.stop.set()
+        _stop(server)
+        for t in senders:
+            t.join(timeout=15)
+    assert not stream.unexpected, stream.unexpected[:3]
+    assert len(stream.acknowledged) >= 20, f"too few deliveries before the kill: {log.read_text()[-2000:]}"
+
+    db = Database(database_url, pool_size=1)
+    try:
+        with db.session(write=False) as s:
+            rows = {
+                i: k for i, k in s.execute(select(IntegrationDelivery.id, IntegrationDelivery.delivery_key))
+            }
+            deployments = s.scalar(select(func.count()).select_from(Deployment)) or 0
+    finally:
+        db.dispose()
+    for delivery_id, key in stream.acknowledged.items():
+        assert rows.get(delivery_id) == f"x-github-delivery:{key}", f"acknowledged delivery {key} lost"
+    # Nothing beyond what was acknowledged or in flight at the kill, and one deployment each.
+    assert len(stream.acknowledged) <= len(rows) <= len(stream.acknowledged) + stream.in_doubt
+    assert deployments == len(rows)
