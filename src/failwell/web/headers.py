@@ -51,6 +51,11 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp, form_targets: tuple[str, ...] = ()) -> None:
         self.app = app
         self.policy = content_security_policy(form_targets) if form_targets else CONTENT_SECURITY_POLICY
+        # Encoded once: every response of the app passes here.
+        self.defaults = [
+            (name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in (*ALWAYS.items(), ("Content-Security-Policy", self.policy))
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -60,11 +65,12 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in ALWAYS.items():
-                    headers.setdefault(name, value)
-                headers.setdefault("Content-Security-Policy", self.policy)
+                raw = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in raw}
+                raw += [(name, value) for name, value in self.defaults if name not in present]
+                message["headers"] = raw
                 if https:
+                    headers = MutableHeaders(scope=message)
                     headers["Strict-Transport-Security"] = HSTS
                     _secure_cookies(headers)
             await send(message)
