@@ -333,6 +333,30 @@ def in_process(backend: Backend, url: str, org: Org, work: Work, cfg: WebhookCon
     )  # fmt: skip
 
 
+def backlog_drained(url: str, stall_s: float = 8.0) -> None:
+    """Waits until the server's worker has embedded the failures the warm-up opened: its first
+    round loads the model (a second or two of CPU), which would otherwise fall in the timed part
+    of a short run. Gives up when the backlog stops shrinking (no model here, say)."""
+    from sqlalchemy import func, select
+
+    from failwell.db import Database
+    from failwell.recurrence.models import EmbeddingBacklog
+
+    db = Database(url, pool_size=1)
+    try:
+        last, since = -1, time.monotonic()
+        while time.monotonic() - since < stall_s:
+            with db.session(write=False) as s:
+                left = s.scalar(select(func.count()).select_from(EmbeddingBacklog)) or 0
+            if not left:
+                return
+            if left != last:
+                last, since = left, time.monotonic()
+            time.sleep(0.1)
+    finally:
+        db.dispose()
+
+
 def over_http(
     backend: Backend, url: str, work: Work, cfg: WebhookConfig, workers: int, log_file: Path
 ) -> Measurement:
@@ -343,6 +367,7 @@ def over_http(
     with Server(url, workers=workers, log=log_file) as srv:
         raws = [raw_request(work.url, srv.port, h, b) for h, b in work.requests]
         run_async(lambda: closed_loop(HOST, srv.port, raws[:warmup], concurrency, 60))
+        backlog_drained(url)
         cpu0 = srv.cpu_seconds()
         result = run_async(lambda: closed_loop(HOST, srv.port, raws[warmup:], concurrency, cfg.time_limit_s))
         server_cpu = srv.cpu_seconds() - cpu0
@@ -455,7 +480,8 @@ def render(started: str, mode: str, command: str, cfg: WebhookConfig, results: l
         "| --- | --- |",
         *(f"| {k} | {v} |" for k, v in machine_info().items()),
         "",
-        f"{cfg.requests:,} deliveries per single-delivery line (after {cfg.warmup} warm-up ones), "
+        f"{cfg.requests:,} deliveries per single-delivery line (after {cfg.warmup} warm-up ones, and "
+        "after the server's worker has embedded the failures they opened, which loads the model), "
         f"{cfg.concurrency} keep-alive connections; batch: {cfg.batches} requests of "
         f"{cfg.batch_size:,} deployments on {cfg.batch_concurrency} connections. Fresh migrated "
         "database for each line. Rate: accepted deliveries per second (deployments per second for "
