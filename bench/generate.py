@@ -862,6 +862,12 @@ def prepare_org(
         meta.cached = True
         meta.url = target_url
         log(f"  [{backend}] reusing cached {scale.name} organisation ({meta.generation_s:.0f}s to generate)")
+        if backend == "postgresql" and not _token_known(target_url, meta.token):
+            # The PostgreSQL cache is shared by every checkout on this machine, the token file is
+            # not: another checkout rebuilt the database since. A new token, not a rebuild.
+            meta.token = _mint_token(target_url)
+            meta_path.write_text(json.dumps(asdict(meta), indent=1))
+            log("    (rebuilt by another checkout: a new API token for this one)")
     else:
         log(
             f"  [{backend}] generating the {scale.name} organisation "
@@ -910,6 +916,46 @@ def prepare_org(
     if backend == "sqlite":
         _set_sqlite_stats(Path(make_url(meta.url).database or ""), sqlite_analyze)
     return meta
+
+
+def _token_known(url: str, token: str) -> bool:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                text("SELECT 1 FROM api_tokens WHERE token_hash = :h AND revoked_at IS NULL"),
+                {"h": hash_token(token)},
+            ).first()
+        return found is not None
+    finally:
+        engine.dispose()
+
+
+def _mint_token(url: str) -> str:
+    """A new API token for the generated organisation's bench user (the one of its first token)."""
+    token = new_token()
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            person_id, next_id = conn.execute(
+                text("SELECT (SELECT person_id FROM api_tokens WHERE id = 1), MAX(id) + 1 FROM api_tokens")
+            ).one()
+            conn.execute(
+                text(
+                    "INSERT INTO api_tokens (id, person_id, name, token_hash, prefix, created_at) "
+                    "VALUES (:id, :person_id, 'bench', :hash, :prefix, :now)"
+                ),
+                {
+                    "id": next_id,
+                    "person_id": person_id,
+                    "hash": hash_token(token),
+                    "prefix": token[:10],
+                    "now": datetime.now(UTC),
+                },
+            )
+    finally:
+        engine.dispose()
+    return token
 
 
 def _set_sqlite_stats(path: Path, analyze: bool) -> None:
