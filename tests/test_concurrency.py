@@ -278,6 +278,26 @@ def _poster(server: Server, token: str, worker: int, stream: Stream) -> None:
                     stream.unexpected.append(f"{resp.status_code}: {resp.text[:200]}")
 
 
+def _kill_mid_stream(
+    server: Server, senders: list[threading.Thread], stream: Stream, acknowledged: int
+) -> None:
+    """Starts the senders, SIGKILLs the server once `acknowledged` writes were answered (or 30 s
+    passed) while they are still sending, then stops them."""
+    try:
+        for t in senders:
+            t.start()
+        deadline = time.monotonic() + 30
+        while len(stream.acknowledged) < acknowledged and time.monotonic() < deadline:
+            time.sleep(0.02)
+        server.proc.send_signal(signal.SIGKILL)
+        server.proc.wait(timeout=10)
+    finally:
+        stream.stop.set()
+        _stop(server)
+        for t in senders:
+            t.join(timeout=15)
+
+
 def test_acknowledged_deployments_survive_a_server_kill(database_url: str, tmp_path: Path) -> None:
     """database_url is a fresh migrated database (a copy of the migrated template)."""
     token = _token_for_a_practitioner(database_url)
@@ -287,19 +307,7 @@ def test_acknowledged_deployments_survive_a_server_kill(database_url: str, tmp_p
     posters = [
         threading.Thread(target=_poster, args=(server, token, n, stream), daemon=True) for n in range(4)
     ]
-    try:
-        for t in posters:
-            t.start()
-        deadline = time.monotonic() + 30
-        while len(stream.acknowledged) < 150 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        server.proc.send_signal(signal.SIGKILL)  # mid-stream: the posters are still sending
-        server.proc.wait(timeout=10)
-    finally:
-        stream.stop.set()
-        _stop(server)
-        for t in posters:
-            t.join(timeout=15)
+    _kill_mid_stream(server, posters, stream, acknowledged=150)
     assert not stream.unexpected, stream.unexpected[:3]
     assert len(stream.acknowledged) >= 20, f"too few writes before the kill: {log.read_text()[-2000:]}"
 
@@ -380,19 +388,7 @@ def test_acknowledged_webhook_deliveries_survive_a_server_kill(database_url: str
         threading.Thread(target=_deliverer, args=(server, hook, secret, n, stream), daemon=True)
         for n in range(12)
     ]
-    try:
-        for t in senders:
-            t.start()
-        deadline = time.monotonic() + 30
-        while len(stream.acknowledged) < 200 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        server.proc.send_signal(signal.SIGKILL)
-        server.proc.wait(timeout=10)
-    finally:
-        stream.stop.set()
-        _stop(server)
-        for t in senders:
-            t.join(timeout=15)
+    _kill_mid_stream(server, senders, stream, acknowledged=200)
     assert not stream.unexpected, stream.unexpected[:3]
     assert len(stream.acknowledged) >= 20, f"too few deliveries before the kill: {log.read_text()[-2000:]}"
 

@@ -38,9 +38,10 @@ class _Alone(Exception):
 def record_together(db: Database, group: Sequence[Inbound]) -> list[Received | Exception]:
     """Records the deliveries, in order, in one transaction when every one is accepted and new;
     else each in its own (`receive.record`). One delivery's exception is its own answer."""
-    if len(group) > 1:
+    # A body that is not JSON is refused: such a group goes alone without opening a transaction.
+    if len(group) > 1 and not any(inbound.problem for inbound in group):
         try:
-            return list(_together(db, group))
+            return [*_together(db, group)]
         except _Alone:
             pass
         except Exception:  # e.g. the commit itself: nothing was stored; each tries alone
@@ -59,8 +60,6 @@ def _together(db: Database, group: Sequence[Inbound]) -> list[Received]:
     with db.session() as session:
         confirmed: set[int] = set()
         for inbound in group:
-            if inbound.problem:
-                raise _Alone
             if inbound.integration_id not in confirmed:
                 if cache.current(db, session, inbound.integration_id, inbound.entry) is not inbound.entry:
                     raise _Alone  # edited since it was read: each is checked again alone
