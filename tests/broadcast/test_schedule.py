@@ -116,7 +116,9 @@ def test_a_tick_tells_queued_reminders_apart_in_a_few_statements(
     make_action(client, org, failure["id"], "Rotate logs", due_date=days_from_today(-2))
     assert run_schedule(db, FAST).overdue == 1
     with db.session() as s:
-        sent = s.scalars(select(OutboxEvent.dedupe_key).where(OutboxEvent.dedupe_key.is_not(None))).all()
+        # Reminders only: on a Monday or a Tuesday the action (due two days ago) also puts last
+        # week's digest on the queue, which has a key of its own.
+        sent = s.scalars(select(OutboxEvent.dedupe_key).where(OutboxEvent.dedupe_key.like("remind:%"))).all()
     assert len(sent) == 1
     made_up = [(f"remind:test:{i}", i) for i in range(2 * KEY_CHUNK + 100)]
     keyed = [*made_up[:700], (sent[0], -1), *made_up[700:]]
