@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import string
 import time as clock
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -25,7 +30,7 @@ from failwell.demo.content.problems import PROBLEMS
 from failwell.demo.content.recurring import RECURRING
 from failwell.demo.content.services import SERVICES
 from failwell.demo.content.standalone import FAILED_DEPLOYMENTS, INCIDENTS, NEAR_MISSES
-from failwell.demo.loader import database_is_empty, load_demo
+from failwell.demo.loader import DemoSummary, database_is_empty, load_demo
 from failwell.demo.organisation import DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD
 from failwell.enums import (
     ActionStatus,
@@ -48,6 +53,7 @@ from failwell.recurrence.enums import ProblemStatus
 from failwell.recurrence.models import KnownError, Problem, ProblemFailure, RecurrenceLink
 from failwell.recurrence.problems import problem_out
 from failwell.reviews.models import FactorCategory, Review
+from support import scratch_pg_database
 
 TODAY = date(2026, 11, 22)
 MIDNIGHT = datetime(2026, 11, 22, tzinfo=UTC)
@@ -58,6 +64,35 @@ FAMILY_TAGS = ("connection-pool", "expiry", "cache-stampede", "flag-config", "sm
 
 def count(session: Session, model: type) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+@dataclass
+class Loaded:
+    db: Database
+    summary: DemoSummary
+    seconds: float
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
+    """The demo of TODAY (default seed), loaded once per backend for the tests that only read it:
+    a load takes seconds, and this module used to make eleven of them."""
+    urls: AbstractContextManager[str]
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("demo") / "failwell.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        urls = nullcontext(f"sqlite:///{path}")
+    else:
+        urls = scratch_pg_database(f"failwell_demo_{os.getpid()}", request.getfixturevalue("pg_template"))
+    with urls as url:
+        db = Database(url, pool_size=2)
+        try:
+            assert database_is_empty(db)
+            began = clock.perf_counter()
+            summary = load_demo(db, today=TODAY)
+            yield Loaded(db, summary, clock.perf_counter() - began)
+        finally:
+            db.dispose()
 
 
 def fingerprint(db: Database) -> tuple[object, ...]:
@@ -115,13 +150,11 @@ def fingerprint(db: Database) -> tuple[object, ...]:
         )
 
 
-def test_demo_organisation_is_complete_and_consistent(db: Database) -> None:
-    assert database_is_empty(db)
-    began = clock.perf_counter()
-    summary = load_demo(db, today=TODAY)
+def test_demo_organisation_is_complete_and_consistent(loaded: Loaded) -> None:
+    db, summary = loaded.db, loaded.summary
     # `make run` loads it while a person waits. Its speed is measured by hand, not here: this bound
     # only catches a runaway (it took 20 s on a machine running eight test suites at once).
-    assert clock.perf_counter() - began < 180
+    assert loaded.seconds < 180
 
     assert 5 <= summary.teams <= 8
     assert 20 <= summary.people <= 30
@@ -337,31 +370,43 @@ def check_problems(s: Session) -> None:
     assert any(v.recurred_after_fix and v.recurrences_stopped for v in views)
 
 
-def test_demo_is_deterministic(db: Database, tmp_path: Path) -> None:
-    first = load_demo(db, today=TODAY, seed=7)
+# Another weekday and another month.
+DAYS_LATER = 45
 
-    def fresh(name: str) -> Database:
+
+def _shifted(value: object, delta: timedelta) -> object:
+    if isinstance(value, datetime | date):
+        return value + delta
+    if isinstance(value, tuple | list):
+        return tuple(_shifted(v, delta) for v in value)
+    if isinstance(value, Row):
+        return tuple(_shifted(v, delta) for v in value)
+    return value
+
+
+def test_demo_is_deterministic(loaded: Loaded, tmp_path: Path) -> None:
+    """The same seed and day give the same organisation; another seed another one; another day
+    (another weekday, another month) the same one moved in time, so the suite's browser tests
+    and screenshots do not depend on the day they run."""
+
+    def fresh(name: str, day: date, seed: int = 42) -> tuple[object, ...]:
         url = f"sqlite:///{tmp_path / name}"
         upgrade(url)
-        return Database(url, pool_size=1)
+        database = Database(url, pool_size=1)
+        try:
+            load_demo(database, today=day, seed=seed)
+            return fingerprint(database)
+        finally:
+            database.dispose()
 
-    # The twin is SQLite whatever `db` is, so on PostgreSQL this also compares the backends.
-    twin = fresh("twin.db")
-    try:
-        second = load_demo(twin, today=TODAY, seed=7)
-        assert first == second
-        assert fingerprint(db) == fingerprint(twin)
-    finally:
-        twin.dispose()
-    if db.engine.dialect.name != "sqlite":
-        return  # the rest does not involve `db`: once is enough
-    # The seed matters: another seed gives another history on the same day.
-    other = fresh("other.db")
-    try:
-        load_demo(other, today=TODAY, seed=8)
-        assert fingerprint(other) != fingerprint(twin)
-    finally:
-        other.dispose()
+    # The twin is SQLite whatever `loaded` is, so on PostgreSQL this also compares the backends.
+    twin = fresh("twin.db", TODAY)
+    assert fingerprint(loaded.db) == twin
+    if loaded.db.engine.dialect.name != "sqlite":
+        return  # the rest does not involve `loaded`: once is enough
+    assert fresh("other.db", TODAY, seed=8) != twin
+    later = fresh("later.db", TODAY + timedelta(days=DAYS_LATER))
+    assert _shifted(twin, timedelta(days=DAYS_LATER)) == _shifted(later, timedelta(0))
 
 
 def test_refuses_to_load_into_a_database_holding_data(db: Database) -> None:
@@ -409,13 +454,12 @@ def test_every_scenario_text_fills_in(db: Database) -> None:
     assert PEOPLE[0].email == DEMO_LOGIN_EMAIL
 
 
-def test_demo_failures_are_indexed_for_similar_search(db: Database) -> None:
+def test_demo_failures_are_indexed_for_similar_search(loaded: Loaded) -> None:
     """The loader writes rows directly, so it must index them as reporting would have."""
     from failwell.recurrence.models import FailureSearch
     from failwell.recurrence.service import similar_to_failure
 
-    load_demo(db, today=TODAY)
-    with db.session(write=False) as s:
+    with loaded.db.session(write=False) as s:
         failures = s.scalar(select(func.count()).select_from(Failure))
         indexed = s.scalar(select(func.count()).select_from(FailureSearch))
         assert indexed == failures
@@ -427,31 +471,3 @@ def test_demo_failures_are_indexed_for_similar_search(db: Database) -> None:
         # A later failure of a problem finds at least one of its siblings among its suggestions.
         siblings = set(problem_failures) - {later}
         assert siblings & {item.failure_id for item in found.items}
-
-
-def _shifted(value: object, delta: timedelta) -> object:
-    if isinstance(value, datetime | date):
-        return value + delta
-    if isinstance(value, tuple | list):
-        return tuple(_shifted(v, delta) for v in value)
-    if isinstance(value, Row):
-        return tuple(_shifted(v, delta) for v in value)
-    return value
-
-
-@pytest.mark.parametrize("days_later", [45])  # another weekday and another month
-def test_demo_is_the_same_organisation_whatever_the_day(tmp_path: Path, days_later: int) -> None:
-    """Loaded on another day (another weekday, another month), the demo only moves in time:
-    the suite's browser tests and screenshots must not depend on the day they run."""
-    databases = []
-    try:
-        for name, day in (("first.db", TODAY), ("later.db", TODAY + timedelta(days=days_later))):
-            url = f"sqlite:///{tmp_path / name}"
-            upgrade(url)
-            databases.append(Database(url, pool_size=1))
-            load_demo(databases[-1], today=day)
-        first, later = (fingerprint(d) for d in databases)
-        assert _shifted(first, timedelta(days=days_later)) == _shifted(later, timedelta(0))
-    finally:
-        for d in databases:
-            d.dispose()
