@@ -99,16 +99,15 @@ def test_panel_warns_of_an_open_fix_and_handles_nothing_similar(
 def test_suggest_while_typing(pages: Pages, db: Database, org: Org) -> None:
     earlier = make_failure(db, org, "TLS certificate expired on the partner gateway")
     me = pages(Role.viewer)
-    r = me.get(
-        "/similar/suggest",
-        params={"title": "certificate expired", "description": "", "services": org.service},
+    r = me.post(
+        "/similar/suggest", {"title": "certificate expired", "description": "", "services": org.service}
     )
     assert r.status_code == 200
     assert f'href="/failures/{earlier}"' in r.text and "Has this happened before?" in r.text
-    assert me.get("/similar/suggest", params={"title": " ", "description": ""}).text == ""
-    odd = me.get("/similar/suggest", params={"title": "<script>alert(1)</script>", "service": "nope"})
+    assert me.post("/similar/suggest", {"title": " ", "description": ""}).text == ""
+    odd = me.post("/similar/suggest", {"title": "<script>alert(1)</script>", "service": "nope"})
     assert odd.status_code == 200 and "<script>alert(1)</script>" not in odd.text
-    # The form posts: a pasted log longer than a URL may carry still gets suggestions.
+    # A pasted log longer than a URL may carry still gets suggestions.
     log = "证书 expired at handshake\n" * 4_000
     posted = me.post(
         "/similar/suggest", {"title": "certificate expired", "description": log, "services": org.service}

@@ -117,19 +117,11 @@ async def add_to_problem(request: Request, page: PageWork) -> Response:
     )
 
 
-@router.get("/similar/suggest")
+@router.post("/similar/suggest")
 async def similar_suggest(request: Request, page: PageWork) -> Response:
     """Suggestions for the report form, as the person types (an htmx fragment; empty when
-    there is nothing to go on)."""
-    params = request.query_params
-    names = [*params.getlist("service"), *params.getlist("services")]
-    return await _suggest(request, page, params.get("title", ""), params.get("description", ""), names)
-
-
-@router.post("/similar/suggest")
-async def similar_suggest_posted(request: Request, page: PageWork) -> Response:
-    """The same, posted: the report form sends its text in a body, since a pasted log can be
-    longer than the 64 KiB a URL may carry."""
+    there is nothing to go on). Posted, not a GET: a pasted log can be longer than the 64 KiB
+    a URL may carry."""
     values = await read_form(request, lists=("service", "services"))
     names = [*values["service"], *values["services"]]
     return await _suggest(request, page, values.get("title", ""), values.get("description", ""), names)
