@@ -27,12 +27,6 @@ PG_ADMIN_URL = os.environ.get(
 
 
 REQUIRE_PG = os.environ.get("FAILWELL_REQUIRE_POSTGRES") == "1"
-# Scratch databases' sessions commit without waiting for the WAL to reach the disk: a test
-# never survives a crash of the PostgreSQL server (its kill tests kill failwell's processes,
-# and what PostgreSQL acknowledged stays visible to every other session), and the fsync of
-# each commit was a large part of a PostgreSQL test's time on this machine's disk. The
-# benchmarks keep the server's settings.
-SCRATCH_OPTIONS = {"options": "-c synchronous_commit=off"}
 
 # For tests of presentation only (browser behaviour, layout) that the database changes nothing
 # in: the backend fixture's parameters cut to SQLite. What their pages read and write runs on
@@ -135,8 +129,7 @@ def create_pg_database(name: str, template: str | None = None) -> str:
             conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     finally:
         admin.dispose()
-    url = make_url(PG_ADMIN_URL).set(database=name).update_query_dict(SCRATCH_OPTIONS)
-    return url.render_as_string(hide_password=False)
+    return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
 
 
 def wait_for_dropped_databases() -> None:
