@@ -75,8 +75,8 @@ class Loaded:
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
-    """The demo of TODAY (default seed), loaded once per backend for the tests that only read it:
-    a load takes seconds, and this module used to make eleven of them."""
+    """The demo of TODAY (default seed), loaded once per backend for the tests that only read it
+    (a load takes seconds)."""
     urls: AbstractContextManager[str]
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("demo") / "failwell.db"
@@ -389,23 +389,23 @@ def test_demo_is_deterministic(loaded: Loaded, tmp_path: Path) -> None:
     (another weekday, another month) the same one moved in time, so the suite's browser tests
     and screenshots do not depend on the day they run."""
 
-    def fresh(name: str, day: date, seed: int = 42) -> tuple[object, ...]:
+    def fresh(name: str, day: date, seed: int = 42) -> tuple[DemoSummary, tuple[object, ...]]:
         url = f"sqlite:///{tmp_path / name}"
         upgrade(url)
         database = Database(url, pool_size=1)
         try:
-            load_demo(database, today=day, seed=seed)
-            return fingerprint(database)
+            return load_demo(database, today=day, seed=seed), fingerprint(database)
         finally:
             database.dispose()
 
     # The twin is SQLite whatever `loaded` is, so on PostgreSQL this also compares the backends.
-    twin = fresh("twin.db", TODAY)
+    summary, twin = fresh("twin.db", TODAY)
+    assert summary == loaded.summary
     assert fingerprint(loaded.db) == twin
     if loaded.db.engine.dialect.name != "sqlite":
         return  # the rest does not involve `loaded`: once is enough
-    assert fresh("other.db", TODAY, seed=8) != twin
-    later = fresh("later.db", TODAY + timedelta(days=DAYS_LATER))
+    assert fresh("other.db", TODAY, seed=8)[1] != twin
+    _, later = fresh("later.db", TODAY + timedelta(days=DAYS_LATER))
     assert _shifted(twin, timedelta(days=DAYS_LATER)) == _shifted(later, timedelta(0))
 
 
