@@ -185,6 +185,8 @@ def report_failures(session: Session, actor: Actor, items: Sequence[FailureIn]) 
     if not items:
         return []
     services: dict[tuple[str, ...], list[Service]] = {}  # a batch names the same few again and again
+    # Checked once each: the session keeps no loaded level alive between two look-ups.
+    levels = {level: _severity(session, level) for level in dict.fromkeys(d.severity for d in items)}
     failures = []
     for data in items:
         refuse_future({name: getattr(data, name) for name in _TIME_ORDER})
@@ -195,7 +197,7 @@ def report_failures(session: Session, actor: Actor, items: Sequence[FailureIn]) 
             title=data.title,
             description=data.description,
             kind=data.kind,
-            severity=_severity(session, data.severity),
+            severity=levels[data.severity],
             status=data.status,
             started_at=data.started_at or utcnow(),
             detected_at=data.detected_at,

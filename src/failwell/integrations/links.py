@@ -12,7 +12,7 @@ import heapq
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import String, Table, and_, bindparam, cast, delete, insert, or_, select, update
@@ -149,39 +149,46 @@ def link_named_commits(session: Session, failure: Failure) -> list[int]:
     return [dep_id for dep_id in ids if link(session, failure.id, "deployment", dep_id, "commit")]
 
 
+_LATEST_PRODUCTION = (
+    select(Deployment.id, Deployment.started_at)
+    .where(
+        Deployment.service_id == bindparam("service_id"),
+        Deployment.environment.in_(PRODUCTION_ENVIRONMENTS),
+        Deployment.started_at >= bindparam("since"),
+        Deployment.started_at <= bindparam("until"),
+    )
+    .order_by(Deployment.started_at.desc(), Deployment.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
 def suggest_deployments(session: Session, failures: Sequence[Failure]) -> None:
     """Suggests, for each failure, the latest production deployments of its services (at most
     the suggestion limit) in the window before it started; withdraws suggestions that no longer
-    fit (its start or services changed). Failures close in time (a CI batch's) share one read
-    of the deployments around them."""
+    fit (its start or services changed)."""
     if not failures:
         return
     settings = get_integration_settings()
     window, limit = timedelta(hours=settings.suggestion_window_hours), settings.suggestion_limit
     ids = [f.id for f in failures]
-    candidates: dict[int, set[int]] = {}
-    for cluster in _clusters(failures, window):
-        first, last = cluster[0].started_at, cluster[-1].started_at
-        services = select(failure_services.c.service_id).where(
-            failure_services.c.failure_id.in_([f.id for f in cluster])
+    services: dict[int, list[int]] = {i: [] for i in ids}
+    for failure_id, service_id in session.execute(
+        select(failure_services.c.failure_id, failure_services.c.service_id).where(
+            failure_services.c.failure_id.in_(ids)
         )
-        nearby = session.execute(
-            select(Deployment.id, Deployment.service_id, Deployment.started_at).where(
-                Deployment.service_id.in_(services),
-                Deployment.environment.in_(PRODUCTION_ENVIRONMENTS),
-                Deployment.started_at >= first - window,
-                Deployment.started_at <= last,
-            )
-        ).all()
-        for f in cluster:
-            # One failure: the read was its own. Several: each keeps its services and window.
-            own = {s.id for s in f.services} if len(cluster) > 1 else None
-            fitting = [
-                (at, d)
-                for d, service_id, at in nearby
-                if (own is None or service_id in own) and f.started_at - window <= at <= f.started_at
-            ]
-            candidates[f.id] = {d for _at, d in heapq.nlargest(limit, fitting)}
+    ):
+        services[failure_id].append(service_id)
+    connection = session.connection()
+    candidates: dict[int, set[int]] = {}
+    for f in failures:
+        # Per service, the index (service, start) hands over the latest few at once: a busy
+        # organisation's whole window is never read (a CI batch opens tens of failures).
+        since, until = f.started_at - window, f.started_at
+        latest: list[tuple[datetime, int]] = []
+        for service_id in services[f.id]:
+            params = {"service_id": service_id, "since": since, "until": until, "limit": limit}
+            latest += [(at, d) for d, at in connection.execute(_LATEST_PRODUCTION, params)]
+        candidates[f.id] = {d for _at, d in heapq.nlargest(limit, latest)}
     rows = session.execute(
         select(
             failure_deployments.c.failure_id, failure_deployments.c.deployment_id, failure_deployments.c.state
@@ -217,18 +224,6 @@ def suggest_deployments(session: Session, failures: Sequence[Failure]) -> None:
         session.execute(insert(failure_deployments), suggested)
         for failure_id in sorted(touched):
             _forget_loaded_links(session, failure_id)
-
-
-def _clusters(failures: Sequence[Failure], window: timedelta) -> list[list[Failure]]:
-    """The failures by start, cut where one starts more than a window after its cluster's
-    first: no read covers more than two windows of deployments."""
-    out: list[list[Failure]] = []
-    for f in sorted(failures, key=lambda f: f.started_at):
-        if out and f.started_at - out[-1][0].started_at <= window:
-            out[-1].append(f)
-        else:
-            out.append([f])
-    return out
 
 
 def mark_rework(session: Session, failures: Sequence[Failure]) -> None:
