@@ -34,6 +34,17 @@ def test_metrics_page_in_the_browser(
         "() => [...document.querySelectorAll('canvas[data-chart]')].map(c => !!window.Chart.getChart(c))"
     )
     assert drawn == [True, True]
+    # Deployments on the left axis, in counts; the fail rate on the right one, in per cent.
+    axes = page.evaluate(
+        """() => {
+            const chart = window.Chart.getChart(document.querySelector('canvas[data-chart]'));
+            return chart.data.datasets.map((d, i) => {
+                const scale = chart.scales[chart.getDatasetMeta(i).yAxisID];
+                return [d.label, scale.position, Math.max(...d.data.filter(v => v !== null)) <= scale.max];
+            });
+        }"""
+    )
+    assert axes == [["Deployments", "left", True], ["Change fail rate %", "right", True]]
     page.get_by_text("Show the numbers").click()
     rows = page.locator("details.numbers tbody tr")
     expect(rows.first).to_be_visible()

@@ -90,6 +90,10 @@ def trend_charts(points: list[TrendPoint]) -> dict[str, dict[str, Any]]:
                     "label": "Deployments",
                     "data": [p.deployments for p in points],
                     "backgroundColor": "#2f6f8f",
+                    # Named, not left to Chart.js: it takes the first y scale it finds, and the
+                    # template's tojson sorts the keys, which put "rate" first.
+                    "yAxisID": "y",
+                    "order": 2,
                 },
                 {
                     "type": "line",
@@ -98,14 +102,25 @@ def trend_charts(points: list[TrendPoint]) -> dict[str, dict[str, Any]]:
                     "borderColor": "#b42318",
                     "backgroundColor": "#b42318",
                     "yAxisID": "rate",
+                    "order": 1,  # drawn over the bars
                 },
             ],
         },
         "options": {
             "plugins": {"legend": {"position": "bottom"}},
             "scales": {
-                "y": {"beginAtZero": True, "ticks": {"precision": 0}},
-                "rate": {"position": "right", "beginAtZero": True, "grid": {"drawOnChartArea": False}},
+                "y": {
+                    "position": "left",
+                    "beginAtZero": True,
+                    "ticks": {"precision": 0},
+                    "title": {"display": True, "text": "Deployments"},
+                },
+                "rate": {
+                    "position": "right",
+                    "beginAtZero": True,
+                    "grid": {"drawOnChartArea": False},
+                    "title": {"display": True, "text": "Change fail rate (%)"},
+                },
             },
         },
     }
@@ -126,7 +141,10 @@ def trend_charts(points: list[TrendPoint]) -> dict[str, dict[str, Any]]:
                 },
             ],
         },
-        "options": {"plugins": {"legend": {"position": "bottom"}}, "scales": {"y": {"beginAtZero": True}}},
+        "options": {
+            "plugins": {"legend": {"position": "bottom"}},
+            "scales": {"y": {"beginAtZero": True, "title": {"display": True, "text": "Hours (median)"}}},
+        },
     }
     return {"delivery": delivery, "times": times}
 
