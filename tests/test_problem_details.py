@@ -219,3 +219,15 @@ def test_deployment_end_before_start_names_the_field(client: TestClient, org: Or
             "finished_at": utc(2026, 5, 1).isoformat(),
         },
     )
+
+
+def test_a_domain_error_reads_as_one_line_that_says_each_reason_once() -> None:
+    from failwell.errors import Conflict, FieldError, InvalidInput
+
+    assert str(InvalidInput.on("deployments[3].service", "unknown service 'x'")) == (
+        "deployments[3].service: unknown service 'x'"
+    )
+    several = InvalidInput("Invalid input", [FieldError("a", "is empty"), FieldError("b", "is too long")])
+    assert str(several) == "Invalid input (a: is empty; b: is too long)"
+    partly = Conflict("name: taken", [FieldError("name", "taken"), FieldError("slug", "taken")])
+    assert str(partly) == "name: taken (slug: taken)"

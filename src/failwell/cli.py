@@ -257,7 +257,7 @@ def main(args: list[str] | None = None) -> int:
             err_console.print(f"error: {exc}", highlight=False)
         return int(getattr(exc, "exit_code", 2))
     except DomainError as exc:
-        err_console.print(f"error: {domain_line(exc)}", highlight=False, soft_wrap=True)
+        err_console.print(f"error: {exc}", highlight=False, soft_wrap=True)
         return 1
     except ApiError as exc:
         err_console.print(f"error: {exc}", highlight=False, soft_wrap=True)
@@ -280,13 +280,6 @@ def _is_database_error(exc: BaseException) -> bool:
     # SQLAlchemy is loaded only by the verbs that open the database; if it is not, this is none.
     exc_module = sys.modules.get("sqlalchemy.exc")
     return exc_module is not None and isinstance(exc, exc_module.SQLAlchemyError)
-
-
-def domain_line(exc: DomainError) -> str:
-    """A service's refusal on one line, without repeating a field reason the detail already says."""
-    if all(f"{e.field}: {e.reason}" in exc.detail for e in exc.errors):
-        return exc.detail
-    return str(exc)
 
 
 def validation_line(exc: ValidationError) -> str:

@@ -28,10 +28,10 @@ class DomainError(Exception):
     slug = "bad-request"
 
     def __str__(self) -> str:
-        if self.errors:
-            parts = "; ".join(f"{e.field}: {e.reason}" for e in self.errors)
-            return f"{self.detail} ({parts})"
-        return self.detail
+        """One line: the detail, and the field reasons it does not already say."""
+        reasons = [f"{e.field}: {e.reason}" for e in self.errors]
+        unsaid = [r for r in reasons if r not in self.detail]
+        return f"{self.detail} ({'; '.join(unsaid)})" if unsaid else self.detail
 
 
 class InvalidInput(DomainError):

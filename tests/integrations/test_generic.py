@@ -307,3 +307,14 @@ def test_cli_purge(local_env: str, make_hook: Callable[..., Hook]) -> None:
     assert "Removed 0 deliveries." in result.output
     listed = CliRunner().invoke(app, ["integrations", "list"])
     assert f"/api/v1/hooks/{hook.id}/generic" in listed.output
+
+
+def test_a_refused_batch_names_its_item_once(
+    client: TestClient, org: Org, make_hook: Callable[..., Hook]
+) -> None:
+    hook = make_hook("generic")
+    items = [deployment("7.1.0"), {**deployment("7.1.1"), "service": "nope"}]
+    body = assert_problem(hook.bearer({"deployments": items}, path="/batch"), 422)
+    assert body["detail"] == "deployments[1].service: unknown service 'nope'"
+    [kept] = hook.deliveries()
+    assert kept["verdict"] == "refused" and kept["detail"] == body["detail"]
