@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 import httpx
@@ -33,7 +34,8 @@ def one_line_of_natural_width(items: Locator) -> None:
     assert len(boxes) > 1
     assert len({b["top"] for b in boxes}) == 1, boxes
     assert all(b["spare"] <= 40 for b in boxes), boxes  # a button's padding and border at most
-    assert all(0 <= after["left"] - before["right"] <= 32 for before, after in zip(boxes, boxes[1:])), boxes
+    gaps = [after["left"] - before["right"] for before, after in pairwise(boxes)]
+    assert all(0 <= gap <= 32 for gap in gaps), boxes
 
 
 def test_an_owner_sets_up_an_integration_and_reads_its_deliveries(
