@@ -139,7 +139,14 @@ def test_problem_pages(sign_in_as: Callable[[Role], Page], db: Database, org: Or
     page.get_by_label("Title").fill("Consumers too slow for peak traffic")
     page.get_by_label("Failures it explains").fill(f"{first}, {second}")
     page.get_by_role("button", name="Record the problem").click()
-    expect(page.get_by_role("heading", name="Consumers too slow for peak traffic")).to_be_visible()
+    title = page.get_by_role("heading", name="Consumers too slow for peak traffic", level=1)
+    expect(title).to_be_visible()
+    # Its way back above it, both at the left edge (they once shared a line, the title pushed right).
+    crumbs = page.locator(".page-head").get_by_role("link", name="Problems")
+    title_box, crumbs_box = title.bounding_box(), crumbs.bounding_box()
+    assert title_box is not None and crumbs_box is not None
+    assert crumbs_box["y"] + crumbs_box["height"] <= title_box["y"]
+    assert abs(title_box["x"] - crumbs_box["x"]) <= 1
     expect(page.get_by_role("img", name="Occurrences per month")).to_be_visible()
     expect(page.get_by_role("link", name="Kafka consumers lag again")).to_be_visible()
     page.get_by_text("Record a known error").click()

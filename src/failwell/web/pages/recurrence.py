@@ -253,9 +253,18 @@ def _problem_context(session: Session, actor: Actor, problem_id: int) -> dict[st
             "type": "bar",
             "data": {
                 "labels": [m for m, _ in months],
-                "datasets": [{"label": "Occurrences", "data": [n for _, n in months]}],
+                "datasets": [
+                    {
+                        "label": "Occurrences",
+                        "data": [n for _, n in months],
+                        "backgroundColor": "#2f6f8f",  # Chart.js's default grey is hard to see
+                    }
+                ],
             },
-            "options": {"scales": {"y": {"beginAtZero": True, "ticks": {"precision": 0}}}},
+            "options": {
+                "plugins": {"legend": {"display": False}},  # one series: the heading names it
+                "scales": {"y": {"beginAtZero": True, "ticks": {"precision": 0}}},
+            },
         }
         if months
         else None
