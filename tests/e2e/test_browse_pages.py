@@ -66,6 +66,9 @@ def test_close_an_action_inline(demo_as: Callable[[str], Page], screenshot: Shoo
     page = demo_as(PRACTITIONER)
     page.goto("/actions")
     expect(page.get_by_role("heading", name="Corrective actions")).to_be_visible()
+    # The sidebar's counts show every column at desktop width, none hidden behind a scroll.
+    counts = page.get_by_role("complementary", name="Open work by team").locator(".table-wrap")
+    assert counts.evaluate("wrap => wrap.scrollWidth <= wrap.clientWidth")
     first = page.locator("li.action-item").first
     item_id = first.get_attribute("id")
     title = first.locator(".action-title").inner_text()
