@@ -113,6 +113,9 @@ def test_service_page(demo_as: Callable[[str], Page], screenshot: Shoot) -> None
         expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
     page.wait_for_function("() => document.querySelector('canvas[data-chart]')?.dataset.drawn === '1'")
     screenshot(page, "service-page")
+    # A small laptop's width: the sidebar's figures and their bands fit (a band once stuck out).
+    page.set_viewport_size({"width": 1024, "height": 860})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024
     page.set_viewport_size(PHONE)
     screenshot(page, "service-page-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
