@@ -11,9 +11,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from failwell.app import create_app
+from failwell.authz import SYSTEM
 from failwell.broadcast.models import OutboxEvent, Topic
+from failwell.catalogue import service as catalogue
+from failwell.catalogue.schemas import ServiceIn
 from failwell.db import Database, utcnow
-from failwell.enums import Role
+from failwell.enums import FailureKind, Role
+from failwell.failures.schemas import FailureIn
+from failwell.failures.service import report_failure
 from failwell.settings import Settings
 from failwell.surveys.models import SurveyCampaign, SurveyResponse
 from support import Org, PageClient
@@ -119,3 +124,19 @@ def test_results_page_shows_words_beside_deeds(pages: Pages, db: Database, surve
     assert r.text.count("Withheld:") == 2  # gamma (2 people) and beta (derivable)
     assert "idea from gamma" in r.text  # in the organisation's list, without team or date
     assert "<script>" not in r.text
+
+
+def test_results_show_a_ratio_to_two_places(pages: Pages, db: Database, survey_org: SurveyOrg) -> None:
+    with db.session() as s:
+        catalogue.create_service(s, SYSTEM, ServiceIn(name="alpha-api", owner_team="alpha"))
+        kinds = [FailureKind.incident] * 3 + [FailureKind.near_miss] * 2
+        for i, kind in enumerate(kinds):
+            started = utcnow() - timedelta(days=5 + i)
+            data = FailureIn(title=f"Failure {i}", kind=kind, services=["alpha-api"], started_at=started)
+            report_failure(s, SYSTEM, data)
+    campaign_id = new_campaign(db)
+    close(db, campaign_id)
+    r = pages(Role.viewer).get(f"/surveys/{campaign_id}/results")
+    assert r.status_code == 200
+    # Two near misses for three incidents: 0.67, as the metrics page would show it, not 0.6667.
+    assert "<td>0.67</td>" in r.text and "0.6667" not in r.text
