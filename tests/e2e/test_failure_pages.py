@@ -92,6 +92,17 @@ def test_failures_list_filters(
     page = sign_in_as(Role.viewer)
     page.goto("/failures")
     expect(page.get_by_role("link", name="Deploy 4.2 broke refunds")).to_be_visible()
+    # The search box shows its whole hint (it was cut to "Words in any orde" among the filters).
+    hint_fits = page.get_by_label("Search").evaluate(
+        """box => {
+            const style = getComputedStyle(box);
+            const pen = document.createElement('canvas').getContext('2d');
+            pen.font = style.font;
+            const room = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+            return pen.measureText(box.placeholder).width <= room;
+        }"""
+    )
+    assert hint_fits
     screenshot(page, "failures-list")
     at_phone_width(page, screenshot, "failures-list")
     page.get_by_label("Kind").select_option("failed_deployment")
