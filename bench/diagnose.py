@@ -22,8 +22,9 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 from bench.common import Backend
-from bench.generate import SCALES, OrgMeta, prepare_org
+from bench.generate import prepare_org
 from bench.listing import HEALTHZ, KINDS
+from bench.org_shape import SCALES, OrgMeta
 from failwell.app import create_app
 from failwell.settings import Settings
 

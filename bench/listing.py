@@ -23,8 +23,8 @@ from urllib.parse import urlencode
 import orjson
 
 from bench.common import HOST, mean, percentile
-from bench.generate import OrgMeta
 from bench.httpclient import Connection, build_request, run_async
+from bench.org_shape import OrgMeta
 from bench.server import Server
 
 HEALTHZ = "healthz"

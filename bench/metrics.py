@@ -36,8 +36,9 @@ from bench.common import (
     chosen_backends,
     percentile,
 )
-from bench.generate import NOW, SCALES, OrgMeta, prepare_org
+from bench.generate import prepare_org
 from bench.httpclient import Connection, build_request, run_async
+from bench.org_shape import NOW, SCALES, OrgMeta
 from bench.pages import _request, _sign_in, write_section
 from bench.report import machine_info
 from bench.server import Server

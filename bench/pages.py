@@ -39,8 +39,9 @@ from bench.common import (
     chosen_backends,
     percentile,
 )
-from bench.generate import SCALES, OrgMeta, prepare_org
+from bench.generate import prepare_org
 from bench.httpclient import Connection, run_async
+from bench.org_shape import SCALES, OrgMeta
 from bench.report import RUNS_MARKER, machine_info
 from bench.server import Server
 

@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import BACKENDS, OUT, RESULTS_MD, Backend, ScratchDir, background_cpu, pg_unavailable
-from bench.generate import SCALES, drop_cached_pg, prepare_org
+from bench.generate import drop_cached_pg, prepare_org
 from bench.ingest import IngestConfig, run_ingest
 from bench.listing import ListingConfig, run_listing
+from bench.org_shape import SCALES
 from bench.report import RunRecord, machine_info, render, targets, write_results
 
 # Mode defaults: a full run stays within ~15 minutes on a 2-core machine (the large

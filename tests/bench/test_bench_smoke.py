@@ -17,9 +17,10 @@ if str(REPO) not in sys.path[:1]:
     sys.path.insert(0, str(REPO))
 
 from bench.common import Backend, percentile, pg_unavailable  # noqa: E402
-from bench.generate import SCALES, prepare_org  # noqa: E402
+from bench.generate import prepare_org  # noqa: E402
 from bench.listing import HEALTHZ  # noqa: E402
 from bench.metrics import PROBES, enrich, render, run_metrics  # noqa: E402
+from bench.org_shape import SCALES  # noqa: E402
 from bench.report import RUNS_MARKER, write_results  # noqa: E402
 from bench.suite import parse_args, run  # noqa: E402
 
