@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from factories import API, iso, make_deployment, make_failure, utc
 from failwell.enums import Role
+from failwell.web.forms.integrations import ENVIRONMENT_WORDS
 from integrations.conftest import Hook
 from support import Org, PageClient
 
@@ -108,3 +109,34 @@ def test_the_admin_hub_links_to_integrations_and_counts_unmapped(
     hub = owner.get("/admin")
     assert "1 inbound integration " in hub.text
     assert 'href="/admin/integration-deliveries?verdict=unmapped">1 unmapped delivery</a> waits' in hub.text
+
+
+def test_refused_options_and_rules_are_shown_beside_their_fields(
+    client: TestClient, org: Org, pages: Callable[[Role], PageClient], make_hook: Callable[..., Hook]
+) -> None:
+    hook = make_hook("generic", "ci")
+    owner = pages(Role.practice_owner)
+    before = client.get(f"{API}/integrations/{hook.id}", headers=org.headers()).json()["options"]
+    r = owner.post(
+        f"/admin/integrations/{hook.id}/options",
+        {
+            "default_environment": "Prod env!",
+            "deploy_workflows": "deploy*",
+            "severity": "9",
+            "open_failures": "true",
+        },
+    )
+    assert r.status_code == 422, r.text
+    assert "Please correct 2 fields below." in r.text
+    assert ENVIRONMENT_WORDS in r.text and "should match pattern" not in r.text  # no regular expression
+    assert 'id="severity-error"' in r.text
+    # What was entered stays in the form, the box ticked as it was.
+    assert 'value="Prod env!"' in r.text and 'value="deploy*"' in r.text and 'value="9"' in r.text
+    assert 'name="open_failures" type="checkbox" value="true" checked' in r.text
+    assert client.get(f"{API}/integrations/{hook.id}", headers=org.headers()).json()["options"] == before
+    rule = owner.post(
+        f"/admin/integrations/{hook.id}/rules",
+        {"match_field": "repository", "pattern": "acme/*", "environment": "Live env"},
+    )
+    assert rule.status_code == 422 and ENVIRONMENT_WORDS in rule.text
+    assert client.get(f"{API}/integrations/{hook.id}/rules", headers=org.headers()).json() == []

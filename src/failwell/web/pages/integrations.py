@@ -18,16 +18,11 @@ from failwell.errors import DomainError, InvalidInput
 from failwell.integrations import links, service
 from failwell.integrations.models import IntegrationKind, Verdict
 from failwell.integrations.receive import replay
-from failwell.integrations.schemas import (
-    DeliveryFilter,
-    IntegrationIn,
-    IntegrationOptions,
-    IntegrationUpdate,
-    RuleIn,
-)
+from failwell.integrations.schemas import DeliveryFilter, IntegrationIn, IntegrationUpdate
 from failwell.listing import page_of
 from failwell.web.auth import PageWork
 from failwell.web.forms.base import FormState, cleaned, domain_errors, read_form, validate
+from failwell.web.forms.integrations import options_from_form, rule_from_form
 from failwell.web.responses import redirect_with_notice
 from failwell.web.templating import render
 
@@ -120,8 +115,7 @@ async def integration_page(request: Request, integration_id: int, page: PageWork
 @router.post("/admin/integrations/{integration_id}/rules")
 async def add_rule(request: Request, integration_id: int, page: PageWork) -> Response:
     values = await read_form(request)
-    raw = {k: v for k, v in cleaned(values).items() if v not in ("", None)}
-    data, errors = validate(RuleIn, raw)
+    data, errors = rule_from_form(values)
     if data is not None:
         try:
             await page.run(lambda s, a: service.create_rule(s, a, integration_id, data))
@@ -145,22 +139,23 @@ async def delete_rule(integration_id: int, rule_id: int, page: PageWork) -> Resp
 
 @router.post("/admin/integrations/{integration_id}/options")
 async def save_options(request: Request, integration_id: int, page: PageWork) -> Response:
-    values = cleaned(await read_form(request))
-    raw = {
-        "default_environment": values.get("default_environment") or "production",
-        "open_failures": values.get("open_failures") in ("true", "on"),
-        "deploy_workflows": [
-            w.strip() for w in str(values.get("deploy_workflows") or "").split(",") if w.strip()
-        ],
-        "severity": values.get("severity") or 3,
-    }
-    options, errors = validate(IntegrationOptions, raw)
-    if options is None:
-        raise InvalidInput(detail="; ".join(f"{k}: {v}" for k, v in errors.items()))
-    await page.run(
-        lambda s, a: service.update_integration(s, a, integration_id, IntegrationUpdate(options=options))
+    values = await read_form(request)
+    options, errors = options_from_form(values)
+    if options is not None:
+        try:
+            update = IntegrationUpdate(options=options)
+            await page.run(lambda s, a: service.update_integration(s, a, integration_id, update))
+            return redirect_with_notice(f"/admin/integrations/{integration_id}", "Options saved.")
+        except DomainError as exc:
+            errors = domain_errors(exc)
+    # Shown again beside their fields, as entered: nothing was saved.
+    context = await page.run(lambda s, a: _detail_context(s, a, integration_id, _base(request)))
+    return render(
+        request,
+        "integrations/detail.html",
+        {**context, "form": FormState(), "options_form": FormState(values, errors), "secret": None},
+        status_code=422,
     )
-    return redirect_with_notice(f"/admin/integrations/{integration_id}", "Options saved.")
 
 
 @router.post("/admin/integrations/{integration_id}/{action}")
