@@ -3,7 +3,6 @@ integration's options."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from failwell.integrations.schemas import IntegrationOptions, RuleIn
@@ -24,14 +23,14 @@ def _plain(errors: dict[str, str]) -> dict[str, str]:
     }
 
 
-def rule_from_form(values: Mapping[str, Any]) -> tuple[RuleIn | None, dict[str, str]]:
+def rule_from_form(values: dict[str, Any]) -> tuple[RuleIn | None, dict[str, str]]:
     """A rule from the add-a-rule form; empty fields are left to their defaults."""
     raw = {k: v for k, v in cleaned(values).items() if v not in ("", None)}
     data, errors = validate(RuleIn, raw)
     return data, _plain(errors)
 
 
-def options_from_form(values: Mapping[str, Any]) -> tuple[IntegrationOptions | None, dict[str, str]]:
+def options_from_form(values: dict[str, Any]) -> tuple[IntegrationOptions | None, dict[str, str]]:
     """An integration's options from its form: a checkbox left unticked is sent as nothing,
     the workflows as one comma-separated line."""
     raw = cleaned(values)
