@@ -151,6 +151,34 @@ _CHECKS = """() => {
   return problems;
 }"""
 
+# At desktop width, with every <details> open: no field shows its hint or chosen option cut
+# short, and no table hides columns behind a sideways scroll (both seen: a search hint cut to
+# "Words in any orde", the actions board's Overdue column).
+_DESKTOP_FIT = """() => {
+  const problems = [];
+  const pen = document.createElement('canvas').getContext('2d');
+  const room = e => {  // also sets the pen's font to the field's
+    const s = getComputedStyle(e);
+    pen.font = s.font;
+    return e.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+  };
+  for (const e of document.querySelectorAll('main input[placeholder], main select')) {
+    if (!(e.offsetWidth || e.offsetHeight) || e.multiple) continue;
+    const select = e.tagName === 'SELECT';
+    const text = (select ? (e.selectedOptions[0]?.textContent || '') : e.placeholder).trim();
+    const space = room(e) - (select ? 20 : 0);  // a select's own arrow
+    const width = pen.measureText(text).width;
+    if (width > space + 1)
+      problems.push(`${e.name || e.id} shows "${text}" cut (${Math.round(width)} px in ${Math.round(space)})`)
+  }
+  const heading = w => w.querySelector('caption')?.textContent.trim()
+    || w.closest('section, aside')?.querySelector('h2')?.textContent.trim() || '?';
+  for (const w of document.querySelectorAll('main .table-wrap'))
+    if (w.offsetWidth && w.scrollWidth > w.clientWidth + 1)
+      problems.push(`a table scrolls sideways (${w.scrollWidth} px in ${w.clientWidth}): ${heading(w)}`);
+  return problems;
+}"""
+
 # At a phone's width: the widest elements that stick out (not those inside a scrolling .table-wrap).
 _OVERFLOW = """() => {
   const scrolled = e => e.parentElement && e.parentElement.closest('.table-wrap');
@@ -334,6 +362,8 @@ def test_page_is_accessible_secure_and_fits_a_phone(
     _open_everything(owner_page)
     problems = owner_page.evaluate(_CHECKS)
     assert not problems, f"{path}: accessibility problems:\n  " + "\n  ".join(problems)
+    cut = owner_page.evaluate(_DESKTOP_FIT)
+    assert not cut, f"{path} at {DESKTOP['width']} px:\n  " + "\n  ".join(cut)
     violations = _csp_violations(owner_page, csp_console)
     assert not violations, f"{path}: content security policy violations:\n  " + "\n  ".join(violations)
 

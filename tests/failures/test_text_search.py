@@ -174,7 +174,7 @@ def test_the_list_page_shows_where_each_result_matched(
         "Matched in the description: Then a &lt;b&gt;<mark>cache</mark>&lt;/b&gt; <mark>stampede</mark>"
         in html
     )
-    assert 'value="" selected' in html or "Best match, else newest" in html
+    assert 'value="" selected' in html or "Best match first" in html
     newest = me.get("/failures", params={"q": "stampede cache", "sort": "-started_at"}).text
     assert re.findall(r'<a href="/failures/(\d+)">', newest)[1] == str(in_title["id"])
     assert me.get("/failures", params={"q": '"'}).status_code == 200
