@@ -104,7 +104,7 @@ def _insert_all(ctx: Context, fast: Sequence[Planned]) -> list[int]:
     (external id, rework, first commit): it raises the events the read side keeps its rollups
     by, and refuses an unknown service or a finish before the start."""
     # Not validated again (a quarter of a batch's time once): each field is a GenericDeployment's,
-    # validated as the same type (tests/integrations/test_batch_failures.py holds them equal),
+    # validated as the same type (tests/integrations/test_batch_fields.py holds them equal),
     # or a stored rule's or option's, validated when it was saved.
     data = [
         DeploymentIn.model_construct(
