@@ -16,6 +16,7 @@ not built yet is skipped, saying so.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -27,12 +28,17 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, e
 from sqlalchemy import select
 
 from failwell.actions.models import CorrectiveAction
+from failwell.authz import SYSTEM
 from failwell.catalogue.models import Service
 from failwell.db import Database
 from failwell.demo.loader import load_demo
 from failwell.demo.organisation import DEMO_LOGIN_EMAIL
 from failwell.enums import ActionStatus, CycleStatus, IdeaStatus
 from failwell.ideas.models import Idea
+from failwell.integrations import service as integrations
+from failwell.integrations.models import Integration, IntegrationKind
+from failwell.integrations.receive import receive
+from failwell.integrations.schemas import IntegrationIn, RuleIn
 from failwell.people import service as people
 from failwell.people import sign_in
 from failwell.people.models import Person, Team
@@ -78,6 +84,8 @@ PAGES = [
     "/digest",
     "/metrics",
     "/admin/integrations",
+    "/admin/integrations/{integration}",
+    "/admin/integration-deliveries",
     "/surveys",
     "/surveys/{survey}/results",
     "/admin/sso",
@@ -225,6 +233,7 @@ def _ids(db: Database) -> dict[str, int]:
             "announced_cycle": s.scalar(
                 select(AwardCycle.id).where(AwardCycle.status == CycleStatus.announced).limit(1)
             ),
+            "integration": s.scalar(select(Integration.id).order_by(Integration.id).limit(1)),
             "proposal_failure": s.scalar(
                 select(CorrectiveAction.failure_id)
                 .where(CorrectiveAction.status == ActionStatus.proposed)
@@ -260,10 +269,30 @@ def demo_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         yield from _demo_site(url)
 
 
+def _add_an_integration(db: Database) -> None:
+    """The demo records none: a CI integration with a rule, and one delivery it maps and one it
+    cannot, so its pages show a rule table, both verdicts and a replay button."""
+    with db.session() as s:
+        integration, secret = integrations.create_integration(
+            s, SYSTEM, IntegrationIn(kind=IntegrationKind.generic, name="ci")
+        )
+        service_name = s.scalar(select(Service.name).order_by(Service.id).limit(1))
+        rule = RuleIn(match_field="repository", pattern="acme/*", service=service_name)
+        integrations.create_rule(s, SYSTEM, integration.id, rule)
+        integration_id = integration.id
+    verdicts = []
+    for repository in ("acme/app", "elsewhere/app"):
+        body = json.dumps({"repository": repository, "version": "1.0.0", "outcome": "succeeded"})
+        headers = {"authorization": f"Bearer {secret}", "content-type": "application/json"}
+        verdicts.append(receive(db, integration_id, IntegrationKind.generic, headers, body.encode()).verdict)
+    assert [v.value for v in verdicts] == ["accepted", "unmapped"]
+
+
 def _demo_site(url: str) -> Iterator[DemoSite]:
     db = Database(url, pool_size=4)
     try:
         load_demo(db)
+        _add_an_integration(db)
         with serving(url, db) as base:
             yield DemoSite(base, db, _ids(db))
     finally:
