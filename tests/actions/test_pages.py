@@ -66,6 +66,10 @@ def test_board_filters_and_paginates(pages: Pages, client: TestClient, org: Org)
 
     done = me.get("/actions?status=done")
     assert "No corrective actions match" in done.text
+    assert 'aria-label="Pages"' not in done.text  # the list says it is empty; no "Nothing to show." too
+    past = me.get("/actions?offset=100&limit=25").text
+    assert "This page is past the end: the list has 31." in past and "Showing 101" not in past
+    assert 'href="/actions?offset=25&limit=25">Its last page' in past and 'rel="next"' not in past
 
     # A hand-edited URL is not an error page: the filter is ignored and said so.
     odd = me.get("/actions?status=sideways&team=nobody")
