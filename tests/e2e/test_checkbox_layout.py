@@ -18,7 +18,12 @@ Shoot = Callable[[Page, str], Path]
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 
 
-def labels_beside_boxes(group: Locator, at_least: int) -> None:
+def labels_beside_boxes(page: Page, path: str, group_name: str, at_least: int) -> Locator:
+    """Opens the page at 1280 px and checks each checkbox of the group; answers the group."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(path)
+    group = page.get_by_role("group", name=group_name)
+    expect(group).to_be_visible()
     boxes = group.get_by_role("checkbox")
     assert boxes.count() >= at_least
     for i in range(boxes.count()):
@@ -29,26 +34,18 @@ def labels_beside_boxes(group: Locator, at_least: int) -> None:
         name = label.inner_text()
         assert t["x"] >= b["x"] + b["width"], f"{name!r} starts left of its box"
         assert t["y"] < b["y"] + b["height"], f"{name!r} wrapped below its box"
+    return group
 
 
 def test_topic_labels_stay_beside_their_boxes_at_1280px(
     sign_in_as: Callable[[Role], Page], screenshot: Shoot
 ) -> None:
     page = sign_in_as(Role.practitioner)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto("/subscriptions")
-    about = page.get_by_role("group", name="About")
-    expect(about).to_be_visible()
-    labels_beside_boxes(about, at_least=4)
+    about = labels_beside_boxes(page, "/subscriptions", "About", at_least=4)
     about.scroll_into_view_if_needed()
     path = screenshot(page, "subscriptions-topics-1280")
     about.screenshot(path=str(path.with_name("subscriptions-topics-1280-about.png")))
 
 
 def test_survey_instruments_stay_beside_their_boxes_at_1280px(sign_in_as: Callable[[Role], Page]) -> None:
-    page = sign_in_as(Role.practice_owner)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto("/surveys")
-    instruments = page.get_by_role("group", name="Instruments")
-    expect(instruments).to_be_visible()
-    labels_beside_boxes(instruments, at_least=2)
+    labels_beside_boxes(sign_in_as(Role.practice_owner), "/surveys", "Instruments", at_least=2)

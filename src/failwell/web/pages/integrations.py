@@ -112,6 +112,15 @@ async def integration_page(request: Request, integration_id: int, page: PageWork
     return render(request, "integrations/detail.html", {**data, "form": FormState(), "secret": None})
 
 
+async def _detail_refused(
+    request: Request, page: PageWork, integration_id: int, forms: dict[str, FormState]
+) -> Response:
+    """The integration's page again (422) with a refused form's reasons beside its fields and
+    its values as entered: nothing was saved."""
+    context = await page.run(lambda s, a: _detail_context(s, a, integration_id, _base(request)))
+    return render(request, "integrations/detail.html", {**context, **forms, "secret": None}, status_code=422)
+
+
 @router.post("/admin/integrations/{integration_id}/rules")
 async def add_rule(request: Request, integration_id: int, page: PageWork) -> Response:
     values = await read_form(request)
@@ -122,13 +131,7 @@ async def add_rule(request: Request, integration_id: int, page: PageWork) -> Res
             return redirect_with_notice(f"/admin/integrations/{integration_id}", "Rule added.")
         except DomainError as exc:
             errors = domain_errors(exc)
-    context = await page.run(lambda s, a: _detail_context(s, a, integration_id, _base(request)))
-    return render(
-        request,
-        "integrations/detail.html",
-        {**context, "form": FormState(values, errors), "secret": None},
-        status_code=422,
-    )
+    return await _detail_refused(request, page, integration_id, {"form": FormState(values, errors)})
 
 
 @router.post("/admin/integrations/{integration_id}/rules/{rule_id}/delete")
@@ -148,14 +151,8 @@ async def save_options(request: Request, integration_id: int, page: PageWork) ->
             return redirect_with_notice(f"/admin/integrations/{integration_id}", "Options saved.")
         except DomainError as exc:
             errors = domain_errors(exc)
-    # Shown again beside their fields, as entered: nothing was saved.
-    context = await page.run(lambda s, a: _detail_context(s, a, integration_id, _base(request)))
-    return render(
-        request,
-        "integrations/detail.html",
-        {**context, "form": FormState(), "options_form": FormState(values, errors), "secret": None},
-        status_code=422,
-    )
+    forms = {"form": FormState(), "options_form": FormState(values, errors)}
+    return await _detail_refused(request, page, integration_id, forms)
 
 
 @router.post("/admin/integrations/{integration_id}/{action}")
