@@ -143,7 +143,8 @@ def _load_demo(db: Database) -> bool:
     console.print(
         f"Loaded the demo organisation: {summary.teams} teams, {summary.services} services, "
         f"{summary.deployments} deployments, {summary.failures} failures, {summary.reviews} reviews, "
-        f"{summary.actions} corrective actions, {summary.problems} problems."
+        f"{summary.actions} corrective actions, {summary.problems} problems, "
+        f"{summary.integrations} integrations."
     )
     return True
 

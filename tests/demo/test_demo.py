@@ -44,6 +44,7 @@ from failwell.enums import (
 )
 from failwell.errors import Conflict
 from failwell.failures.models import Failure, Tag
+from failwell.integrations.models import Integration, IntegrationDelivery
 from failwell.migrate import upgrade
 from failwell.people import sign_in
 from failwell.people import teams as people_teams
@@ -137,6 +138,18 @@ def fingerprint(db: Database) -> tuple[object, ...]:
             )
         ).all()
         known = s.execute(select(KnownError.id, KnownError.problem_id, KnownError.created_at)).all()
+        deliveries = s.execute(
+            select(
+                Integration.name,
+                Integration.created_at,
+                IntegrationDelivery.event,
+                IntegrationDelivery.received_at,
+                IntegrationDelivery.verdict,
+                IntegrationDelivery.detail,
+            )
+            .join(Integration, Integration.id == IntegrationDelivery.integration_id)
+            .order_by(IntegrationDelivery.id)
+        ).all()
         return (
             tuple(failures),
             tuple(deployments),
@@ -147,6 +160,7 @@ def fingerprint(db: Database) -> tuple[object, ...]:
             tuple(members),
             tuple(links),
             tuple(sorted(known)),
+            tuple(deliveries),
         )
 
 

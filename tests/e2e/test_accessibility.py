@@ -270,8 +270,8 @@ def demo_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
 
 
 def _add_an_integration(db: Database) -> None:
-    """The demo records none: a CI integration with a rule, and one delivery it maps and one it
-    cannot, so its pages show a rule table, both verdicts and a replay button."""
+    """The demo's integrations hold only deliveries no rule maps yet: one more, with a rule, a
+    delivery it maps and one it cannot, so the pages show both verdicts and a replay button."""
     with db.session() as s:
         integration, secret = integrations.create_integration(
             s, SYSTEM, IntegrationIn(kind=IntegrationKind.generic, name="ci")

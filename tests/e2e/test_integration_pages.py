@@ -67,6 +67,16 @@ def test_an_owner_sets_up_an_integration_and_reads_its_deliveries(
     expect(page.get_by_label("Severity of the failures it opens")).to_have_value("2")
     expect(page.get_by_label("Deploying workflows, jobs or pipelines")).to_have_value("deploy*, release.yml")
     expect(page.get_by_label("A failed production deployment opens a failure")).not_to_be_checked()
+
+    # A rule whose field and pattern are long enough to squeeze the table's columns.
+    page.get_by_label(re.compile(r"^When")).fill("label:cluster")
+    page.get_by_label(re.compile(r"^matches")).fill("prod-eu-*-kubernetes-workloads-*")
+    page.get_by_label("Environment", exact=True).fill("production")
+    page.get_by_role("button", name="Add rule").click()
+    when = page.locator("tbody code", has_text="label:cluster")
+    expect(when).to_have_count(1)
+    # Its field reads whole: code may otherwise break anywhere ("label:clust" / "er").
+    assert when.evaluate("e => e.getClientRects().length") == 1
     screenshot(page, "integration")
 
     sent = httpx.post(

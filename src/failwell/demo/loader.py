@@ -17,7 +17,8 @@ by the same number of days and changes nothing else. Tests and screenshots rely 
 The steps live beside it: demo/world.py (the shared state), demo/organisation.py (teams, people,
 services), demo/releases.py (deployments and changes), demo/failure_plans.py and
 demo/failure_rows.py (failures and reviews), demo/action_rows.py, demo/problem_rows.py, and
-demo/ideas.py, demo/recognition.py, demo/surveys.py (culture and recognition).
+demo/ideas.py, demo/recognition.py, demo/surveys.py (culture and recognition), and
+demo/integrations.py (a CI and an Alertmanager integration, each with a delivery to map).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from failwell.demo.delivery import lesson_reads
 from failwell.demo.failure_plans import plan_failures, settle
 from failwell.demo.failure_rows import build_rows
 from failwell.demo.ideas import add_ideas
+from failwell.demo.integrations import add_integrations
 from failwell.demo.organisation import DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD, create_organisation
 from failwell.demo.problem_rows import problem_rows
 from failwell.demo.recognition import add_recognition
@@ -61,6 +63,7 @@ class DemoSummary:
     reviews: int
     actions: int
     problems: int
+    integrations: int
     login_email: str
     login_password: str
 
@@ -129,6 +132,7 @@ def _load(w: World) -> DemoSummary:
     rebuild_failure_rollup(w.s)
     # Last, with its own random stream, so the history above does not depend on it.
     colleagues = add_culture_surveys(w.s, w.today, w.people, random.Random(w.rng.getrandbits(64)))
+    connected = add_integrations(w)
     return DemoSummary(
         teams=len(w.teams),
         people=len(w.people) + colleagues,
@@ -139,6 +143,7 @@ def _load(w: World) -> DemoSummary:
         reviews=len(reviews),
         actions=len(actions) + proposals,
         problems=len(problems),
+        integrations=len(connected),
         login_email=DEMO_LOGIN_EMAIL,
         login_password=DEMO_LOGIN_PASSWORD,
     )

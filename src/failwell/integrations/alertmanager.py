@@ -37,7 +37,9 @@ def _service(ctx: Context, labels: dict[str, str]) -> str:
     named = labels.get("service")
     if named and ctx.session.scalar(select(Service.name).where(Service.name == named)):
         return named
-    raise Unmapped(f"no rule maps the alert labels {sorted(labels.items())[:8]} to a service")
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(labels.items())[:8])
+    more = f" and {len(labels) - 8} more" if len(labels) > 8 else ""
+    raise Unmapped(f"no rule maps the alert labels {shown or '(none)'}{more} to a service")
 
 
 def _description(payload: dict[str, Any]) -> str:
