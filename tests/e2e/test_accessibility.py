@@ -50,6 +50,7 @@ from support import REQUIRE_PG, pg_available, scratch_pg_database, serving
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 860}
+LAPTOP = {"width": 1024, "height": 768}  # a small laptop's, or a desktop window beside another
 
 # Every main page; {names} are filled in from the demo organisation.
 PAGES = [
@@ -393,6 +394,9 @@ def test_page_is_accessible_secure_and_fits_a_phone(
     assert not problems, f"{path}: accessibility problems:\n  " + "\n  ".join(problems)
     cut = owner_page.evaluate(_DESKTOP_FIT)
     assert not cut, f"{path} at {DESKTOP['width']} px:\n  " + "\n  ".join(cut)
+    owner_page.set_viewport_size(LAPTOP)  # type: ignore[arg-type]
+    cut = owner_page.evaluate(_DESKTOP_FIT)
+    assert not cut, f"{path} at {LAPTOP['width']} px:\n  " + "\n  ".join(cut)
     violations = _csp_violations(owner_page, csp_console)
     assert not violations, f"{path}: content security policy violations:\n  " + "\n  ".join(violations)
 
