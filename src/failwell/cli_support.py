@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from failwell.db import Database
 
 console = Console()
+# Off a terminal (CI logs, pipes) rich would break any line at 80 columns: keep lines whole.
+console.soft_wrap = not console.is_terminal
 err_console = Console(stderr=True)
 
 UrlOption = Annotated[

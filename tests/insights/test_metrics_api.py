@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -99,5 +100,26 @@ def test_cli_dora_and_learning_json(
     assert main(["metrics", "dora", "--since", WINDOW["since"], "--until", WINDOW["until"]]) == 0
     table = capsys.readouterr().out
     assert "Change fail rate" in table and "organisation" in table
+    # Figures as a person reads them: no 4-decimal rates, no exponents.
+    frequency = next(line for line in table.splitlines() if line.startswith("Deployment frequency"))
+    assert re.search(r"\s(\d{1,3}(,\d{3})*|\d+\.\d{1,2}|0\.0\d*) deployments per day\s", frequency), frequency
     assert main(["metrics", "trend", "--period", "month", "--since", WINDOW["since"]]) == 0
     assert "By month" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (3.5066, "3.51"),
+        (19.25, "19.2"),
+        (7.0, "7"),
+        (0.4, "0.4"),
+        (0.004, "0.004"),
+        (0, "0"),
+        (1204.6, "1,205"),
+    ],
+)
+def test_cli_figures_read_as_a_person_writes_them(value: float, shown: str) -> None:
+    from failwell.insights.metrics_cli import readable
+
+    assert readable(value) == shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -306,7 +307,12 @@ def test_cli_purge(local_env: str, make_hook: Callable[..., Hook]) -> None:
     assert result.exit_code == 0, result.output
     assert "Removed 0 deliveries." in result.output
     listed = CliRunner().invoke(app, ["integrations", "list"])
-    assert f"/api/v1/hooks/{hook.id}/generic" in listed.output
+    # Off a terminal: a header and one whole line per integration, whatever its width.
+    [header, row] = [line.split() for line in listed.output.splitlines()[1:]]
+    assert header == ["id", "kind", "name", "state", "inbound", "path", "unmapped"], listed.output
+    assert row[0] == str(hook.id) and row[-2:] == [f"/api/v1/hooks/{hook.id}/generic", "0"], listed.output
+    as_json = CliRunner().invoke(app, ["integrations", "list", "--json"])
+    assert json.loads(as_json.output)[0]["inbound_path"] == f"/api/v1/hooks/{hook.id}/generic"
 
 
 def test_a_refused_batch_names_its_item_once(

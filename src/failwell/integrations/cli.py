@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from failwell.cli_support import console, local_session
+from failwell.cli_support import JsonOption, console, local_session, print_json, print_table
 
 integrations_app = typer.Typer(
     help="Inbound integrations (webhooks from CI/CD and alerting).", no_args_is_help=True
@@ -29,14 +29,35 @@ def purge(
 
 
 @integrations_app.command("list")
-def list_integrations() -> None:
-    """The integrations, their kind, state and inbound path."""
-    from failwell.integrations.service import inbound_path, list_integrations
+def list_integrations(as_json: JsonOption = False) -> None:
+    """The integrations: kind, state, inbound path, and deliveries waiting for a rule."""
+    from failwell.integrations.service import inbound_path, list_integrations, unmapped_counts
 
     with local_session() as session:
-        for i in list_integrations(session):
-            state = "on" if i.active else "off"
-            console.print(f"{i.id}\t{i.kind.value}\t{i.name}\t{state}\t{inbound_path(i)}", highlight=False)
+        integrations = list_integrations(session)
+        waiting = unmapped_counts(session)
+    rows = [
+        {
+            "id": i.id,
+            "kind": i.kind.value,
+            "name": i.name,
+            "active": i.active,
+            "inbound_path": inbound_path(i),
+            "unmapped": waiting.get(i.id, 0),
+        }
+        for i in integrations
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        "Integrations",
+        ("id", "kind", "name", "state", "inbound path", "unmapped"),
+        [
+            (r["id"], r["kind"], r["name"], "on" if r["active"] else "off", r["inbound_path"], r["unmapped"])
+            for r in rows
+        ],
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor, require
@@ -18,7 +18,7 @@ from failwell.db import utcnow
 from failwell.enums import Role
 from failwell.errors import Conflict, InvalidInput, NotFound
 from failwell.integrations.config import get_integration_settings
-from failwell.integrations.models import Integration, IntegrationDelivery, IntegrationRule
+from failwell.integrations.models import Integration, IntegrationDelivery, IntegrationRule, Verdict
 from failwell.integrations.schemas import (
     DeliveryDetail,
     DeliveryFilter,
@@ -257,6 +257,16 @@ def list_deliveries(
         stmt = stmt.where(IntegrationDelivery.verdict == filters.verdict)
     stmt = stmt.order_by(IntegrationDelivery.received_at.desc(), IntegrationDelivery.id.desc())
     return paginate(session, stmt, filters)
+
+
+def unmapped_counts(session: Session) -> dict[int, int]:
+    """Per integration, how many stored deliveries wait for a rule (verdict unmapped)."""
+    rows = session.execute(
+        select(IntegrationDelivery.integration_id, func.count())
+        .where(IntegrationDelivery.verdict == Verdict.unmapped)
+        .group_by(IntegrationDelivery.integration_id)
+    )
+    return {int(integration_id): int(count) for integration_id, count in rows}
 
 
 def purge_deliveries(session: Session, days: int | None = None) -> int:
