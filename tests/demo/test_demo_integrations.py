@@ -95,6 +95,7 @@ def test_a_rule_and_a_replay_map_them(client: TestClient, owner: dict[str, str],
     _ok(client.post(f"/api/v1/integrations/{listed[ALERTS_NAME]}/rules", json=rule, headers=owner), 201)
     fired = _replay(client, owner, by_event["alerts:firing"])
     assert fired["verdict"] == "accepted", fired
+    assert fired["detail"].startswith("1 alert firing: failure "), fired
     (failure_id,) = fired["result"]["failures"]
     ended = _replay(client, owner, by_event["alerts:resolved"])
     assert ended["verdict"] == "accepted" and ended["result"]["failures"] == [failure_id], ended
@@ -107,5 +108,11 @@ def test_a_rule_and_a_replay_map_them(client: TestClient, owner: dict[str, str],
         assert failure.started_at is not None and failure.resolved_at is not None
         assert (failure.resolved_at - failure.started_at).total_seconds() == 52 * 60
         assert instance.split(":")[0] in failure.title
+        # Each alert's labels, then its summary after a colon.
+        assert f"instance={instance}, job=node, " in failure.description
+        assert (
+            "severity=warning: Filesystem /var/lib/postgresql on ledger-db-2 will be full"
+            in failure.description
+        )
     left = _ok(client.get("/api/v1/integration-deliveries?verdict=unmapped", headers=owner))
     assert left["items"] == []

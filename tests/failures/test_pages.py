@@ -12,8 +12,9 @@ from factories import counts
 from failwell.actions import service as actions
 from failwell.actions.models import CorrectiveAction
 from failwell.actions.schemas import ActionIn
+from failwell.authz import SYSTEM
 from failwell.db import Database
-from failwell.enums import ActionStatus, FailureKind, FailureStatus, Role
+from failwell.enums import ActionStatus, FailureKind, FailureStatus, ReportChannel, Role
 from failwell.failures import service as failures
 from failwell.failures.models import Failure, TimelineEvent
 from failwell.failures.schemas import FailureIn
@@ -186,6 +187,25 @@ def test_failure_page_shows_everything(pages: Pages, db: Database, org: Org) -> 
     assert "Change status" not in text and "Add to timeline" not in text
     assert "Start the review" not in text and "Add a corrective action" not in text
     assert pages(Role.viewer).get("/failures/999999").status_code == 404
+
+
+def test_only_a_person_is_thanked_for_a_report(pages: Pages, db: Database, org: Org) -> None:
+    """Named and anonymous reporters can be thanked; a webhook's report has nobody to thank."""
+    named = make_failure(db, org, title="Named")
+    anonymous = make_failure(db, org, title="Anonymous", anonymous=True)
+    with db.session() as s:
+        data = FailureIn(
+            title="From an alert",
+            kind=FailureKind.incident,
+            services=[org.service],
+            reported_via=ReportChannel.webhook,
+        )
+        by_system = failures.report_failure(s, SYSTEM, data).id
+    viewer = pages(Role.viewer)
+    assert "Thank for this report" in viewer.get(f"/failures/{named}").text
+    assert 'recipient=anonymous_reporter">Thank for this report' in viewer.get(f"/failures/{anonymous}").text
+    page = viewer.get(f"/failures/{by_system}").text
+    assert "by a system" in page and "Thank for this report" not in page
 
 
 def test_markdown_in_a_failure_is_inert(pages: Pages, db: Database, org: Org) -> None:

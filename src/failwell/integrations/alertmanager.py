@@ -50,7 +50,7 @@ def _description(payload: dict[str, Any]) -> str:
         summary = (alert.get("annotations") or {}).get("summary") or (alert.get("annotations") or {}).get(
             "description", ""
         )
-        lines.append(f"- [{alert.get('status')}] {labels} {summary}".rstrip())
+        lines.append(f"- [{alert.get('status')}] {labels}" + (f": {summary}" if summary else ""))
     return "\n".join(lines)[:50_000]
 
 
@@ -86,4 +86,5 @@ def handle(ctx: Context, event: str, payload: Any) -> None:
             reported_via=ReportChannel.webhook,
         ),
     )
-    ctx.outcome.detail = f"{len(alerts)} alerts firing: failure {failure.id}"
+    count = f"{len(alerts)} alert{'' if len(alerts) == 1 else 's'}"
+    ctx.outcome.detail = f"{count} firing: failure {failure.id}"
