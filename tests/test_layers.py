@@ -44,6 +44,7 @@ FLOORS: dict[str, int] = {
             "enums",
             "authz",
             "listing",
+            "numbers",
             "search",
             "deps",
             "migrate",

@@ -120,6 +120,6 @@ def test_cli_dora_and_learning_json(
     ],
 )
 def test_cli_figures_read_as_a_person_writes_them(value: float, shown: str) -> None:
-    from failwell.insights.metrics_cli import readable
+    from failwell.numbers import readable
 
     assert readable(value) == shown

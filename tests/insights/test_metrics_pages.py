@@ -45,6 +45,9 @@ def test_metrics_page_shows_figures_bands_trend_and_definitions(pages: Pages, st
         for m in re.findall(r"data-chart='([^']*)'", html)
     ]
     assert len(charts) == 2 and charts[0]["data"]["labels"]
+    # Figures read as written by hand: no "7.0 days", no 4-decimal hours (shares keep one decimal).
+    stats = [v for v in re.findall(r'<span class="stat">([^<]*)</span>', html) if not v.endswith("%")]
+    assert stats and not [v for v in stats if re.search(r"\.0 |\.\d{3,}", v)], stats
 
 
 def test_metrics_page_filters_and_refuses_unknown_names(pages: Pages, stream: Stream) -> None:

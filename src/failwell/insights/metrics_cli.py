@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from failwell.cli_support import JsonOption, UrlOption, api, console, parse_time, print_json, print_table
+from failwell.numbers import readable
 
 metrics_app = typer.Typer(help="Delivery (DORA) and learning metrics.", no_args_is_help=True)
 
@@ -53,15 +54,6 @@ def _value(figure: dict[str, Any]) -> str:
     if figure["unit"] == "ratio":
         return f"{value:.1%}"
     return f"{readable(value)} {figure['unit']}"
-
-
-def readable(value: float) -> str:
-    """As many digits as a person reads: 3.51, 19.2, 315, 1,204 (not 3.5066 or 1.2e+03)."""
-    size = abs(value)
-    if 0 < size < 0.01:
-        return f"{value:.1g}"  # a rare event's rate, not "0"
-    text = f"{value:,.0f}" if size >= 100 else f"{value:.1f}" if size >= 10 else f"{value:.2f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _show(path: str, names: dict[str, str], params: dict[str, Any], url: str | None, as_json: bool) -> None:

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from failwell import __version__
 from failwell.db import utcnow
+from failwell.numbers import readable
 from failwell.web.markdown import render_markdown
 from failwell.web.responses import NOTICE_COOKIE
 
@@ -71,6 +72,7 @@ env.filters["label"] = _label
 env.filters["value"] = _value
 env.filters["markdown"] = render_markdown
 env.filters["urldecode"] = unquote
+env.filters["readable"] = readable
 env.globals["version"] = __version__
 env.globals["static"] = lambda path: f"/static/{path}?v={__version__}"
 
