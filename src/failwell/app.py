@@ -217,7 +217,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        if _is_page(request):  # an address typed or edited by hand: a page, not a JSON document
+            if any(tuple(e.get("loc", ()))[:1] == ("path",) for e in exc.errors()):
+                return _error_page(request, 404, "Not Found", "There is no page at this address.")
+            reasons = "; ".join(
+                f"{_field_path(tuple(e.get('loc', ())))}: {e.get('msg')}" for e in exc.errors()[:5]
+            )
+            return _error_page(request, 422, "Invalid input", reasons)
         errors = [
             {
                 "field": "body" if e.get("type") == "json_invalid" else _field_path(tuple(e.get("loc", ()))),

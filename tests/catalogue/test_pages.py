@@ -81,6 +81,21 @@ def test_service_page(pages: Pages, client: TestClient, org: Org) -> None:
     assert pages(Role.viewer).get("/services/999999").status_code == 404
 
 
+def test_service_and_team_pages_by_name(pages: Pages, client: TestClient, org: Org) -> None:
+    """/services/payments is the page a person or a CI job would write: it leads to the service."""
+    viewer = pages(Role.viewer)
+    sid = _service_id(client, org, org.service)
+    by_name = viewer.get(f"/services/{org.service}")
+    assert by_name.status_code == 303 and by_name.headers["location"] == f"/services/{sid}"
+    team = viewer.get(f"/teams/{org.team}")
+    assert team.status_code == 303 and team.headers["location"].startswith("/teams/")
+    assert viewer.get(team.headers["location"]).status_code == 200
+    for missing in ("/services/nope", "/teams/nobody"):
+        page = viewer.get(missing)
+        assert page.status_code == 404 and page.headers["content-type"].startswith("text/html"), missing
+        assert "There is no" in page.text
+
+
 def test_teams_list_and_team_page(pages: Pages, client: TestClient, org: Org) -> None:
     failure = make_failure(client, org)
     make_action(client, org, failure["id"], "Alert on pool usage")

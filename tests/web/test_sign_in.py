@@ -127,6 +127,18 @@ def test_unknown_page_is_an_html_404_but_the_api_stays_json(client: TestClient) 
     assert api.headers["content-type"] == "application/problem+json"
 
 
+def test_a_malformed_address_is_an_html_page_but_the_api_stays_json(
+    pages: Callable[[Role], PageClient],
+) -> None:
+    """A page address with a word where a number goes is "no such page", not a JSON document."""
+    viewer = pages(Role.viewer)
+    page = viewer.get("/failures/abc")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "There is no page at this address." in page.text
+    api = viewer.http.get("/api/v1/failures/abc")
+    assert api.status_code in (401, 422) and api.headers["content-type"] == "application/problem+json"
+
+
 def test_static_files_are_served(client: TestClient) -> None:
     assert client.get("/static/vendor/htmx-2.0.8.min.js").status_code == 200
     assert client.get("/static/failwell.css").status_code == 200

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 from failwell.actions.service import open_actions_for
 from failwell.authz import Actor
 from failwell.catalogue import service
+from failwell.catalogue.models import Service
 from failwell.catalogue.schemas import ServiceFilter
 from failwell.changes.schemas import DeploymentFilter
 from failwell.changes.service import deployment_out, list_deployments
 from failwell.db import utcnow
 from failwell.enums import Tier
-from failwell.errors import InvalidInput
+from failwell.errors import InvalidInput, NotFound
 from failwell.insights import charts
 from failwell.insights.delivery import dora
 from failwell.insights.failures import recent_failures
@@ -91,7 +92,7 @@ async def services(request: Request, page: PageWork) -> Response:
     )
 
 
-@router.get("/services/{service_id}")
+@router.get("/services/{service_id:int}")
 async def service_page(request: Request, service_id: int, page: PageWork) -> Response:
     def work(session: Session, actor: Actor) -> dict[str, Any]:
         svc = service.get_service(session, service_id)
@@ -146,7 +147,7 @@ async def teams(request: Request, page: PageWork) -> Response:
     )
 
 
-@router.get("/teams/{team_id}")
+@router.get("/teams/{team_id:int}")
 async def team_page(request: Request, team_id: int, page: PageWork) -> Response:
     def work(session: Session, actor: Actor) -> dict[str, Any]:
         team = get_team(session, team_id)
@@ -165,3 +166,26 @@ async def team_page(request: Request, team_id: int, page: PageWork) -> Response:
         }
 
     return render(request, "catalogue/team.html", await page.run(work))
+
+
+# By name, as a person or a CI job writes the address (/services/checkout-api): the same page.
+@router.get("/services/{name}")
+async def service_named(name: str, page: PageWork) -> Response:
+    def work(session: Session, _actor: Actor) -> int:
+        found = session.scalar(select(Service.id).where(Service.name == name))
+        if found is None:
+            raise NotFound(detail=f"There is no service named '{name}'.")
+        return int(found)
+
+    return RedirectResponse(f"/services/{await page.run(work)}", status_code=303)
+
+
+@router.get("/teams/{name}")
+async def team_named(name: str, page: PageWork) -> Response:
+    def work(session: Session, _actor: Actor) -> int:
+        found = session.scalar(select(Team.id).where(Team.name == name))
+        if found is None:
+            raise NotFound(detail=f"There is no team named '{name}'.")
+        return int(found)
+
+    return RedirectResponse(f"/teams/{await page.run(work)}", status_code=303)
