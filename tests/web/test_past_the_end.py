@@ -14,8 +14,10 @@ from failwell.demo.organisation import DEMO_LOGIN_EMAIL
 from failwell.people import service as people
 from failwell.people import sign_in
 from failwell.settings import Settings
+from support import ON_SQLITE_ONLY
 
-pytestmark = pytest.mark.demo_organisation
+# The templates decide what is said, whatever the database: SQLite only (see support.ON_SQLITE_ONLY).
+pytestmark = [pytest.mark.demo_organisation, ON_SQLITE_ONLY]
 
 # Each list the demo organisation fills, and what it says when it has nothing at all.
 LISTS = (
