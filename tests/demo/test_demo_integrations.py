@@ -63,6 +63,10 @@ def test_each_integration_holds_a_delivery_to_map(client: TestClient, owner: dic
     alert = next(d for d in page["items"] if d["event"] == "alerts:firing")
     assert "alert labels alertname=NodeFilesystemFillingUp, cluster=prod-eu-1, " in alert["detail"]
     assert "instance=ledger-db-2:9100" in alert["detail"] and "[(" not in alert["detail"]
+    # What a rule could match, kept with it for the pages' "Add a rule from this delivery".
+    assert alert["result"]["unmapped"]["label:instance"] == "ledger-db-2:9100"
+    deployment = next(d for d in page["items"] if d["event"] == "deployment")
+    assert deployment["result"] == {"unmapped": {"repository": "identity/auth", "environment": "production"}}
     # Planned like the rest of the demo: before today began, after the integrations were made.
     midnight = datetime.combine(datetime.now(UTC).date(), time.min, tzinfo=UTC)
     made = min(datetime.fromisoformat(i["created_at"]) for i in listed.values())

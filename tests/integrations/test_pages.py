@@ -35,6 +35,13 @@ def test_rules_deliveries_and_replay_in_the_browser(
     owner = pages(Role.practice_owner)
     unmapped = owner.get("/admin/integration-deliveries?verdict=unmapped")
     assert "acme/pay" in unmapped.text
+    # The delivery offers a rule made from what it names; the rule form comes filled in, unsaved.
+    offered = f"/admin/integrations/{hook.id}?match_field=repository&amp;pattern=acme%2Fpay#add-rule"
+    assert "Add a rule from this delivery" in unmapped.text and offered in unmapped.text
+    form = owner.get(f"/admin/integrations/{hook.id}?match_field=repository&pattern=acme%2Fpay").text
+    assert 'name="match_field"' in form and 'value="repository"' in form and 'value="acme/pay"' in form
+    assert 'value="acme/pay"' not in owner.get(f"/admin/integrations/{hook.id}").text  # nothing saved
+    assert hook.deliveries()[0]["result"] == {"unmapped": {"repository": "acme/pay"}}
     r = owner.post(
         f"/admin/integrations/{hook.id}/rules",
         {"match_field": "repository", "pattern": "acme/*", "service": "payments", "position": "0"},

@@ -39,7 +39,8 @@ def _service(ctx: Context, labels: dict[str, str]) -> str:
         return named
     shown = ", ".join(f"{k}={v}" for k, v in sorted(labels.items())[:8])
     more = f" and {len(labels) - 8} more" if len(labels) > 8 else ""
-    raise Unmapped(f"no rule maps the alert labels {shown or '(none)'}{more} to a service")
+    facts = {f"label:{k}": v for k, v in sorted(labels.items())}
+    raise Unmapped(f"no rule maps the alert labels {shown or '(none)'}{more} to a service", facts)
 
 
 def _description(payload: dict[str, Any]) -> str:

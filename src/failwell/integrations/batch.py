@@ -62,7 +62,8 @@ def _plan(ctx: Context, items: Sequence[GenericDeployment]) -> list[Planned]:
         service = item.service or (mapped.service if mapped else None)
         if service is None:
             raise Unmapped(
-                f"deployments[{index}]: no rule maps repository '{item.repository or '-'}' to a service"
+                f"deployments[{index}]: no rule maps repository '{item.repository or '-'}' to a service",
+                facts,
             )
         environment = (
             (mapped.environment if mapped else None) or item.environment or ctx.options.default_environment
@@ -150,4 +151,4 @@ def record_batch(ctx: Context, items: Sequence[GenericDeployment]) -> None:
             try:
                 record(ctx, p.item)
             except Unmapped as exc:
-                raise Unmapped(f"deployments[{p.index}]: {exc}") from None
+                raise Unmapped(f"deployments[{p.index}]: {exc}", exc.facts) from None

@@ -18,7 +18,14 @@ from failwell.integrations.schemas import IntegrationOptions
 
 
 class Unmapped(Exception):
-    """No rule maps the event to a service: kept for a practice owner to map, then replay."""
+    """No rule maps the event to a service: kept for a practice owner to map, then replay.
+
+    ``facts``: what a rule could match, by rule field ("repository", "label:instance"), stored
+    with the delivery so the pages can offer a rule made from any of them."""
+
+    def __init__(self, message: str, facts: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.facts = {k: v for k, v in (facts or {}).items() if v}
 
 
 @dataclass

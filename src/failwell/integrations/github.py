@@ -52,7 +52,7 @@ def _deployment_status(ctx: Context, payload: Any) -> None:
     if outcome is None:
         # Not over yet; still, an unmapped repository is worth a practice owner's attention.
         if not ctx.mapped({"repository": repository or ""}).service:
-            raise Unmapped(f"no rule maps repository '{repository}' to a service")
+            raise Unmapped(f"no rule maps repository '{repository}' to a service", {"repository": repository})
         ctx.outcome.detail = f"status '{state}' is not final; recorded when it is"
         return
     sha = str(deployment.get("sha") or "").lower()
@@ -83,7 +83,7 @@ def _deployment_status(ctx: Context, payload: Any) -> None:
 def _deployment(ctx: Context, payload: Any) -> None:
     repository = dig(payload, "repository", "full_name") or ""
     if not ctx.mapped({"repository": repository}).service:
-        raise Unmapped(f"no rule maps repository '{repository}' to a service")
+        raise Unmapped(f"no rule maps repository '{repository}' to a service", {"repository": repository})
     ctx.outcome.detail = "deployment created; recorded when its status is final"
 
 

@@ -41,7 +41,7 @@ def record(ctx: Context, data: GenericDeployment) -> int:
     mapped = ctx.mapped(facts) if (data.service is None or data.environment is None) else Mapped(None, None)
     service = data.service or mapped.service
     if service is None:
-        raise Unmapped(f"no rule maps repository '{data.repository or '-'}' to a service")
+        raise Unmapped(f"no rule maps repository '{data.repository or '-'}' to a service", facts)
     environment = mapped.environment or data.environment or ctx.options.default_environment
     if data.repository and data.commits:
         store_commits(ctx, data.repository, [(c.sha, c.committed_at) for c in data.commits])

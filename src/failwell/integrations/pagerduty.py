@@ -39,7 +39,8 @@ def _service(ctx: Context, labels: dict[str, str]) -> str:
     named = labels.get("service")
     if named and ctx.session.scalar(select(Service.name).where(Service.name == named)):
         return named
-    raise Unmapped(f"no rule maps PagerDuty service '{labels.get('service', '-')}' to a service")
+    facts = {f"label:{k}": v for k, v in sorted(labels.items())}
+    raise Unmapped(f"no rule maps PagerDuty service '{labels.get('service', '-')}' to a service", facts)
 
 
 def _open(ctx: Context, key: str, incident: dict[str, Any], service: str) -> int:

@@ -151,7 +151,7 @@ def handled(ctx: Context, event: str, payload: Any) -> Outcome:
         HANDLERS[ctx.integration.kind](ctx, event, payload)
         ctx.session.flush()
     except Unmapped as exc:
-        return Outcome(Verdict.unmapped, str(exc))
+        return Outcome(Verdict.unmapped, str(exc), {"unmapped": exc.facts} if exc.facts else {})
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()[:5]

@@ -109,7 +109,11 @@ def _detail_context(session: Session, actor: Actor, integration_id: int, base: s
 @router.get("/admin/integrations/{integration_id}")
 async def integration_page(request: Request, integration_id: int, page: PageWork) -> Response:
     data = await page.run(lambda s, a: _detail_context(s, a, integration_id, _base(request)))
-    return render(request, "integrations/detail.html", {**data, "form": FormState(), "secret": None})
+    # "Add a rule from this delivery" (the deliveries page) fills the form in; nothing is saved yet.
+    offered = {
+        k: request.query_params[k][:300] for k in ("match_field", "pattern") if k in request.query_params
+    }
+    return render(request, "integrations/detail.html", {**data, "form": FormState(offered), "secret": None})
 
 
 async def _detail_refused(
