@@ -288,7 +288,7 @@ def pages(db: Database, database_url: str, org: Org) -> Iterator[Callable[[Role]
 # `make test` hands out whole files (--dist loadfile). xdist's default order, the files with
 # the most tests first, left the few long browser files for last, with one core idle while
 # the other finished them. tests/durations.json holds each file's measured seconds (refresh it
-# with `pytest -n 2 --dist loadfile --record-durations`); files it does not know yet count as
+# with `pytest -n 3 --dist loadfile --record-durations`); files it does not know yet count as
 # DEFAULT_FILE_SECONDS. The order changes under xdist only: a plain `pytest` run is as before.
 DURATIONS_FILE = Path(__file__).with_name("durations.json")
 DEFAULT_FILE_SECONDS = 2.0
