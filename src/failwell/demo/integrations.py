@@ -33,7 +33,7 @@ from failwell.integrations.models import (
     IntegrationRule,
     Verdict,
 )
-from failwell.integrations.receive import KEPT_HEADERS, delivery_key, event_name, parse_body, process
+from failwell.integrations.receive import KEPT_HEADERS, delivery_key, event_name, process
 from failwell.integrations.schemas import IntegrationIn, RuleIn
 
 CI_NAME = "CI pipelines"
@@ -87,8 +87,8 @@ def _plant(
 ) -> None:
     """Stores the delivery with the verdict the real handler gives it."""
     body = orjson.dumps(payload)
-    event = event_name(integration.kind, headers, parse_body(body), None)
-    outcome = process(w.s, integration, event, body)
+    event = event_name(integration.kind, headers, payload, None)
+    outcome = process(w.s, integration, event, body, payload)
     if outcome.verdict != Verdict.unmapped:  # it wrote rows with the clock's time: see the docstring
         raise RuntimeError(f"a demo delivery to {integration.name} was {outcome.verdict}: {outcome.detail}")
     w.s.add(

@@ -13,6 +13,7 @@ from failwell.errors import InvalidInput
 from failwell.failures.schemas import FailureIn
 from failwell.integrations.context import Context, Unmapped
 from failwell.integrations.failure_groups import change_status, open_or_update
+from failwell.integrations.mapping import label_facts
 from failwell.integrations.payload import parse_time
 
 # Alertmanager's customary severity labels, on failwell's scale (1 is worst).
@@ -37,10 +38,12 @@ def _service(ctx: Context, labels: dict[str, str]) -> str:
     named = labels.get("service")
     if named and ctx.session.scalar(select(Service.name).where(Service.name == named)):
         return named
-    shown = ", ".join(f"{k}={v}" for k, v in sorted(labels.items())[:8])
+    ordered = sorted(labels.items())
+    shown = ", ".join(f"{k}={v}" for k, v in ordered[:8])
     more = f" and {len(labels) - 8} more" if len(labels) > 8 else ""
-    facts = {f"label:{k}": v for k, v in sorted(labels.items())}
-    raise Unmapped(f"no rule maps the alert labels {shown or '(none)'}{more} to a service", facts)
+    raise Unmapped(
+        f"no rule maps the alert labels {shown or '(none)'}{more} to a service", label_facts(labels)
+    )
 
 
 def _description(payload: dict[str, Any]) -> str:

@@ -30,10 +30,18 @@ def matches(pattern: str, value: str) -> bool:
     return value.lower() == pattern.lower()
 
 
+LABEL = "label:"  # a rule's field that names an alert label: label:<name>
+
+
 def fact_for(match_field: str, facts: Mapping[str, str], labels: Mapping[str, str]) -> str | None:
-    if match_field.startswith("label:"):
-        return labels.get(match_field[len("label:") :])
+    if match_field.startswith(LABEL):
+        return labels.get(match_field[len(LABEL) :])
     return facts.get(match_field)
+
+
+def label_facts(labels: Mapping[str, str]) -> dict[str, str]:
+    """Labels as the rule fields that would match them, in name order: {"label:job": "node"}."""
+    return {f"{LABEL}{name}": value for name, value in sorted(labels.items())}
 
 
 @dataclass(frozen=True)

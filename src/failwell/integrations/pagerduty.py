@@ -14,6 +14,7 @@ from failwell.failures.schemas import FailureIn, TimelineEventIn
 from failwell.failures.timeline import add_event
 from failwell.integrations.context import Context, Unmapped
 from failwell.integrations.failure_groups import change_status, group_failure, open_or_update
+from failwell.integrations.mapping import label_facts
 from failwell.integrations.payload import dig, parse_time
 
 URGENCY_SEVERITY = {"high": 2, "low": 3}
@@ -39,8 +40,9 @@ def _service(ctx: Context, labels: dict[str, str]) -> str:
     named = labels.get("service")
     if named and ctx.session.scalar(select(Service.name).where(Service.name == named)):
         return named
-    facts = {f"label:{k}": v for k, v in sorted(labels.items())}
-    raise Unmapped(f"no rule maps PagerDuty service '{labels.get('service', '-')}' to a service", facts)
+    raise Unmapped(
+        f"no rule maps PagerDuty service '{labels.get('service', '-')}' to a service", label_facts(labels)
+    )
 
 
 def _open(ctx: Context, key: str, incident: dict[str, Any], service: str) -> int:

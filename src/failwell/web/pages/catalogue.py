@@ -169,23 +169,21 @@ async def team_page(request: Request, team_id: int, page: PageWork) -> Response:
 
 
 # By name, as a person or a CI job writes the address (/services/checkout-api): the same page.
-@router.get("/services/{name}")
-async def service_named(name: str, page: PageWork) -> Response:
+async def _page_named(page: PageWork, model: type[Service] | type[Team], name: str, path: str) -> Response:
     def work(session: Session, _actor: Actor) -> int:
-        found = session.scalar(select(Service.id).where(Service.name == name))
+        found = session.scalar(select(model.id).where(model.name == name))
         if found is None:
-            raise NotFound(detail=f"There is no service named '{name}'.")
+            raise NotFound(detail=f"There is no {path.rstrip('s')} named '{name}'.")
         return int(found)
 
-    return RedirectResponse(f"/services/{await page.run(work)}", status_code=303)
+    return RedirectResponse(f"/{path}/{await page.run(work)}", status_code=303)
+
+
+@router.get("/services/{name}")
+async def service_named(name: str, page: PageWork) -> Response:
+    return await _page_named(page, Service, name, "services")
 
 
 @router.get("/teams/{name}")
 async def team_named(name: str, page: PageWork) -> Response:
-    def work(session: Session, _actor: Actor) -> int:
-        found = session.scalar(select(Team.id).where(Team.name == name))
-        if found is None:
-            raise NotFound(detail=f"There is no team named '{name}'.")
-        return int(found)
-
-    return RedirectResponse(f"/teams/{await page.run(work)}", status_code=303)
+    return await _page_named(page, Team, name, "teams")
