@@ -14,6 +14,7 @@ from failwell.insights.api import router as insights_router
 from failwell.insights.culture_api import router as culture_router
 from failwell.insights.metrics_api import router as metrics_router
 from failwell.insights.recognition_api import router as suggestions_router
+from failwell.integrations.api import hooks_router
 from failwell.integrations.api import router as integrations_router
 from failwell.people.api import router as people_router
 from failwell.recognition.api import router as recognition_router
@@ -24,8 +25,9 @@ from failwell.reviews.comments_api import router as comments_router
 from failwell.sso.api import router as sso_router
 from failwell.surveys.api import router as surveys_router
 
-# Deployments first: CI pipelines post them most often, and routes are tried in order.
+# Webhooks and deployments first: CI pipelines post them most often, and routes are tried in order.
 ROUTERS = (
+    hooks_router,
     changes_router,
     integrations_router,
     failures_router,

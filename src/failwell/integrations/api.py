@@ -8,8 +8,9 @@ import asyncio
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
+import orjson
 from fastapi import APIRouter, Query, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -40,6 +41,9 @@ from failwell.integrations.schemas import (
 from failwell.listing import Page, page_of
 
 router = APIRouter(tags=["integrations"])
+# The inbound webhooks, mounted before every other API route: CI and alerting post to them most
+# often, and routes are tried in order.
+hooks_router = APIRouter(tags=["integrations"])
 
 
 def _base(request: Request) -> str:
@@ -232,7 +236,10 @@ async def _inbound(
         doc = problem(422, "Delivery refused", "delivery-refused", got.detail, instance=request.url.path)
         doc |= {"delivery_id": got.delivery_id, "verdict": got.verdict.value}
         return JSONResponse(doc, status_code=422, media_type="application/problem+json")
-    return HookResult(delivery_id=got.delivery_id, verdict=got.verdict, detail=got.detail, result=got.result)
+    # Answered as bytes: the response model documents it, and validating our own answer again
+    # cost a few per cent of a delivery (measured 2026-12-07).
+    answer = {"delivery_id": got.delivery_id, "verdict": got.verdict.value, "detail": got.detail}
+    return Response(orjson.dumps({**answer, "result": got.result}), media_type="application/json")
 
 
 def _grouper(request: Request, db: Database) -> Grouper:
@@ -248,13 +255,13 @@ def _grouper(request: Request, db: Database) -> Grouper:
 HOOK_DOC = "Authenticated by the integration's secret (see docs/integrations.md), not an API token."
 
 
-@router.post("/hooks/{integration_id}/generic/batch", response_model=HookResult, description=HOOK_DOC)
+@hooks_router.post("/hooks/{integration_id}/generic/batch", response_model=HookResult, description=HOOK_DOC)
 async def hook_generic_batch(integration_id: IdPath, request: Request) -> Any:
     """Many deployments from one CI request: all recorded, or none."""
     return await _inbound(request, integration_id, IntegrationKind.generic, "batch")
 
 
-@router.post("/hooks/{integration_id}/{kind}", response_model=HookResult, description=HOOK_DOC)
+@hooks_router.post("/hooks/{integration_id}/{kind}", response_model=HookResult, description=HOOK_DOC)
 async def hook(integration_id: IdPath, kind: IntegrationKind, request: Request) -> Any:
     """One webhook delivery from GitHub, GitLab, Alertmanager, PagerDuty or any CI (generic)."""
     return await _inbound(request, integration_id, kind)

@@ -34,16 +34,15 @@ def _failure_changed(session: Session, actor: Actor, event: DomainEvent) -> None
 
 def _failures_changed(session: Session, _actor: Actor, events: Sequence[DomainEvent]) -> None:
     """The search rows of these failures, in one pass per kind of change."""
-    passes: dict[tuple[bool, bool], list[int]] = {}
+    passes: dict[tuple[bool, bool, bool], list[int]] = {}
     for event in events:
         moved = "started_at" in event.data.get("fields", ())
+        reported = event.name == FAILURE_REPORTED
         # Nobody waits on a webhook's report: its embedding goes to the worker (recurrence.backlog).
-        by_webhook = (
-            event.name == FAILURE_REPORTED and event.data.get("reported_via") == ReportChannel.webhook.value
-        )
-        passes.setdefault((moved, by_webhook), []).append(event.subject_id)
-    for (moved, by_webhook), ids in passes.items():
-        index_failures(session, ids, moved=moved, embed=not by_webhook)
+        by_webhook = reported and event.data.get("reported_via") == ReportChannel.webhook.value
+        passes.setdefault((moved, by_webhook, reported), []).append(event.subject_id)
+    for (moved, by_webhook, reported), ids in passes.items():
+        index_failures(session, ids, moved=moved, embed=not by_webhook, just_reported=reported)
         if by_webhook:
             queue_embeddings(session, ids)
 
