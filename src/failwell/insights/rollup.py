@@ -81,24 +81,27 @@ def refresh_keys(session: Session, keys: Iterable[Key], new: dict[Key, list[int]
     delivery then reads one rollup row instead of the whole day. Each key's row is locked first
     (PostgreSQL), all keys in one fixed order, so a concurrent writer of the same key waits and
     then reads what the other committed: a recount never overwrites a newer one, and an
-    addition adds to the committed figures (counts alone, the usual case, in one upsert)."""
+    addition adds to the committed figures (counts alone, the usual case, in one upsert).
+
+    The added deployments' facts are read in one statement, and consecutive counts-only keys
+    are upserted in one executemany (in the same fixed order): a group of deliveries touches
+    tens of keys, and a statement per key was most of the upkeep's cost."""
     recount = set(keys)
     additions = {k: ids for k, ids in (new or {}).items() if k not in recount}
+    added = _added_tallies(session, additions)
+    connection = session.connection()
+    counts_only: list[dict[str, Any]] = []
     for key in sorted(recount | additions.keys()):
         day, service_id, environment = key
         params = {"k_day": day, "k_service_id": service_id, "k_environment": environment}
-        connection = session.connection()
-        added = Tally()
-        if key not in recount:
-            for row in _facts_by_id(session, additions[key]):
-                added.add(row)
-            if not added.lead_times:
-                # Counts only (no commit time known, the usual case from CI): added to the
-                # committed row in one statement, which waits for a concurrent writer's lock.
-                counts = added.values()
-                values = {f"new_{c}": counts[c] for c in _ADDED}
-                connection.execute(_ADD[_dialect(session)], {**params, **values})
-                continue
+        tally_added = added.get(key, Tally())
+        if key not in recount and not tally_added.lead_times:
+            # Counts only (no commit time known, the usual case from CI): added to the committed
+            # row, which waits for a concurrent writer's lock.
+            counts = tally_added.values()
+            counts_only.append({**params, **{f"new_{c}": counts[c] for c in _ADDED}})
+            continue
+        _add_counts(session, counts_only)
         connection.execute(_INSERT_KEY[_dialect(session)], params)
         current = connection.execute(_LOCK_ROW, params).one()
         if key in recount:
@@ -115,15 +118,32 @@ def refresh_keys(session: Session, keys: Iterable[Key], new: dict[Key, list[int]
         else:
             deployments, failed, rolled_back, rework, linked, lead_times = current
             tally = Tally(
-                deployments + added.deployments,
-                failed + added.failed,
-                rolled_back + added.rolled_back,
-                rework + added.rework,
-                linked + added.linked,
-                decode(lead_times) + added.lead_times,
+                deployments + tally_added.deployments,
+                failed + tally_added.failed,
+                rolled_back + tally_added.rolled_back,
+                rework + tally_added.rework,
+                linked + tally_added.linked,
+                decode(lead_times) + tally_added.lead_times,
             )
         # A key left with no deployments keeps its row of zeros: a writer may be waiting on it.
         connection.execute(_SET_ROW, {**params, **{f"new_{k}": v for k, v in tally.values().items()}})
+    _add_counts(session, counts_only)
+
+
+def _add_counts(session: Session, pending: list[dict[str, Any]]) -> None:
+    """Runs the counts-only upserts collected so far, in their order, and empties the list."""
+    if pending:
+        session.connection().execute(_ADD[_dialect(session)], list(pending))
+        pending.clear()
+
+
+def _added_tallies(session: Session, additions: dict[Key, list[int]]) -> dict[Key, Tally]:
+    """What the deployments just inserted add to each key, from one read of their facts."""
+    key_of = {dep_id: key for key, ids in additions.items() for dep_id in ids}
+    tallies = {key: Tally() for key in additions}
+    for dep_id, *facts in _facts_by_id(session, list(key_of)):
+        tallies[key_of[dep_id]].add(tuple(facts))
+    return tallies
 
 
 _R: Table = DeploymentRollup.__table__  # type: ignore[assignment]  # declarative types it loosely
@@ -147,8 +167,9 @@ _IS_LINKED = (
     .exists()
 )
 _FACT_COLUMNS = (_D.c.started_at, _D.c.finished_at, _D.c.outcome, _D.c.rework, _D.c.first_commit_at)
-_FACTS_BY_ID = select(*_FACT_COLUMNS, _IS_LINKED).where(_D.c.id.in_(bindparam("ids", expanding=True)))
-_FACTS_OF_ONE = select(*_FACT_COLUMNS, _IS_LINKED).where(_D.c.id == bindparam("id"))  # the usual delivery
+_FACTS = select(_D.c.id, *_FACT_COLUMNS, _IS_LINKED)
+_FACTS_BY_ID = _FACTS.where(_D.c.id.in_(bindparam("ids", expanding=True)))
+_FACTS_OF_ONE = _FACTS.where(_D.c.id == bindparam("id"))  # the usual delivery
 _INSERT_KEY = {
     name: dialect.insert(_R)
     .values(
@@ -184,6 +205,7 @@ def _dialect(session: Session) -> str:
 
 
 def _facts_by_id(session: Session, ids: list[int]) -> list[tuple[Any, ...]]:
+    """(id, started, finished, outcome, rework, first commit, linked) of these deployments."""
     connection = session.connection()
     if len(ids) == 1:
         return [tuple(row) for row in connection.execute(_FACTS_OF_ONE, {"id": ids[0]})]
