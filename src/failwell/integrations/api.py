@@ -4,27 +4,19 @@ decisions on suggested failure links."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import anyio.to_thread
-import orjson
 from fastapi import APIRouter, Query, Request, status
-from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor, require
 from failwell.changes.schemas import DeploymentOut
 from failwell.changes.service import deployment_out
-from failwell.db import Database
-from failwell.deps import IdPath, Work, get_database
+from failwell.deps import IdPath, Work
 from failwell.enums import Role
-from failwell.errors import problem
 from failwell.integrations import links, service
-from failwell.integrations.grouped import Grouper
-from failwell.integrations.models import IntegrationKind, Verdict
-from failwell.integrations.receive import Received, admit, receive, replay
+from failwell.integrations.receive import replay
 from failwell.integrations.schemas import (
     DeliveryDetail,
     DeliveryFilter,
@@ -41,9 +33,6 @@ from failwell.integrations.schemas import (
 from failwell.listing import Page, page_of
 
 router = APIRouter(tags=["integrations"])
-# The inbound webhooks, mounted before every other API route: CI and alerting post to them most
-# often, and routes are tried in order.
-hooks_router = APIRouter(tags=["integrations"])
 
 
 def _base(request: Request) -> str:
@@ -216,52 +205,3 @@ async def decide_deployment(
         return data
 
     return await uow.run(work)
-
-
-# ---- inbound webhooks ------------------------------------------------------------------------------
-
-
-async def _inbound(
-    request: Request, integration_id: int, kind: IntegrationKind, variant: str | None = None
-) -> Any:
-    db = get_database(request)
-    body = await request.body()
-    headers = {k.lower(): v for k, v in request.headers.items()}
-    if db.embedded:  # SQLite: on the event loop, with the deliveries that arrived alongside
-        inbound = admit(db, integration_id, kind, headers, body, variant)
-        got: Received = await _grouper(request, db).record(inbound)
-    else:
-        got = await anyio.to_thread.run_sync(receive, db, integration_id, kind, headers, body, variant)
-    if got.verdict == Verdict.refused:
-        doc = problem(422, "Delivery refused", "delivery-refused", got.detail, instance=request.url.path)
-        doc |= {"delivery_id": got.delivery_id, "verdict": got.verdict.value}
-        return JSONResponse(doc, status_code=422, media_type="application/problem+json")
-    # Answered as bytes: the response model documents it, and validating our own answer again
-    # cost a few per cent of a delivery (measured 2026-12-07).
-    answer = {"delivery_id": got.delivery_id, "verdict": got.verdict.value, "detail": got.detail}
-    return Response(orjson.dumps({**answer, "result": got.result}), media_type="application/json")
-
-
-def _grouper(request: Request, db: Database) -> Grouper:
-    """The app's grouper for the running event loop (a test may run the app on several loops)."""
-    loop = asyncio.get_running_loop()
-    grouper: Grouper | None = getattr(request.app.state, "hook_grouper", None)
-    if grouper is None or grouper.loop is not loop or grouper.db is not db:
-        grouper = Grouper(db, loop)
-        request.app.state.hook_grouper = grouper
-    return grouper
-
-
-HOOK_DOC = "Authenticated by the integration's secret (see docs/integrations.md), not an API token."
-
-
-@hooks_router.post("/hooks/{integration_id}/generic/batch", response_model=HookResult, description=HOOK_DOC)
-async def hook_generic_batch(integration_id: IdPath, request: Request) -> Any:
-    """Many deployments from one CI request: all recorded, or none."""
-    return await _inbound(request, integration_id, IntegrationKind.generic, "batch")
-
-
-@hooks_router.post("/hooks/{integration_id}/{kind}", response_model=HookResult, description=HOOK_DOC)
-async def hook(integration_id: IdPath, kind: IntegrationKind, request: Request) -> Any:
-    """One webhook delivery from GitHub, GitLab, Alertmanager, PagerDuty or any CI (generic)."""
-    return await _inbound(request, integration_id, kind)

@@ -42,7 +42,7 @@ def _failures_changed(session: Session, _actor: Actor, events: Sequence[DomainEv
         by_webhook = reported and event.data.get("reported_via") == ReportChannel.webhook.value
         passes.setdefault((moved, by_webhook, reported), []).append(event.subject_id)
     for (moved, by_webhook, reported), ids in passes.items():
-        index_failures(session, ids, moved=moved, embed=not by_webhook, just_reported=reported)
+        index_failures(session, ids, moved=moved, embed=not by_webhook, new=reported)
         if by_webhook:
             queue_embeddings(session, ids)
 

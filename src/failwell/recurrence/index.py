@@ -204,19 +204,19 @@ def index_failures(
     *,
     moved: bool = False,
     embed: bool = True,
-    just_reported: bool = False,
+    new: bool = False,
 ) -> None:
     """Brings the search rows and embeddings of these failures up to date (same transaction).
 
     ``moved``: the failure's start time changed, which caches must see although its text did not.
     ``embed=False``: the search rows only; the caller queues the embeddings (recurrence.backlog).
-    ``just_reported``: reported in this transaction, so loaded in the session with their tags and
+    ``new``: reported in this transaction, so in the session with their tags and
     services, and without a review: nothing is read again (a webhook storm reports many)."""
-    loaded: list[tuple[Failure, Review | None]]
-    if just_reported:
-        loaded = [(session.get_one(Failure, i), None) for i in dict.fromkeys(failure_ids)]
-    else:
-        loaded = load_failures(session, failure_ids)
+    loaded: list[tuple[Failure, Review | None]] = (
+        [(session.get_one(Failure, i), None) for i in dict.fromkeys(failure_ids)]
+        if new
+        else load_failures(session, failure_ids)
+    )
     docs = [build_doc(f, r) for f, r in loaded]
     write_docs(session, docs)
     if embed:
