@@ -184,6 +184,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+        telemetry={
+            "tracing": settings.opentelemetry,
+            "metrics": settings.opentelemetry,
+            "logs": settings.opentelemetry,
+        },
         # The notification worker runs in the app unless the caller brought its own database.
         lifespan=worker_lifespan(db, enabled=database is None),
     )

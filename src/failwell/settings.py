@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     max_request_bytes: int = 2 * 1024 * 1024
     db_pool_size: int = 10
     log_level: str = "info"
+    # FastAPI's own OpenTelemetry spans, metrics and logs, through the global providers an SDK
+    # sets up (opentelemetry-instrument, say). Off by default: FastAPI otherwise asks for the
+    # providers on every request, a few per cent of a webhook delivery's cost.
+    opentelemetry: bool = False
     # How long a browser stays signed in.
     session_days: int = Field(default=14, ge=1, le=365)
     # Sign-in throttling: failed sign-ins allowed per account and per client address within
