@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from failwell.actions.models import CorrectiveAction
@@ -37,16 +36,15 @@ def on_failure_reported(session: Session, actor: Actor, event: DomainEvent) -> N
         return
     # The system actor (CLI, demo, CI without a person) has no name worth telling.
     reporter = actor.name if actor.person_id else None
-    enqueue(session, render.failure_reported(session, failure, reporter))
+    enqueue(session, render.failure_reported(session, failure, reporter, None))  # no review yet
 
 
 def on_failures_reported(session: Session, actor: Actor, events: Sequence[DomainEvent]) -> None:
     """Many reports at once (a CI batch): one message each, written together."""
     failures = [f for f in (session.get(Failure, e.subject_id) for e in events) if f is not None]
     reporter = actor.name if actor.person_id else None
-    ids = [f.id for f in failures]
-    reviews = {r.failure_id: r for r in session.scalars(select(Review).where(Review.failure_id.in_(ids)))}
-    messages = [render.failure_reported(session, f, reporter, reviews.get(f.id)) for f in failures]
+    # Reported just now, in this transaction (failures.service.report_failures): no review yet.
+    messages = [render.failure_reported(session, f, reporter, None) for f in failures]
     enqueue_all(session, messages)
 
 
