@@ -22,6 +22,7 @@ from sqlalchemy.engine import Dialect, make_url
 from bench.common import sqlite_url
 from bench.generate_rows import generate
 from bench.org_shape import Row, Scale, TableLoad
+from failwell.changes.commit_index import rebuild_commit_index
 from failwell.db import Base, Database
 from failwell.failures.models import Failure
 from failwell.insights.failure_rollup import rebuild_failure_rollup
@@ -150,6 +151,18 @@ def _index_text(url: str, log: Callable[[str], None]) -> None:
         db.dispose()
 
 
+def _index_commits(url: str, log: Callable[[str], None]) -> None:
+    """The commit index, whose triggers the replica mode of a COPY load skips (PostgreSQL)."""
+    db = Database(url, pool_size=1)
+    try:
+        t0 = time.perf_counter()
+        with db.session() as session:
+            rebuild_commit_index(session.connection())
+        log(f"      commit index rebuilt in {time.perf_counter() - t0:.1f}s")
+    finally:
+        db.dispose()
+
+
 def _roll_up(url: str, log: Callable[[str], None]) -> None:
     """The deployment and failure rollups the metrics read, which the services keep on every write."""
     db = Database(url, pool_size=1)
@@ -221,6 +234,7 @@ def load_postgres(
                     f"SELECT setval(pg_get_serial_sequence('{load.table}', 'id'), "
                     f"(SELECT coalesce(max(id), 0) + 1 FROM {load.table}), false)"
                 )
+        _index_commits(url, log)
         _index_text(url, log)
         _roll_up(url, log)
         t0 = time.perf_counter()

@@ -204,3 +204,52 @@ def test_sqlite_file_is_left_in_wal_mode(tmp_path: Path) -> None:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
     finally:
         raw.close()
+
+
+def test_the_commit_index_is_filled_for_the_deployments_already_there(empty_url: str) -> None:
+    """Migration 0020 (failwell.changes.commit_index) indexes what was recorded before it."""
+    from failwell.authz import SYSTEM
+    from failwell.catalogue import service as catalogue
+    from failwell.catalogue.schemas import ServiceIn
+    from failwell.changes.commit_index import DEPLOYMENT_COMMITS
+    from failwell.changes.models import Deployment
+    from failwell.changes.schemas import DeploymentIn
+    from failwell.changes.service import record_deployment
+    from failwell.db import Database
+    from failwell.enums import DeploymentOutcome
+    from failwell.people import teams
+    from failwell.people.schemas import TeamIn
+
+    a, b = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", "b2c3d4e5f60718293a4b5c6d7e8f901234567890"
+
+    def deployment(version: str, shas: list[str]) -> DeploymentIn:
+        return DeploymentIn(
+            service="ledger", environment="production", version=version, commit_shas=shas,
+            outcome=DeploymentOutcome.succeeded,
+        )  # fmt: skip
+
+    upgrade(empty_url, "0019")
+    db = Database(empty_url, pool_size=1)
+    try:
+        with db.session() as s:
+            teams.create_team(s, SYSTEM, TeamIn(name="delivery"))
+            catalogue.create_service(s, SYSTEM, ServiceIn(name="ledger", owner_team="delivery"))
+            one = record_deployment(s, SYSTEM, deployment("1", [a, b])).id
+            record_deployment(s, SYSTEM, deployment("2", []))
+            three = record_deployment(s, SYSTEM, deployment("3", [b])).id
+            # Written in upper case by a loader that went around the services.
+            s.execute(
+                Deployment.__table__.update().where(Deployment.id == three).values(commit_shas=[b.upper()])
+            )
+        upgrade(empty_url)
+        with db.session(write=False) as s:
+            rows = set(
+                s.execute(select(DEPLOYMENT_COMMITS.c.sha, DEPLOYMENT_COMMITS.c.deployment_id)).tuples()
+            )
+        assert rows == {(a, one), (b, one), (b, three)}
+        downgrade(empty_url, "0019")
+        with db.session(write=False) as s:
+            assert s.scalar(text("SELECT count(*) FROM deployments")) == 3
+            assert "deployment_commits" not in inspect(s.get_bind()).get_table_names()
+    finally:
+        db.dispose()

@@ -17,8 +17,9 @@ from failwell.db import make_engine
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 # Tables the database engine manages itself: SQLite's FTS5 indexes of failures (migrations 0004
-# and 0006) and their shadow tables. Migrations create them; no model describes them.
-UNMANAGED_TABLES = re.compile(r"^failure_fts(_[a-z]+)*$")
+# and 0006) and their shadow tables, and the commit index that triggers keep (migration 0020,
+# failwell.changes.commit_index). Migrations create them; no model describes them.
+UNMANAGED_TABLES = re.compile(r"^(failure_fts(_[a-z]+)*|deployment_commits)$")
 
 
 def is_unmanaged_table(name: str) -> bool:

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, Table, bindparam, cast, insert, or_, select
+from sqlalchemy import Select, Table, bindparam, insert, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from failwell.authz import Actor, require
 from failwell.catalogue.models import Service
 from failwell.catalogue.service import service_by_name
+from failwell.changes.commit_index import naming_commits
 from failwell.changes.models import Change, Deployment
 from failwell.changes.schemas import (
     ChangeFilter,
@@ -321,10 +322,7 @@ def list_deployments(session: Session, filters: DeploymentFilter) -> tuple[Seque
         needle = filters.q.strip()
         matches = [Deployment.version.startswith(needle, autoescape=True)]
         if SHA_PREFIX.fullmatch(needle.lower()):
-            # SHAs are kept as a JSON list; in its text every SHA follows a double quote.
-            matches.append(
-                cast(Deployment.commit_shas, String).contains(f'"{needle.lower()}', autoescape=True)
-            )
+            matches.append(naming_commits([needle.lower()]))
         stmt = stmt.where(or_(*matches))
     stmt = apply_sort(stmt, filters.sort, DEPLOYMENT_SORTS, "-started_at", Deployment.id)
     return paginate(session, stmt, filters)

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import String, Table, and_, bindparam, cast, delete, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor, require
+from failwell.changes.commit_index import naming_commits
 from failwell.changes.models import Deployment
 from failwell.db import utcnow
 from failwell.enums import Role
@@ -136,12 +137,9 @@ def link_named_commits(session: Session, failure: Failure) -> list[int]:
     shas = shas_in(f"{failure.title}\n{failure.description}")
     if not shas:
         return []
-    text = cast(Deployment.commit_shas, String)
-    # SHAs are kept as a JSON list; in its text every SHA follows a double quote.
-    named = or_(*(text.contains(f'"{sha}', autoescape=True) for sha in shas))
     ids = session.scalars(
         select(Deployment.id).where(
-            named,
+            naming_commits(shas),
             Deployment.started_at >= failure.started_at - SHA_HORIZON,
             Deployment.started_at <= failure.started_at + timedelta(days=1),
         )
