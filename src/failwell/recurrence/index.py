@@ -210,14 +210,9 @@ def index_failures(
 
     ``moved``: the failure's start time changed, which caches must see although its text did not.
     ``embed=False``: the search rows only; the caller queues the embeddings (recurrence.backlog).
-    ``new``: reported in this transaction, so in the session with their tags and
-    services, and without a review: nothing is read again (a webhook storm reports many)."""
-    loaded: list[tuple[Failure, Review | None]] = (
-        [(session.get_one(Failure, i), None) for i in dict.fromkeys(failure_ids)]
-        if new
-        else load_failures(session, failure_ids)
-    )
-    docs = [build_doc(f, r) for f, r in loaded]
+    ``new``: reported in this transaction, so in the session, reviewless: nothing is read again."""
+    fresh = [(session.get_one(Failure, i), None) for i in dict.fromkeys(failure_ids)] if new else None
+    docs = [build_doc(f, r) for f, r in fresh or load_failures(session, failure_ids)]
     write_docs(session, docs)
     if embed:
         write_embeddings(session, docs, embedding.get_embedder(), force_touch=moved)
