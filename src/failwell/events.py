@@ -27,6 +27,8 @@ from sqlalchemy.orm import Session
 from failwell.authz import Actor
 
 # The event names services emit. Keep this list the single source of truth.
+# Raised only by failures.service.report_failures, right after the flush: its handlers may take the
+# failures from the session (tags and services loaded) and know that none has a review yet.
 FAILURE_REPORTED = "failure.reported"
 FAILURE_UPDATED = "failure.updated"
 FAILURE_DELETED = "failure.deleted"

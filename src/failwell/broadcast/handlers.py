@@ -36,14 +36,14 @@ def on_failure_reported(session: Session, actor: Actor, event: DomainEvent) -> N
         return
     # The system actor (CLI, demo, CI without a person) has no name worth telling.
     reporter = actor.name if actor.person_id else None
-    enqueue(session, render.failure_reported(session, failure, reporter, None))  # no review yet
+    enqueue(session, render.failure_reported(session, failure, reporter, None))  # see FAILURE_REPORTED
 
 
 def on_failures_reported(session: Session, actor: Actor, events: Sequence[DomainEvent]) -> None:
     """Many reports at once (a CI batch): one message each, written together."""
     failures = [f for f in (session.get(Failure, e.subject_id) for e in events) if f is not None]
     reporter = actor.name if actor.person_id else None
-    # Reported just now, in this transaction (failures.service.report_failures): no review yet.
+    # No review to look for (see FAILURE_REPORTED).
     messages = [render.failure_reported(session, f, reporter, None) for f in failures]
     enqueue_all(session, messages)
 

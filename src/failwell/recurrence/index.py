@@ -210,7 +210,7 @@ def index_failures(
 
     ``moved``: the failure's start time changed, which caches must see although its text did not.
     ``embed=False``: the search rows only; the caller queues the embeddings (recurrence.backlog).
-    ``new``: reported in this transaction, so in the session, reviewless: nothing is read again."""
+    ``new``: just reported (see events.FAILURE_REPORTED): taken from the session, nothing is read."""
     fresh = [(session.get_one(Failure, i), None) for i in dict.fromkeys(failure_ids)] if new else None
     docs = [build_doc(f, r) for f, r in fresh or load_failures(session, failure_ids)]
     write_docs(session, docs)
