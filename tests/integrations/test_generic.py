@@ -14,9 +14,11 @@ from failwell.db import Database
 from failwell.enums import Role
 from failwell.failures.models import failure_deployments
 from failwell.integrations.config import get_integration_settings
-from failwell.integrations.models import IntegrationDelivery
+from failwell.integrations.models import IntegrationDelivery, IntegrationKind, Verdict
+from failwell.integrations.receive import admit, record
+from failwell.integrations.schemas import GenericBatch, GenericDeployment
 from failwell.integrations.service import purge_deliveries
-from integrations.conftest import Hook, sign
+from integrations.conftest import Hook, as_bytes, sign
 from support import Org
 
 T0 = utc(2026, 4, 1, 9)
@@ -324,3 +326,25 @@ def test_a_refused_batch_names_its_item_once(
     assert body["detail"] == "deployments[1].service: unknown service 'nope'"
     [kept] = hook.deliveries()
     assert kept["verdict"] == "refused" and kept["detail"] == body["detail"]
+
+
+def test_a_generic_body_is_validated_before_the_write_transaction(
+    db: Database, make_hook: Callable[..., Hook]
+) -> None:
+    """So that one app process validates a CI batch while another holds the write lock."""
+    hook = make_hook("generic")
+    headers = {"authorization": f"Bearer {hook.secret}"}
+    batch = as_bytes({"deployments": [deployment()]})
+    good = admit(db, hook.id, IntegrationKind.generic, headers, batch, "batch")
+    assert isinstance(good.payload, GenericBatch) and good.problem == ""
+    one = admit(db, hook.id, IntegrationKind.generic, headers, as_bytes(deployment("7.2.0")))
+    assert isinstance(one.payload, GenericDeployment) and one.payload.version == "7.2.0"
+    items = [deployment("7.2.1"), deployment("7.2.2", outcome="maybe")]
+    bad = admit(db, hook.id, IntegrationKind.generic, headers, as_bytes({"deployments": items}), "batch")
+    assert bad.problem.startswith("deployments.1.outcome: "), bad.problem
+    # Refused as the handler would have refused it: stored with its verdict, nothing recorded.
+    got = record(db, bad)
+    assert (got.verdict, got.detail) == (Verdict.refused, bad.problem)
+    assert counts(db)["deployments"] == 0
+    [kept] = hook.deliveries()
+    assert kept["verdict"] == "refused" and kept["detail"] == bad.problem

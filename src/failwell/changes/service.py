@@ -26,7 +26,7 @@ from failwell.changes.schemas import (
     DeploymentOut,
     DeploymentUpdate,
 )
-from failwell.db import utcnow
+from failwell.db import insert_many_ids, utcnow
 from failwell.enums import Risk, Role
 from failwell.errors import InvalidInput, NotFound
 from failwell.events import DEPLOYMENT_RECORDED, DEPLOYMENT_UPDATED, DomainEvent, emit
@@ -234,7 +234,7 @@ def record_deployments(
             raise InvalidInput.on(f"{where}.service", f"unknown service '{data.service}'")
         rows.append(_checked_row(session, data, service_id, now, prefix=f"{where}."))
     written = rows if provenance is None else [_with(r, p) for r, p in zip(rows, provenance, strict=True)]
-    new_ids = list(connection.execute(_INSERT_MANY, written).scalars())
+    new_ids = insert_many_ids(connection, _DEPLOYMENTS, written)
     for new_id, row in zip(new_ids, rows, strict=True):
         where_to = {k: row[k] for k in ("service_id", "environment", "started_at")}
         emit(session, actor, DomainEvent(DEPLOYMENT_RECORDED, new_id, where_to))
@@ -268,8 +268,6 @@ def _checked_row(
 _SERVICE_ID = select(Service.__table__.c.id).where(Service.__table__.c.name == bindparam("name"))
 _DEPLOYMENTS: Table = Deployment.__table__  # type: ignore[assignment]  # declarative types it loosely
 _INSERT_DEPLOYMENT = insert(_DEPLOYMENTS).returning(_DEPLOYMENTS.c.id)
-# executemany with RETURNING: one multi-row statement per batch (SQLAlchemy's insertmanyvalues).
-_INSERT_MANY = insert(_DEPLOYMENTS).returning(_DEPLOYMENTS.c.id, sort_by_parameter_order=True)
 _SERVICE_IDS = select(Service.__table__.c.name, Service.__table__.c.id).where(
     Service.__table__.c.name.in_(bindparam("names", expanding=True))
 )

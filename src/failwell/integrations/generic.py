@@ -13,14 +13,26 @@ from failwell.integrations.ingest import record
 from failwell.integrations.schemas import GenericBatch, GenericDeployment
 
 
-def handle(ctx: Context, event: str, payload: Any) -> None:
+def validated(event: str, payload: Any) -> GenericBatch | GenericDeployment:
+    """The body as its model (raises pydantic's ValidationError). The pipeline calls it before
+    the write transaction, so that with several app processes one validates a CI batch while
+    another writes (a quarter of a batch's time, measured 2026-12-07)."""
     if event == "batch":
-        batch = GenericBatch.model_validate(payload)
+        return GenericBatch.model_validate(payload)
+    return GenericDeployment.model_validate(payload)
+
+
+def handle(ctx: Context, event: str, payload: Any) -> None:
+    """Records the delivery: ``payload`` is the parsed body, or already `validated`."""
+    if not isinstance(payload, GenericBatch | GenericDeployment):
+        payload = validated(event, payload)
+    if isinstance(payload, GenericBatch):
+        batch = payload
         limit = get_integration_settings().max_batch
         if len(batch.deployments) > limit:
             raise InvalidInput.on("deployments", f"holds {len(batch.deployments)}; at most {limit} at once")
         record_batch(ctx, batch.deployments)
         ctx.outcome.detail = f"recorded {len(batch.deployments)} deployments"
         return
-    dep_id = record(ctx, GenericDeployment.model_validate(payload))
+    dep_id = record(ctx, payload)
     ctx.outcome.detail = f"recorded deployment {dep_id}"

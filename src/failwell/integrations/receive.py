@@ -153,15 +153,16 @@ def handled(ctx: Context, event: str, payload: Any) -> Outcome:
     except Unmapped as exc:
         return Outcome(Verdict.unmapped, str(exc), {"unmapped": exc.facts} if exc.facts else {})
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()[:5]
-        )
-        return Outcome(Verdict.refused, problems)
+        return Outcome(Verdict.refused, _refusal(exc))
     except DomainError as exc:
         return Outcome(Verdict.refused, str(exc))
     except Exception as exc:  # kept for replay once fixed; the sender is not to blame
         return Outcome(Verdict.error, f"{type(exc).__name__}: {exc}"[:2000], error=exc)
     return ctx.outcome
+
+
+def _refusal(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()[:5])
 
 
 def _log_error(outcome: Outcome, integration_id: int) -> None:
@@ -200,7 +201,7 @@ class Inbound:
     key: str
     event: str
     payload: Any
-    problem: str  # why the body cannot be read, if it cannot
+    problem: str  # why the body cannot be read or is refused, if it is
 
 
 def admit(
@@ -227,6 +228,11 @@ def admit(
     except (ValueError, UnicodeDecodeError) as exc:
         payload, problem = NOT_PARSED, f"the body is not JSON: {exc}"
     event = event_name(kind, headers, None if payload is NOT_PARSED else payload, variant)
+    if kind == IntegrationKind.generic and not problem:
+        try:
+            payload = generic.validated(event, payload)
+        except ValidationError as exc:
+            problem = _refusal(exc)
     return Inbound(integration_id, kind, headers, body, entry, key, event, payload, problem)
 
 
