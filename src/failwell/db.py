@@ -131,7 +131,8 @@ def insert_many_ids(connection: Connection, table: Table, rows: list[dict[str, A
         return list(connection.execute(stmt, rows).scalars())
     first = (connection.scalar(select(func.max(table.c.id))) or 0) + 1
     ids = list(range(first, first + len(rows)))
-    connection.execute(insert(table), [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)])
+    with_ids = [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)]
+    connection.execute(insert(table).returning(table.c.id), with_ids)
     return ids
 
 

@@ -20,8 +20,10 @@ def unfrozen(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("FAILWELL_BROADCAST_IN_APP_WORKER", "false")  # no worker thread to start
     get_broadcast_settings.cache_clear()
     gc.unfreeze()
+    threshold = gc.get_threshold()
     yield
     gc.unfreeze()  # frozen objects are never freed: give them back to the collector
+    gc.set_threshold(*threshold)
     get_broadcast_settings.cache_clear()
 
 
@@ -31,6 +33,7 @@ def test_the_serving_app_freezes_what_start_up_built(database_url: str) -> None:
     assert gc.get_freeze_count() == 0  # building it is not starting it
     with TestClient(app) as client:
         assert gc.get_freeze_count() > 10_000  # modules, routes, mappers, validators
+        assert gc.get_threshold()[0] == 10_000
         assert client.get("/healthz").status_code == 200
     app.state.db.dispose()
 
@@ -39,4 +42,4 @@ def test_the_serving_app_freezes_what_start_up_built(database_url: str) -> None:
 def test_an_app_on_the_callers_database_leaves_the_collector_alone(db: Database, database_url: str) -> None:
     with TestClient(create_app(Settings(database_url=database_url), db)) as client:
         assert client.get("/healthz").status_code == 200
-        assert gc.get_freeze_count() == 0
+        assert gc.get_freeze_count() == 0 and gc.get_threshold()[0] != 10_000

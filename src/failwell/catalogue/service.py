@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, lazyload, selectinload
@@ -46,9 +46,26 @@ def service_by_name(session: Session, name: str, field: str = "service") -> Serv
     return svc
 
 
-def services_by_names(session: Session, names: list[str], field: str = "services") -> list[Service]:
-    found = [service_by_name(session, n, f"{field}[{i}]") for i, n in enumerate(dict.fromkeys(names))]
-    return sorted(found, key=lambda svc: svc.name)  # the order every read returns
+def services_by_names(
+    session: Session, names: list[str], field: str = "services", known: dict[str, Service] | None = None
+) -> list[Service]:
+    """The services named, in one query (or from ``known``, a `services_named` answer that
+    covers them); an unknown name is refused by its place, e.g. ``services[2]``."""
+    wanted = list(dict.fromkeys(n.strip() for n in names))
+    found = known if known is not None else services_named(session, wanted)
+    for i, name in enumerate(wanted):
+        if name not in found:
+            raise InvalidInput.on(f"{field}[{i}]", f"unknown service '{name}'")
+    return sorted((found[n] for n in wanted), key=lambda svc: svc.name)  # the order every read returns
+
+
+def services_named(session: Session, names: Iterable[str]) -> dict[str, Service]:
+    """Each known service among ``names`` by its name, in one query."""
+    wanted = sorted({n.strip() for n in names})
+    if not wanted:
+        return {}
+    stmt = select(Service).options(lazyload(Service.owner_team)).where(Service.name.in_(wanted))
+    return {svc.name: svc for svc in session.scalars(stmt)}
 
 
 def _ensure_name_free(session: Session, name: str, except_id: int | None = None) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from failwell.authz import Actor, require
 from failwell.catalogue.models import Service
-from failwell.catalogue.service import services_by_names
+from failwell.catalogue.service import services_by_names, services_named
 from failwell.changes.models import Change, Deployment
 from failwell.db import utcnow
 from failwell.enums import FailureStatus, Role
@@ -185,6 +185,7 @@ def report_failures(session: Session, actor: Actor, items: Sequence[FailureIn]) 
     if not items:
         return []
     services: dict[tuple[str, ...], list[Service]] = {}  # a batch names the same few again and again
+    known = services_named(session, (name for data in items for name in data.services))
     # Checked once each: the session keeps no loaded level alive between two look-ups.
     levels = {level: _severity(session, level) for level in dict.fromkeys(d.severity for d in items)}
     failures = []
@@ -192,7 +193,7 @@ def report_failures(session: Session, actor: Actor, items: Sequence[FailureIn]) 
         refuse_future({name: getattr(data, name) for name in _TIME_ORDER})
         names = tuple(data.services)
         if names not in services:
-            services[names] = services_by_names(session, data.services)
+            services[names] = services_by_names(session, data.services, known=known)
         failure = Failure(
             title=data.title,
             description=data.description,
