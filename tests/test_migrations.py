@@ -243,9 +243,7 @@ def test_the_commit_index_is_filled_for_the_deployments_already_there(empty_url:
             )
         upgrade(empty_url)
         with db.session(write=False) as s:
-            rows = set(
-                s.execute(select(DEPLOYMENT_COMMITS.c.sha, DEPLOYMENT_COMMITS.c.deployment_id)).tuples()
-            )
+            rows = {(r.sha, r.deployment_id) for r in s.execute(select(DEPLOYMENT_COMMITS))}
         assert rows == {(a, one), (b, one), (b, three)}
         downgrade(empty_url, "0019")
         with db.session(write=False) as s:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event, func, insert, select
+from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event, func, insert, select, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -129,14 +129,22 @@ def insert_many_ids(connection: Connection, table: Table, rows: list[dict[str, A
     for statements that have one; its unordered answer is not used."""
     if not rows:
         return []
-    if connection.dialect.name != "sqlite":
-        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return list(connection.execute(stmt, rows).scalars())
-    first = (connection.scalar(select(func.max(table.c.id))) or 0) + 1
-    ids = list(range(first, first + len(rows)))
+    if connection.dialect.name == "sqlite":
+        first = (connection.scalar(select(func.max(table.c.id))) or 0) + 1
+        ids = list(range(first, first + len(rows)))
+        with_ids = [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)]
+        connection.execute(insert(table).returning(table.c.id), with_ids)
+        return ids
+    ids = list(connection.execute(_NEXT_IDS, {"table": table.name, "n": len(rows)}).scalars())
     with_ids = [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)]
-    connection.execute(insert(table).returning(table.c.id), with_ids)
+    connection.execute(insert(table), with_ids)
     return ids
+
+
+# PostgreSQL: the ids the table's own sequence would have given, taken at once.
+_NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) AS id FROM generate_series(1, :n) ORDER BY id"
+)
 
 
 class SqliteWriteGate:

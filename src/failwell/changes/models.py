@@ -30,7 +30,7 @@ class Change(Base):
 class Deployment(Base):
     __tablename__ = "deployments"
     __table_args__ = (
-        Index("ix_deployments_service_started", "service_id", "started_at"),
+        Index("ix_deployments_service_started", "service_id", "started_at", "id"),
         Index("ix_deployments_outcome_started", "outcome", "started_at"),
         Index("ix_deployments_service_outcome_started", "service_id", "outcome", "started_at"),
         # An integration's own id for what it reported (a GitHub deployment, a pipeline run):
