@@ -129,17 +129,20 @@ def _json_text(value: Any) -> str:
 
 
 def insert_many_ids(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Inserts ``rows`` into ``table`` (an integer primary key ``id``), returning their ids in
-    the order given.
+    """Inserts ``rows`` (all with the same keys; scalar and JSON columns) into ``table``, whose
+    primary key is an integer ``id`` without AUTOINCREMENT, and returns their ids in the order
+    given. For a CI batch: a statement per row costs more than the rows themselves.
 
-    PostgreSQL does it in multi-row INSERT ... RETURNING statements. SQLite does not say in
-    which order RETURNING hands rows back, so SQLAlchemy falls back to one statement a row
-    there, and a row trigger makes each statement dear (a 1,000-deployment CI batch: 24 ms,
-    against 8 ms in multi-row statements, measured 2026-12-07). Instead the ids are chosen
-    here, after the largest one, as SQLite itself would: a write transaction on SQLite is the
-    only writer, and one whose read is stale cannot write at all (SQLITE_BUSY_SNAPSHOT). The
-    RETURNING clause is there only because SQLAlchemy pages rows into multi-row statements
-    for statements that have one; its unordered answer is not used."""
+    SQLite does not say in which order RETURNING hands rows back, so SQLAlchemy falls back to
+    one statement a row there, and a row trigger makes each statement dear (1,000 deployments:
+    24 ms, against 8 ms in multi-row statements, measured 2026-12-07). Instead the ids are
+    chosen here, after the largest one, as SQLite itself would: a write transaction on SQLite
+    is the only writer, and one whose read is stale cannot write at all (SQLITE_BUSY_SNAPSHOT).
+    The RETURNING clause is there only because SQLAlchemy pages rows into multi-row statements
+    for statements that have one; its unordered answer is not used.
+
+    PostgreSQL: the ids are taken from the table's sequence at once, and the rows sent as one
+    statement (`_insert_unnested`)."""
     if not rows:
         return []
     if connection.dialect.name == "sqlite":
