@@ -145,16 +145,17 @@ def insert_many_ids(connection: Connection, table: Table, rows: list[dict[str, A
     statement (`_insert_unnested`)."""
     if not rows:
         return []
-    if connection.dialect.name == "sqlite":
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
         first = (connection.scalar(select(func.max(table.c.id))) or 0) + 1
         ids = list(range(first, first + len(rows)))
-        with_ids = [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)]
+    else:
+        ids = list(connection.execute(_NEXT_IDS, {"table": table.name, "n": len(rows)}).scalars())
+    with_ids = [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)]
+    if sqlite:
         connection.execute(insert(table).returning(table.c.id), with_ids)
-        return ids
-    ids = list(connection.execute(_NEXT_IDS, {"table": table.name, "n": len(rows)}).scalars())
-    _insert_unnested(
-        connection, table, [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)]
-    )
+    else:
+        _insert_unnested(connection, table, with_ids)
     return ids
 
 

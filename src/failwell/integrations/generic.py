@@ -16,7 +16,7 @@ from failwell.integrations.schemas import GenericBatch, GenericDeployment
 def validated(event: str, payload: Any) -> GenericBatch | GenericDeployment:
     """The body as its model (raises pydantic's ValidationError). The pipeline calls it before
     the write transaction, so that with several app processes one validates a CI batch while
-    another writes (a quarter of a batch's time, measured 2026-12-07)."""
+    another writes (about a fifth of a 1,000-deployment batch's time, measured 2026-12-07)."""
     if event == "batch":
         return GenericBatch.model_validate(payload)
     return GenericDeployment.model_validate(payload)
@@ -27,12 +27,12 @@ def handle(ctx: Context, event: str, payload: Any) -> None:
     if not isinstance(payload, GenericBatch | GenericDeployment):
         payload = validated(event, payload)
     if isinstance(payload, GenericBatch):
-        batch = payload
+        deployments = payload.deployments
         limit = get_integration_settings().max_batch
-        if len(batch.deployments) > limit:
-            raise InvalidInput.on("deployments", f"holds {len(batch.deployments)}; at most {limit} at once")
-        record_batch(ctx, batch.deployments)
-        ctx.outcome.detail = f"recorded {len(batch.deployments)} deployments"
+        if len(deployments) > limit:
+            raise InvalidInput.on("deployments", f"holds {len(deployments)}; at most {limit} at once")
+        record_batch(ctx, deployments)
+        ctx.outcome.detail = f"recorded {len(deployments)} deployments"
         return
     dep_id = record(ctx, payload)
     ctx.outcome.detail = f"recorded deployment {dep_id}"

@@ -41,6 +41,9 @@ HANDLERS: dict[IntegrationKind, Handler] = {
     IntegrationKind.pagerduty: pagerduty.handle,
     IntegrationKind.generic: generic.handle,
 }
+# Kinds whose body is validated as a model before the write transaction (the handler takes the
+# model then): with several server processes, one validates while another writes.
+VALIDATORS: dict[IntegrationKind, Callable[[str, Any], Any]] = {IntegrationKind.generic: generic.validated}
 
 # Headers worth keeping with a delivery (never Authorization or a signature).
 KEPT_HEADERS = (
@@ -228,9 +231,10 @@ def admit(
     except (ValueError, UnicodeDecodeError) as exc:
         payload, problem = NOT_PARSED, f"the body is not JSON: {exc}"
     event = event_name(kind, headers, None if payload is NOT_PARSED else payload, variant)
-    if kind == IntegrationKind.generic and not problem:
+    validate = VALIDATORS.get(kind)
+    if validate is not None and not problem:
         try:
-            payload = generic.validated(event, payload)
+            payload = validate(event, payload)
         except ValidationError as exc:
             problem = _refusal(exc)
     return Inbound(integration_id, kind, headers, body, entry, key, event, payload, problem)

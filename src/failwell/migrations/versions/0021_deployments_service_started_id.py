@@ -3,7 +3,8 @@
 The latest deployments of a service before a moment are read in (start, id) order, the id
 settling ties (the suggestions for a failure: a CI batch opening thirty failures reads them
 thirty times). SQLite's index ends with the row id anyway; PostgreSQL's did not, so it read the
-service's whole window and sorted it (0.7 ms instead of 0.05 for a service deploying hourly).
+service's whole window and sorted it (measured: 0.7 ms instead of 0.05 for a service deploying
+every few minutes).
 
 Revision ID: 0021
 Revises: 0020
