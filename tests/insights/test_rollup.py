@@ -23,7 +23,7 @@ from failwell.enums import DeploymentOutcome, FailureKind
 from failwell.failures.schemas import FailureIn, FailureUpdate
 from failwell.failures.service import delete_failure, report_failure, update_failure
 from failwell.insights.models import DeploymentRollup
-from failwell.insights.rollup import rebuild_rollup
+from failwell.insights.rollup import PENDING, rebuild_rollup
 from failwell.insights.rollup_read import histogram_percentiles
 from failwell.insights.rollup_tally import N_BUCKETS, bucket_of
 from failwell.people.models import Team
@@ -106,6 +106,39 @@ def test_writes_through_the_services_keep_the_rollup(db: Database) -> None:
     with db.session() as s:
         delete_failure(s, SYSTEM, fid)
     assert sum(v[4] for v in _assert_matches_a_recount(db).values()) == 0
+
+
+def test_links_to_failed_deployments_recount_nothing_and_rework_is_still_kept(db: Database) -> None:
+    """A failed deployment counts the same whether linked or not: a failure CI opens for it
+    marks no key for a recount (the figures stay exact), while a failed hotfix made after the
+    failure becomes rework through its link and is counted as such."""
+    with db.session() as s:
+        team = Team(name="fl-team")
+        s.add(team)
+        s.flush()
+        s.add(Service(name="fl-svc", owner_team_id=team.id))
+    with db.session() as s:
+        broke = _deploy(s, "fl-svc", NOW - timedelta(hours=5), "failed")
+        hotfix = _deploy(s, "fl-svc", NOW - timedelta(hours=1), "failed")
+    with db.session() as s:
+        failure = report_failure(
+            s,
+            SYSTEM,
+            FailureIn(
+                title="Deploy broke",
+                kind=FailureKind.incident,
+                started_at=NOW - timedelta(hours=4),
+                services=["fl-svc"],
+                deployment_ids=[broke],
+            ),
+        )
+        assert not s.info.get(PENDING)  # nothing to recount
+        fid = failure.id
+    _assert_matches_a_recount(db)
+    with db.session() as s:
+        update_failure(s, SYSTEM, fid, FailureUpdate(deployment_ids=[broke, hotfix]))
+    kept = _assert_matches_a_recount(db)
+    assert [(v[0], v[1], v[3], v[4]) for v in kept.values()] == [(2, 2, 1, 0)]  # the hotfix is rework
 
 
 def test_a_rolled_back_write_leaves_the_rollup_as_it_was(db: Database) -> None:

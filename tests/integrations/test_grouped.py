@@ -18,11 +18,11 @@ from sqlalchemy import event, func, select
 from failwell.authz import SYSTEM
 from failwell.changes.models import Deployment
 from failwell.db import Database
-from failwell.integrations import grouped
+from failwell.integrations import github, grouped
 from failwell.integrations import service as integrations
 from failwell.integrations.grouped import Grouper, record_together
 from failwell.integrations.models import IntegrationDelivery, IntegrationKind, IntegrationRule, Verdict
-from failwell.integrations.receive import HANDLERS, Inbound, Received, admit
+from failwell.integrations.receive import Inbound, Received, admit
 from failwell.integrations.schemas import IntegrationIn, RuleIn
 from support import Org
 
@@ -104,20 +104,32 @@ def test_a_group_with_a_twin_and_an_unmapped_event_answers_as_if_each_came_alone
 def test_a_handler_error_in_a_group_is_stored_for_that_delivery_only(
     db: Database, hook: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = HANDLERS[IntegrationKind.github]
+    real = github.final_status  # read by the group's single deployments and by the handler alone
 
-    def flaky(ctx: Any, name: str, payload: Any) -> None:
+    def flaky(payload: Any) -> Any:
         if payload["deployment"]["id"] == broken_id:
             raise RuntimeError("a bug in a handler")
-        real(ctx, name, payload)
+        return real(payload)
 
     good, broken = delivery(), delivery()
     broken_id = json.loads(broken[1])["deployment"]["id"]
-    monkeypatch.setitem(HANDLERS, IntegrationKind.github, flaky)
+    monkeypatch.setattr(github, "final_status", flaky)
     answers = record_together(db, admitted(db, hook, good, broken, delivery()))
     verdicts = [a.verdict for a in answers if isinstance(a, Received)]
     assert verdicts == [Verdict.accepted, Verdict.error, Verdict.accepted]
     assert stored(db) == (2, [Verdict.accepted, Verdict.error, Verdict.accepted])
+
+
+def test_a_bug_while_recording_a_group_together_loses_no_delivery(
+    db: Database, hook: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: Any) -> list[int]:
+        raise RuntimeError("a bug in the together path")
+
+    monkeypatch.setattr(grouped, "record_each", broken)
+    answers = record_together(db, admitted(db, hook, delivery(), delivery(), delivery()))
+    assert [a.verdict for a in answers if isinstance(a, Received)] == [Verdict.accepted] * 3
+    assert stored(db) == (3, [Verdict.accepted] * 3)  # each alone, none lost
 
 
 def test_a_rule_edited_after_the_deliveries_were_admitted_is_used(db: Database, hook: int) -> None:

@@ -134,21 +134,33 @@ def _insert_all(ctx: Context, fast: Sequence[Planned]) -> list[int]:
 
 def record_batch(ctx: Context, items: Sequence[GenericDeployment]) -> None:
     """Records every deployment of the batch, or raises (the caller undoes them all)."""
+    record_each([ctx] * len(items), items)
+
+
+def record_each(contexts: Sequence[Context], items: Sequence[GenericDeployment]) -> list[int]:
+    """Records ``items[i]`` as `ingest.record` would in ``contexts[i]`` (all of one session and
+    integration; each item's ids go to its own context's outcome), together where it can: a
+    batch's items share one context, deliveries recorded together have one each. Answers the
+    deployment ids in order, or raises (the caller undoes them all)."""
+    ctx = contexts[0]
     planned = _plan(ctx, items)
     slow = _one_by_one(ctx, planned)
     fast = [p for p in planned if p.index not in slow]
-    ids = _insert_all(ctx, fast)
+    ids: dict[int, int] = dict(zip((p.index for p in fast), _insert_all(ctx, fast), strict=True))
     failed: list[int] = []
-    for p, dep_id in zip(fast, ids, strict=True):
-        ctx.outcome.add("deployments", dep_id)
+    for p in fast:
+        contexts[p.index].outcome.add("deployments", ids[p.index])
         if p.item.outcome != DeploymentOutcome.succeeded and p.environment in links.PRODUCTION_ENVIRONMENTS:
-            failed.append(dep_id)
+            failed.append(p.index)
     if failed and ctx.options.open_failures:
-        loaded = {d.id: d for d in ctx.session.scalars(select(Deployment).where(Deployment.id.in_(failed)))}
-        failures_for_deployments(ctx, [loaded[dep_id] for dep_id in failed])
+        wanted = [ids[i] for i in failed]
+        loaded = {d.id: d for d in ctx.session.scalars(select(Deployment).where(Deployment.id.in_(wanted)))}
+        outcomes = [contexts[i].outcome for i in failed]
+        failures_for_deployments(ctx, [loaded[dep_id] for dep_id in wanted], outcomes)
     for p in planned:
         if p.index in slow:
             try:
-                record(ctx, p.item)
+                ids[p.index] = record(contexts[p.index], p.item)
             except Unmapped as exc:
                 raise Unmapped(f"deployments[{p.index}]: {exc}", exc.facts) from None
+    return [ids[p.index] for p in planned]

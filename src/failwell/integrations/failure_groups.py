@@ -15,7 +15,7 @@ from failwell.failures.models import Failure
 from failwell.failures.schemas import FailureIn, FailureUpdate
 from failwell.failures.service import report_failure, report_failures, update_failure
 from failwell.integrations import links
-from failwell.integrations.context import Context
+from failwell.integrations.context import Context, Outcome
 from failwell.integrations.models import FailureGroup
 
 
@@ -25,9 +25,13 @@ def failure_for_deployment(ctx: Context, dep: Deployment) -> Failure:
     return failures_for_deployments(ctx, [dep])[0]
 
 
-def failures_for_deployments(ctx: Context, deps: Sequence[Deployment]) -> list[Failure]:
+def failures_for_deployments(
+    ctx: Context, deps: Sequence[Deployment], outcomes: Sequence[Outcome] | None = None
+) -> list[Failure]:
     """``failure_for_deployment`` for each, in order: the groups read at once, the new failures
-    reported together (their events' handlers run once for all), the links written together."""
+    reported together (their events' handlers run once for all), the links written together.
+    ``outcomes[i]``: where the i-th failure is told (deliveries recorded together); else
+    ``ctx.outcome``."""
     session = ctx.session
     keys = [f"deployment:{dep.service_id}:{dep.environment}:{dep.version}" for dep in deps]
     groups = {
@@ -60,8 +64,8 @@ def failures_for_deployments(ctx: Context, deps: Sequence[Deployment]) -> list[F
             group.failure_id, group.updated_at = failure.id, utcnow()
     session.flush()
     failures = [found[key] for key in keys]
-    for failure in failures:
-        ctx.outcome.add("failures", failure.id)
+    for i, failure in enumerate(failures):
+        (outcomes[i] if outcomes is not None else ctx.outcome).add("failures", failure.id)
     links.link_all(
         session, "deployment", [(f.id, dep.id) for f, dep in zip(failures, deps, strict=True)], "webhook"
     )

@@ -34,5 +34,14 @@ def handle(ctx: Context, event: str, payload: Any) -> None:
         record_batch(ctx, deployments)
         ctx.outcome.detail = f"recorded {len(deployments)} deployments"
         return
-    dep_id = record(ctx, payload)
-    ctx.outcome.detail = f"recorded deployment {dep_id}"
+    ctx.outcome.detail = recorded(payload, record(ctx, payload))
+
+
+def recorded(item: GenericDeployment, dep_id: int) -> str:
+    return f"recorded deployment {dep_id}"
+
+
+def one_deployment(event: str, payload: Any) -> GenericDeployment | None:
+    """What the delivery records, when that is one deployment and nothing else (see
+    integrations.grouped): a `validated` single deployment; None for a batch."""
+    return payload if isinstance(payload, GenericDeployment) else None

@@ -44,40 +44,55 @@ def _push(ctx: Context, payload: Any) -> None:
     ctx.outcome.result["commits"] = new
 
 
-def _deployment_status(ctx: Context, payload: Any) -> None:
-    state = str(dig(payload, "deployment_status", "state") or "")
-    deployment = payload.get("deployment") or {}
-    repository = dig(payload, "repository", "full_name")
-    outcome = FINAL_STATES.get(state)
+def final_status(payload: Any) -> GenericDeployment | None:
+    """The deployment a `deployment_status` event reports, when its state ends it (recording
+    it is then all the event does); None while it is not over. Raises ValidationError."""
+    outcome = FINAL_STATES.get(str(dig(payload, "deployment_status", "state") or ""))
     if outcome is None:
-        # Not over yet; still, an unmapped repository is worth a practice owner's attention.
-        if not ctx.mapped({"repository": repository or ""}).service:
-            raise Unmapped(f"no rule maps repository '{repository}' to a service", {"repository": repository})
-        ctx.outcome.detail = f"status '{state}' is not final; recorded when it is"
-        return
+        return None
+    deployment = payload.get("deployment") or {}
     sha = str(deployment.get("sha") or "").lower()
     payload_field = deployment.get("payload")
     custom: dict[str, Any] = payload_field if isinstance(payload_field, dict) else {}
     status = payload["deployment_status"]
-    dep_id = record(
-        ctx,
-        GenericDeployment.model_validate(
-            {
-                "repository": repository,
-                "environment": str(status.get("environment") or deployment.get("environment") or "").lower()
-                or None,
-                "version": str(custom.get("version") or _version(deployment.get("ref"), sha)),
-                "commit_shas": [sha] if sha else [],
-                "started_at": deployment.get("created_at"),
-                "finished_at": status.get("created_at"),
-                "outcome": outcome,
-                "pipeline_url": http_url(status.get("target_url")) or http_url(status.get("log_url")),
-                "external_id": f"deployment:{deployment.get('id')}",
-                "rework": bool(custom.get("rework")),
-            }
-        ),
+    return GenericDeployment.model_validate(
+        {
+            "repository": dig(payload, "repository", "full_name"),
+            "environment": str(status.get("environment") or deployment.get("environment") or "").lower()
+            or None,
+            "version": str(custom.get("version") or _version(deployment.get("ref"), sha)),
+            "commit_shas": [sha] if sha else [],
+            "started_at": deployment.get("created_at"),
+            "finished_at": status.get("created_at"),
+            "outcome": outcome,
+            "pipeline_url": http_url(status.get("target_url")) or http_url(status.get("log_url")),
+            "external_id": f"deployment:{deployment.get('id')}",
+            "rework": bool(custom.get("rework")),
+        }
     )
-    ctx.outcome.detail = f"deployment {dep_id} {outcome.value}"
+
+
+def recorded_status(item: GenericDeployment, dep_id: int) -> str:
+    return f"deployment {dep_id} {item.outcome.value}"
+
+
+def _deployment_status(ctx: Context, payload: Any) -> None:
+    item = final_status(payload)
+    if item is None:
+        # Not over yet; still, an unmapped repository is worth a practice owner's attention.
+        repository = dig(payload, "repository", "full_name")
+        if not ctx.mapped({"repository": repository or ""}).service:
+            raise Unmapped(f"no rule maps repository '{repository}' to a service", {"repository": repository})
+        state = dig(payload, "deployment_status", "state") or ""
+        ctx.outcome.detail = f"status '{state}' is not final; recorded when it is"
+        return
+    ctx.outcome.detail = recorded_status(item, record(ctx, item))
+
+
+def one_deployment(event: str, payload: Any) -> GenericDeployment | None:
+    """What the delivery records, when that is one deployment and nothing else (see
+    integrations.grouped); None for any other event."""
+    return final_status(payload) if event == "deployment_status" else None
 
 
 def _deployment(ctx: Context, payload: Any) -> None:

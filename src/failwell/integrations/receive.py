@@ -290,7 +290,12 @@ def _confirmed(db: Database, session: Session, inbound: Inbound) -> Entry:
 def store_delivery(session: Session, inbound: Inbound, outcome: Outcome) -> int | None:
     """Stores the delivery with its verdict; None if its key is taken (a duplicate)."""
     dialect = "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
-    values = {
+    return session.connection().execute(_STORE_DELIVERY[dialect], delivery_row(inbound, outcome)).scalar()
+
+
+def delivery_row(inbound: Inbound, outcome: Outcome) -> dict[str, Any]:
+    """The delivery's row as stored, with its verdict (the database adds its id and time)."""
+    return {
         "integration_id": inbound.integration_id,
         "delivery_key": inbound.key,
         "event": inbound.event,
@@ -300,7 +305,6 @@ def store_delivery(session: Session, inbound: Inbound, outcome: Outcome) -> int 
         "detail": outcome.detail,
         "result": outcome.result,
     }
-    return session.connection().execute(_STORE_DELIVERY[dialect], values).scalar()
 
 
 def _seen(session: Session, integration_id: int, key: str) -> Received:
