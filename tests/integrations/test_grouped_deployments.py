@@ -192,3 +192,21 @@ def test_deliveries_of_two_integrations_in_one_group(db: Database, hooks: tuple[
     assert answers[0].result["deployments"] == [rows["deployment:501"].id]
     assert answers[2].result["deployments"] == [rows["deployment:502"].id]
     assert rows["run-7"].integration_id == hooks[1] and rows["deployment:501"].integration_id == hooks[0]
+
+
+def test_a_refused_status_in_a_group_is_refused_alone_and_the_others_recorded(
+    db: Database, hooks: tuple[int, int]
+) -> None:
+    bad = signed(
+        "deployment_status",
+        {
+            "deployment_status": {"state": "success", "environment": "production"},
+            "deployment": {"id": 601, "sha": "ef" * 20, "ref": "v1", "created_at": "not a time"},
+            "repository": {"full_name": "acme/app"},
+        },
+    )
+    answers = record_together(db, admitted(db, hooks[0], status(602, "success"), bad, status(603, "failure")))
+    verdicts = [a.verdict for a in answers if isinstance(a, Received)]
+    assert verdicts == [Verdict.accepted, Verdict.refused, Verdict.accepted]
+    assert "started_at" in answers[1].detail  # type: ignore[union-attr]  # names the field
+    assert sorted(deployments(db)) == ["deployment:602", "deployment:603"]

@@ -126,8 +126,8 @@ def _handled(db: Database, session: Session, group: Sequence[Inbound]) -> list[C
         one = ONE_DEPLOYMENT.get(inbound.kind)
         try:
             item = one[0](inbound.event, inbound.payload) if one is not None else None
-        except ValidationError:
-            raise _Alone from None  # refused, alone
+        except Exception:  # refused, or failing: alone, it is stored with why (and an error logged)
+            raise _Alone from None
         if one is not None and item is not None:
             run.append((ctx, item, one[1]))
             continue
@@ -138,9 +138,7 @@ def _handled(db: Database, session: Session, group: Sequence[Inbound]) -> list[C
     return contexts
 
 
-def _record_run(
-    run: list[_Pending],
-) -> None:
+def _record_run(run: list[_Pending]) -> None:
     """Records the single deployments gathered so far, each integration's together, and empties
     the run."""
     by_integration: dict[int, list[_Pending]] = {}
