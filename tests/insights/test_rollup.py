@@ -63,6 +63,17 @@ def _deploy(s: Session, service: str, at: datetime, outcome: str = "succeeded") 
     return record_deployment(s, SYSTEM, data).id
 
 
+def _report_incident(s: Session, service: str, started: datetime, deployment_ids: list[int]) -> int:
+    data = FailureIn(
+        title=f"{service} broke",
+        kind=FailureKind.incident,
+        started_at=started,
+        services=[service],
+        deployment_ids=deployment_ids,
+    )
+    return report_failure(s, SYSTEM, data).id
+
+
 def test_writes_through_the_services_keep_the_rollup(db: Database) -> None:
     with db.session() as s:
         team = Team(name="roll-team")
@@ -78,18 +89,7 @@ def test_writes_through_the_services_keep_the_rollup(db: Database) -> None:
     assert sum(v[0] for v in kept.values()) == 7
     with db.session() as s:
         update_deployment(s, SYSTEM, ids[-1], DeploymentUpdate(outcome=DeploymentOutcome.succeeded))
-        failure = report_failure(
-            s,
-            SYSTEM,
-            FailureIn(
-                title="Checkout broke",
-                kind=FailureKind.incident,
-                started_at=NOW - timedelta(hours=20),
-                services=["roll-a"],
-                deployment_ids=ids[:2],
-            ),
-        )
-        fid = failure.id
+        fid = _report_incident(s, "roll-a", NOW - timedelta(hours=20), ids[:2])
     kept = _assert_matches_a_recount(db)
     assert sum(v[4] for v in kept.values()) == 2  # linked
     with db.session() as s:  # one link removed, another added
@@ -121,19 +121,8 @@ def test_links_to_failed_deployments_recount_nothing_and_rework_is_still_kept(db
         broke = _deploy(s, "fl-svc", NOW - timedelta(hours=5), "failed")
         hotfix = _deploy(s, "fl-svc", NOW - timedelta(hours=1), "failed")
     with db.session() as s:
-        failure = report_failure(
-            s,
-            SYSTEM,
-            FailureIn(
-                title="Deploy broke",
-                kind=FailureKind.incident,
-                started_at=NOW - timedelta(hours=4),
-                services=["fl-svc"],
-                deployment_ids=[broke],
-            ),
-        )
+        fid = _report_incident(s, "fl-svc", NOW - timedelta(hours=4), [broke])
         assert not s.info.get(PENDING)  # nothing to recount
-        fid = failure.id
     _assert_matches_a_recount(db)
     with db.session() as s:
         update_failure(s, SYSTEM, fid, FailureUpdate(deployment_ids=[broke, hotfix]))

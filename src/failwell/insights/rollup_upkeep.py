@@ -28,8 +28,6 @@ from failwell.insights.rollup import NEW, PENDING, refresh_keys
 from failwell.insights.rollup_tally import Key
 
 _fd = failure_deployments
-# Outcomes whose deployments count the same linked or not.
-_UNLINKABLE = (DeploymentOutcome.failed, DeploymentOutcome.rolled_back)
 
 
 def refresh_pending(session: Session) -> None:
@@ -107,10 +105,10 @@ def _failures_changed(session: Session, _actor: Actor, events: Sequence[DomainEv
     failure_ids = [ev.subject_id for ev in events]
     # Only confirmed links count: a new failure's tens of suggested ones move no figure.
     current = select(_fd.c.deployment_id).where(_fd.c.failure_id.in_(failure_ids), _fd.c.state == "confirmed")
-    # A link moves a key's figures only through a deployment that counts as linked (one that
-    # neither failed nor was rolled back, see rollup_tally.Tally.add) or that the links made
-    # rework; a failed deployment that opened its failure (every one CI reports) moves none.
-    counted = or_(Deployment.outcome.not_in(_UNLINKABLE), Deployment.rework.is_(True))
+    # A link moves a key's figures only through a deployment that counts as linked (a succeeded
+    # one: rollup.deployment_facts, rollup_tally.Tally.add) or that the links made rework; a
+    # failed deployment that opened its failure (every one CI reports) moves none.
+    counted = or_(Deployment.outcome == DeploymentOutcome.succeeded, Deployment.rework.is_(True))
     mark(
         session, _keys_of(session, and_(or_(Deployment.id.in_(current), Deployment.id.in_(before)), counted))
     )

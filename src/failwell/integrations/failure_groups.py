@@ -64,8 +64,9 @@ def failures_for_deployments(
             group.failure_id, group.updated_at = failure.id, utcnow()
     session.flush()
     failures = [found[key] for key in keys]
-    for i, failure in enumerate(failures):
-        (outcomes[i] if outcomes is not None else ctx.outcome).add("failures", failure.id)
+    told = outcomes if outcomes is not None else [ctx.outcome] * len(failures)
+    for failure, outcome in zip(failures, told, strict=True):
+        outcome.add("failures", failure.id)
     links.link_all(
         session, "deployment", [(f.id, dep.id) for f, dep in zip(failures, deps, strict=True)], "webhook"
     )

@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from failwell.db import Database, insert_many_ids
@@ -37,7 +37,7 @@ from failwell.integrations import cache, generic, github
 from failwell.integrations.batch import record_each
 from failwell.integrations.context import Context, Unmapped
 from failwell.integrations.models import IntegrationDelivery, IntegrationKind, Verdict
-from failwell.integrations.receive import Inbound, Received, delivery_row, handled, record
+from failwell.integrations.receive import Inbound, Received, any_taken, delivery_row, handled, record
 from failwell.integrations.schemas import GenericDeployment
 
 log = logging.getLogger("failwell.integrations")
@@ -57,10 +57,6 @@ ONE_DEPLOYMENT: dict[IntegrationKind, tuple[Callable[[str, Any], GenericDeployme
 _Pending = tuple[Context, GenericDeployment, Describe]
 
 _DELIVERIES: Table = IntegrationDelivery.__table__  # type: ignore[assignment]  # declarative types it loosely
-_TAKEN_KEYS = select(_DELIVERIES.c.delivery_key).where(
-    _DELIVERIES.c.integration_id == bindparam("integration_id"),
-    _DELIVERIES.c.delivery_key.in_(bindparam("keys", expanding=True)),
-)
 
 
 class _Alone(Exception):
@@ -94,12 +90,8 @@ def _together(db: Database, group: Sequence[Inbound]) -> list[Received]:
     if sum(len(set(k)) for k in keys.values()) < len(group):
         raise _Alone  # a retry beside its first delivery: the second is a duplicate
     with db.session() as session:
-        for integration_id, wanted in keys.items():
-            taken = session.connection().execute(
-                _TAKEN_KEYS, {"integration_id": integration_id, "keys": wanted}
-            )
-            if taken.first() is not None:
-                raise _Alone
+        if any(any_taken(session, integration_id, wanted) for integration_id, wanted in keys.items()):
+            raise _Alone  # a duplicate: alone, it is answered as one
         contexts = _handled(db, session, group)
         rows = [delivery_row(inbound, ctx.outcome) for inbound, ctx in zip(group, contexts, strict=True)]
         ids = insert_many_ids(session.connection(), _DELIVERIES, rows)

@@ -102,6 +102,10 @@ _FIRST_WITH_KEY = select(_DELIVERIES.c.id).where(
     _DELIVERIES.c.integration_id == bindparam("integration_id"),
     _DELIVERIES.c.delivery_key == bindparam("key"),
 )
+_ANY_WITH_KEYS = select(_DELIVERIES.c.id).where(
+    _DELIVERIES.c.integration_id == bindparam("integration_id"),
+    _DELIVERIES.c.delivery_key.in_(bindparam("keys", expanding=True)),
+)
 # Stored once the verdict is known, taking the key: a concurrent twin (PostgreSQL) waits here
 # for the first one's transaction, then gets no row back and is answered as a duplicate.
 _STORE_DELIVERY = {
@@ -305,6 +309,12 @@ def delivery_row(inbound: Inbound, outcome: Outcome) -> dict[str, Any]:
         "detail": outcome.detail,
         "result": outcome.result,
     }
+
+
+def any_taken(session: Session, integration_id: int, keys: list[str]) -> bool:
+    """Whether a delivery of the integration already holds one of these keys."""
+    params = {"integration_id": integration_id, "keys": keys}
+    return session.connection().execute(_ANY_WITH_KEYS, params).first() is not None
 
 
 def _seen(session: Session, integration_id: int, key: str) -> Received:
