@@ -33,6 +33,9 @@ def test_rules_deliveries_and_replay_in_the_browser(
     body = {"repository": "acme/pay", "version": "1.0.0", "outcome": "succeeded"}
     assert hook.bearer(body).json()["verdict"] == "unmapped"
     owner = pages(Role.practice_owner)
+    # The list asks for a mapping as a warning does (not in a confirmation's green).
+    listed = owner.get("/admin/integrations").text
+    assert '<p class="warning">Some deliveries could not be mapped to a service' in listed
     unmapped = owner.get("/admin/integration-deliveries?verdict=unmapped")
     assert "acme/pay" in unmapped.text
     # The delivery offers a rule made from what it names; the rule form comes filled in, unsaved.
