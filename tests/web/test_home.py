@@ -87,6 +87,8 @@ def test_chart_and_its_numbers_agree(pages: Pages, client: TestClient, org: Org)
     assert sum(by_label["Incident"]) == 2
     # The same numbers in words and as a table.
     assert "3 failures in the last 12 months" in html
+    # Each kind counted in words that agree with its number.
+    assert "0 failed deployments, 2 incidents, 1 near miss." in " ".join(html.split())
     row = re.search(rf"<th scope=\"row\">{this_month:%Y-%m}</th>(.*?)</tr>", html).group(1)  # type: ignore[union-attr]
     assert re.findall(r"<td>(\d+)</td>", row) == ["0", "2", "1", "3"]
     assert "vendor/chart-4.5.1.umd.min.js" in html

@@ -61,6 +61,14 @@ def _label(value: Any) -> str:
     return words[:1].upper() + words[1:]
 
 
+def _counted(n: int, value: Any) -> str:
+    """A count with its noun, lower-case: (1, near_miss) -> '1 near miss', (4, ...) -> '4 near misses'."""
+    noun = _label(value).lower()
+    if n != 1:
+        noun += "es" if noun.endswith(("s", "x", "ch", "sh")) else "s"
+    return f"{n} {noun}"
+
+
 def _value(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
 
@@ -69,6 +77,7 @@ env.filters["dt"] = _dt
 env.filters["day"] = _day
 env.filters["ago"] = _ago
 env.filters["label"] = _label
+env.filters["counted"] = _counted
 env.filters["value"] = _value
 env.filters["markdown"] = render_markdown
 env.filters["urldecode"] = unquote
