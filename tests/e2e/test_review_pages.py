@@ -72,6 +72,12 @@ def test_write_preview_autosave_and_publish(
     expect(review.get_by_text("Published", exact=True)).to_be_visible()
     expect(review.locator("em", has_text="before")).to_be_visible()
     expect(review.get_by_text("Pool sized for last year's peak")).to_be_visible()
+    # Each section's heading stands apart from the text before it.
+    gaps = page.evaluate(
+        """() => [...document.querySelectorAll('#review .prose + h3')].map(h =>
+            h.getBoundingClientRect().top - h.previousElementSibling.getBoundingClientRect().bottom)"""
+    )
+    assert len(gaps) >= 3 and min(gaps) >= 12, gaps
 
 
 def test_viewer_reads_the_review_without_editing(
