@@ -127,6 +127,15 @@ def test_problem_pages(pages: Pages, db: Database, org: Org) -> None:
     page = me.get(url)
     assert page.status_code == 200
     assert "Occurrences over time" in page.text and "data-chart" in page.text
+    # The figures above the list: each number in its own box, over its words, in whole days.
+    stat = r'<p class="stat">([^<]*)</p><p class="small muted">([^<]*)</p>'
+    figures = re.findall(stat, me.get("/problems").text)
+    assert {words: number for number, words in figures} == {
+        "of failures recurred": "50%",  # the second of two
+        "median time between recurrences": "70 days",
+        "recurrences after a fix was done": "0",
+        "problem open": "1",
+    }, figures
     assert f"#{first} Queue backed up" in page.text
     r = me.post(
         f"/problems/{problem_id}/known-errors", data={"title": "Slow consumer", "workaround": "Scale out"}
