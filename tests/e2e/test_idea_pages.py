@@ -12,10 +12,14 @@ from failwell.db import Database
 from failwell.enums import FailureKind, Role
 from failwell.failures import service as failures
 from failwell.failures.schemas import FailureIn
+from failwell.ideas import service as ideas
+from failwell.ideas.schemas import IdeaIn
 from support import ON_SQLITE_ONLY, Org
 
 # Browser behaviour and layout: on SQLite only (see support.ON_SQLITE_ONLY).
 pytestmark = ON_SQLITE_ONLY
+
+FILTERS = ("Status", "Order", "Search")
 
 
 def test_propose_support_and_accept_an_idea(
@@ -62,3 +66,24 @@ def test_propose_support_and_accept_an_idea(
     expect(page.get_by_role("status")).to_contain_text("Accepted: it is now corrective action")
     page.get_by_role("link", name="Warn 14 days before a certificate expires").last.click()
     expect(page.locator("#actions")).to_contain_text("Proposed by Viewer")
+
+
+def test_the_list_filters_line_up(
+    sign_in_as: Callable[[Role], Page], db: Database, org: Org, screenshot: Callable[[Page, str], Path]
+) -> None:
+    with db.session(write=True) as s:
+        ideas.propose_idea(s, org.actors[Role.viewer], IdeaIn(title="Run a failover game day each quarter"))
+    page = sign_in_as(Role.viewer)
+    page.goto("/ideas")
+    expect(page.get_by_role("link", name="Run a failover game day each quarter")).to_be_visible()
+    # Each filter's label and box at one height, the search box's as the drop-downs'.
+    boxes = {name: page.get_by_label(name, exact=True).bounding_box() for name in FILTERS}
+    labels = {name: page.locator("label", has_text=name).bounding_box() for name in FILTERS}
+    for found in (boxes, labels):
+        assert None not in found.values(), found
+        assert len({round(box["y"]) for box in found.values() if box is not None}) == 1, found
+    assert len({round(box["height"]) for box in boxes.values() if box is not None}) == 1, boxes
+    # (At desktop width the page is taken in the test above, with support and comments.)
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(page.get_by_label("Search", exact=True)).to_be_visible()
+    screenshot(page, "ideas-phone")

@@ -160,6 +160,14 @@ def test_problem_pages(sign_in_as: Callable[[Role], Page], db: Database, org: Or
     page.set_viewport_size(DESKTOP)
     page.goto("/problems")
     expect(page.get_by_role("link", name="Consumers too slow for peak traffic")).to_be_visible()
+    # The filter's labels and boxes at one height (the search box sat 3 px off the drop-down).
+    filters = page.get_by_role("search", name="Find problems")
+    boxes = [filters.get_by_label(name, exact=True).bounding_box() for name in ("Status", "Search")]
+    labels = [filters.locator("label", has_text=name).bounding_box() for name in ("Status", "Search")]
+    for found in (boxes, labels):
+        assert None not in found, found
+        assert len({round(box["y"]) for box in found if box is not None}) == 1, found
+    assert len({round(box["height"]) for box in boxes if box is not None}) == 1, boxes
 
 
 def test_report_form_suggests_after_a_fill_or_a_paste(

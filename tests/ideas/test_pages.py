@@ -4,6 +4,7 @@ managers accept into an action or close with a reason."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from html.parser import HTMLParser
 
 from sqlalchemy import select
 
@@ -56,6 +57,46 @@ def test_a_viewer_proposes_supports_and_comments(pages: Pages, db: Database, org
 
     listed = viewer.get("/ideas").text
     assert "Canary every deploy" in listed and "You support it" in listed
+
+
+class _Cards(HTMLParser):
+    """For the list's filter form and its table: the classes of every element around it."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.open: list[tuple[str, set[str]]] = []
+        self.around: dict[str, list[set[str]]] = {}
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        classes = set((attributes.get("class") or "").split())
+        name = "filters" if tag == "form" and attributes.get("role") == "search" else tag
+        if name in ("filters", "table"):
+            self.around[name] = [classes, *(c for _, c in reversed(self.open))]
+        if tag not in self.VOID:
+            self.open.append((tag, classes))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.open and self.open.pop()[0] != tag:
+            pass
+
+    def in_card(self, name: str) -> bool:
+        return any("card" in classes for classes in self.around[name])
+
+
+def test_the_list_sits_in_cards_as_the_other_lists(pages: Pages) -> None:
+    viewer = pages(Role.viewer)
+    _propose(viewer)
+    listed = _Cards(viewer.get("/ideas").text)
+    assert listed.in_card("filters") and listed.in_card("table"), listed.around
+    # Two cards, not one round both: the filters' card holds no table.
+    assert "card" in listed.around["filters"][0] and "filters" in listed.around["filters"][0]
+    assert not any("filters" in classes for classes in listed.around["table"])
+    # The search box in the same kind of row as the lists whose boxes line up (browse-filters).
+    assert "browse-filters" in listed.around["filters"][0]
 
 
 def test_bad_input_keeps_what_was_typed(pages: Pages) -> None:
