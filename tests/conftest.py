@@ -1,14 +1,14 @@
 """Shared fixtures: every database test runs on SQLite and on PostgreSQL.
 
 Each test gets a fresh, migrated database: a copy of a migrated SQLite file, or a
-PostgreSQL database created from a migrated template. PostgreSQL tests skip with a
+PostgreSQL database copied from a migrated template (or reset to exactly that copy's rows
+after an earlier test, see pg_reuse). PostgreSQL tests skip with a
 reason when no server answers, unless FAILWELL_REQUIRE_POSTGRES=1 (CI), where they fail.
 """
 
 from __future__ import annotations
 
 import copy
-import itertools
 import json
 import os
 import shutil
@@ -37,6 +37,7 @@ from failwell.people.schemas import PersonIn, TeamIn, TokenIn
 from failwell.people.security import use_password_parameters
 from failwell.recurrence.embedding import remember_embeddings
 from failwell.settings import Settings, get_settings
+from pg_reuse import Pool
 from route_cache import install as reuse_route_builds
 from support import (
     REQUIRE_PG,
@@ -51,6 +52,9 @@ from support import (
 )
 
 BACKENDS = ["sqlite", "postgresql"]
+# FAILWELL_TEST_REUSE_DATABASES=0: every PostgreSQL test copies and drops a database of its own
+# (to rule the reuse out when a test behaves differently in the full run).
+REUSE_PG_DATABASES = os.environ.get("FAILWELL_TEST_REUSE_DATABASES", "1") != "0"
 
 # Tests call services directly, as the app and the CLI do after wiring the composition root.
 bootstrap()
@@ -64,7 +68,6 @@ TEST_EMBEDDING_MEMORY_ROWS = 20_000
 remember_embeddings(TEST_EMBEDDING_MEMORY_ROWS)
 # Every test app shares one build of each API route (see route_cache).
 reuse_route_builds()
-_counter = itertools.count()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -73,6 +76,15 @@ def _drop_scratch_databases() -> Iterator[None]:
     session ends once they are all gone. Set up first, so torn down last."""
     yield
     wait_for_dropped_databases()
+
+
+@pytest.fixture(scope="session")
+def pg_pool(_drop_scratch_databases: None) -> Iterator[Pool]:
+    """This process's PostgreSQL test databases, reset for the next test instead of dropped
+    (see pg_reuse); torn down before the drops are waited for."""
+    pool = Pool(f"failwell_t_{os.getpid()}_{uuid.uuid4().hex[:6]}")
+    yield pool
+    pool.close()
 
 
 @pytest.fixture(scope="session")
@@ -166,7 +178,11 @@ def fresh_database_url(backend: str, request: pytest.FixtureRequest, tmp_path: P
         shutil.copyfile(source, path)
         yield f"sqlite:///{path}"
         return
-    with scratch_pg_database(f"failwell_t_{os.getpid()}_{next(_counter)}", source) as url:
+    if not REUSE_PG_DATABASES:
+        with scratch_pg_database(f"failwell_t_{os.getpid()}_{uuid.uuid4().hex[:8]}", source) as url:
+            yield url
+        return
+    with request.getfixturevalue("pg_pool").database(source) as url:
         yield url
 
 
