@@ -85,3 +85,18 @@ def screenshot(backend: str, tmp_path: Path) -> Callable[[Page, str], Path]:
         return path
 
     return shoot
+
+
+@pytest.fixture
+def demo_as(db: Database, context: BrowserContext, page: Page, live_url: str) -> Callable[[str], Page]:
+    """The browser signed in as one of the demo organisation's people (for tests marked
+    demo_organisation, whose database holds it)."""
+
+    def sign_in(email: str) -> Page:
+        with db.session() as s:
+            _, secret = people_sign_in.start_web_session(s, people.person_by_email(s, email), days=1)
+        context.clear_cookies()
+        context.add_cookies([{"name": "fw_session", "value": secret, "url": live_url, "httpOnly": True}])
+        return page
+
+    return sign_in

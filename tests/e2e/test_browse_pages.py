@@ -7,12 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
-from failwell.db import Database
 from failwell.demo.organisation import DEMO_LOGIN_EMAIL
-from failwell.people import service as people
-from failwell.people import sign_in as people_sign_in
 from support import ON_SQLITE_ONLY
 
 PHONE = {"width": 390, "height": 844}
@@ -21,21 +18,7 @@ Shoot = Callable[[Page, str], Path]
 # load_demo(db) would have filled it: loaded once per backend, not once per test.
 pytestmark = pytest.mark.demo_organisation
 # Browser behaviour and layout on SQLite only (see support.ON_SQLITE_ONLY), but the library's
-# search, whose engine differs between the databases, on both.
-
-
-@pytest.fixture
-def demo_as(db: Database, context: BrowserContext, page: Page, live_url: str) -> Callable[[str], Page]:
-    """The demo organisation loaded (pytestmark above), and the browser signed in as one of its people."""
-
-    def sign_in(email: str) -> Page:
-        with db.session() as s:
-            _, secret = people_sign_in.start_web_session(s, people.person_by_email(s, email), days=1)
-        context.clear_cookies()
-        context.add_cookies([{"name": "fw_session", "value": secret, "url": live_url, "httpOnly": True}])
-        return page
-
-    return sign_in
+# search, whose engine differs between the databases, on both. demo_as: tests/e2e/conftest.py.
 
 
 PRACTITIONER = "sam.whitfield@demo.failwell.dev"  # in the payments team

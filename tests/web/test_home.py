@@ -99,3 +99,23 @@ def test_empty_home_says_so(pages: Pages) -> None:
     assert "No open failures" in html
     assert "No corrective action is overdue" in html
     assert "0 failures in the last 12 months" in html
+
+
+def test_see_all_lists_every_failure_the_open_panel_counts(
+    pages: Pages, client: TestClient, org: Org
+) -> None:
+    make_failure(client, org, "Checkout errors")
+    make_failure(client, org, "Card declines", status="mitigated")
+    make_failure(client, org, "Slow search", status="resolved")
+    me = pages(Role.viewer)
+    html = me.get("/").text
+    panel = html[html.index('id="h-open"') : html.index('id="h-reviews"')]
+    assert re.search(r'<span class="stat">2</span> open or mitigated', panel), panel
+    link = re.search(r'href="(/failures\?[^"]+)">See all', panel)
+    assert link is not None, panel
+    listed = me.get(link.group(1).replace("&amp;", "&")).text
+    assert "Checkout errors" in listed and "Card declines" in listed and "Slow search" not in listed
+    assert "Showing 1\u20132 of 2" in listed
+    assert '<option value="unresolved" selected' in listed  # the filter says what is shown
+    api = client.get(f"{API}/failures", params={"status": "unresolved"}, headers=org.headers()).json()
+    assert sorted(f["title"] for f in api["items"]) == ["Card declines", "Checkout errors"]

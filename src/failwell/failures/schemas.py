@@ -106,7 +106,9 @@ class FailureFilter(PageParams):
     service: Name | None = Field(None, description="Affected service.")
     team: Name | None = Field(None, description="Team owning an affected service.")
     kind: FailureKind | None = None
-    status: FailureStatus | None = None
+    status: FailureStatus | Literal["unresolved"] | None = Field(
+        None, description="A status, or 'unresolved': open or mitigated (home's 'Open failures')."
+    )
     severity: int | None = Field(None, ge=1, le=5, description="Exactly this severity.")
     severity_at_least: int | None = Field(None, ge=1, le=5, description="This severity or worse.")
     tag: TagName | None = None

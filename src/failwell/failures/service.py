@@ -310,7 +310,9 @@ def list_failures(session: Session, filters: FailureFilter) -> tuple[Sequence[Fa
     stmt = select(Failure).where(*scope)
     if filters.kind:
         stmt = stmt.where(Failure.kind == filters.kind)
-    if filters.status:
+    if filters.status == "unresolved":
+        stmt = stmt.where(Failure.status.in_((FailureStatus.open, FailureStatus.mitigated)))
+    elif filters.status:
         stmt = stmt.where(Failure.status == filters.status)
     if filters.severity is not None:
         stmt = stmt.where(Failure.severity == filters.severity)

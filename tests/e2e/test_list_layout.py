@@ -1,0 +1,77 @@
+"""List and side-by-side layouts on the demo organisation, in a real browser: names that read as
+names, cards as tall as their content, space after a list's pagination, and dates and service
+names that never break at their hyphens (a new user's walk through the pages found each)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import func, select
+
+from failwell.catalogue.models import Service
+from failwell.db import Database
+from failwell.people.models import Team
+from support import ON_SQLITE_ONLY
+
+pytestmark = [pytest.mark.demo_organisation, ON_SQLITE_ONLY]
+OWNER = "owner@demo.failwell.dev"
+PHONE = {"width": 390, "height": 844}
+STYLE = "e => { const s = getComputedStyle(e); return [parseFloat(s.fontSize), s.color, s.fontWeight]; }"
+LINES = "e => e.getClientRects().length"
+
+
+def test_a_services_name_reads_larger_than_its_description(demo_as: Callable[[str], Page]) -> None:
+    page = demo_as(OWNER)
+    for url in ("/services", "/teams"):
+        page.goto(url)
+        row = page.locator("tbody th[scope=row]").filter(has=page.locator(".muted")).first
+        name_size, _, name_weight = row.locator("a").first.evaluate(STYLE)
+        text_size, _, text_weight = row.locator(".muted").first.evaluate(STYLE)
+        body_colour = page.locator("body").evaluate("e => getComputedStyle(e).color")
+        assert name_size > text_size, (url, name_size, text_size)
+        assert int(name_weight) >= 600 and int(text_weight) < 600, (url, name_weight, text_weight)
+        header_colour = row.evaluate("e => getComputedStyle(e).color")  # the link keeps its own
+        assert header_colour == body_colour, (url, header_colour, body_colour)
+
+
+def test_side_cards_are_as_tall_as_their_content(db: Database, demo_as: Callable[[str], Page]) -> None:
+    with db.session(write=False) as s:
+        busiest = s.execute(
+            select(Team.id).join(Service, Service.owner_team_id == Team.id).group_by(Team.id)
+            .order_by(func.count().desc(), Team.id).limit(1)
+        ).scalar_one()  # fmt: skip
+    page = demo_as(OWNER)
+    page.goto(f"/teams/{busiest}")
+    members = page.get_by_role("heading", name="Members").locator(
+        "xpath=ancestor::*[contains(@class,'card')][1]"
+    )
+    expect(members).to_be_visible()
+    inner = members.evaluate("e => [...e.children].reduce((h, c) => h + c.getBoundingClientRect().height, 0)")
+    box = members.bounding_box()
+    assert box is not None and box["height"] < inner + 80, (box, inner)  # padding, not a stretch
+
+
+def test_a_lists_pagination_keeps_its_distance_from_the_next_card(demo_as: Callable[[str], Page]) -> None:
+    page = demo_as(OWNER)
+    page.goto("/problems")
+    pagination = page.locator(".pagination").first
+    below = pagination.locator("xpath=following-sibling::*[1]")
+    first, second = pagination.bounding_box(), below.bounding_box()
+    assert first is not None and second is not None
+    assert second["y"] - (first["y"] + first["height"]) >= 12, (first, second)
+
+
+def test_dates_and_service_names_do_not_break_at_hyphens_on_a_phone(demo_as: Callable[[str], Page]) -> None:
+    page = demo_as(OWNER)
+    page.set_viewport_size(PHONE)
+    page.goto("/failures")
+    services = page.locator(".fw-services")
+    expect(services.first).to_be_visible()
+    assert all(not text.strip().startswith("·") for text in services.all_inner_texts())
+    names = page.locator(".fw-services .fw-nowrap")
+    assert names.count() > 0 and all(n.evaluate(LINES) == 1 for n in names.all())
+    page.goto("/actions")
+    dues = page.locator(".fw-nowrap", has_text="due ")
+    assert dues.count() > 0 and all(d.evaluate(LINES) == 1 for d in dues.all())
