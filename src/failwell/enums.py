@@ -80,6 +80,16 @@ class FailureStatus(StrEnum):
     closed = "closed"
 
 
+class FailureStatusFilter(StrEnum):
+    """What a failures list filters by: a status, or "unresolved" (open or mitigated)."""
+
+    open = "open"
+    mitigated = "mitigated"
+    resolved = "resolved"
+    closed = "closed"
+    unresolved = "unresolved"
+
+
 class ReportChannel(StrEnum):
     api = "api"
     cli = "cli"

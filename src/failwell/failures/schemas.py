@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from failwell.enums import FailureKind, FailureStatus, ReportChannel, TimelineKind
+from failwell.enums import FailureKind, FailureStatus, FailureStatusFilter, ReportChannel, TimelineKind
 from failwell.fields import Id, InputModel, LongText, Name, ShortText, TagName, Title, UtcDateTime
 from failwell.listing import PageParams
 from failwell.search import Snippet
@@ -106,7 +106,7 @@ class FailureFilter(PageParams):
     service: Name | None = Field(None, description="Affected service.")
     team: Name | None = Field(None, description="Team owning an affected service.")
     kind: FailureKind | None = None
-    status: FailureStatus | Literal["unresolved"] | None = Field(
+    status: FailureStatusFilter | None = Field(
         None, description="A status, or 'unresolved': open or mitigated (home's 'Open failures')."
     )
     severity: int | None = Field(None, ge=1, le=5, description="Exactly this severity.")

@@ -14,7 +14,7 @@ from failwell.catalogue.models import Service
 from failwell.catalogue.service import services_by_names, services_named
 from failwell.changes.models import Change, Deployment
 from failwell.db import utcnow
-from failwell.enums import FailureStatus, Role
+from failwell.enums import FailureStatus, FailureStatusFilter, Role
 from failwell.errors import InvalidInput, NotFound
 from failwell.events import FAILURE_DELETED, FAILURE_REPORTED, FAILURE_UPDATED, DomainEvent, emit, emit_all
 from failwell.failures.clock import refuse_future
@@ -310,10 +310,10 @@ def list_failures(session: Session, filters: FailureFilter) -> tuple[Sequence[Fa
     stmt = select(Failure).where(*scope)
     if filters.kind:
         stmt = stmt.where(Failure.kind == filters.kind)
-    if filters.status == "unresolved":
+    if filters.status == FailureStatusFilter.unresolved:
         stmt = stmt.where(Failure.status.in_((FailureStatus.open, FailureStatus.mitigated)))
     elif filters.status:
-        stmt = stmt.where(Failure.status == filters.status)
+        stmt = stmt.where(Failure.status == FailureStatus(filters.status.value))
     if filters.severity is not None:
         stmt = stmt.where(Failure.severity == filters.severity)
     if filters.severity_at_least is not None:
