@@ -5,6 +5,7 @@ names that never break at their hyphens (a new user's walk through the pages fou
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -75,3 +76,30 @@ def test_dates_and_service_names_do_not_break_at_hyphens_on_a_phone(demo_as: Cal
     page.goto("/actions")
     dues = page.locator(".fw-nowrap", has_text="due ")
     assert dues.count() > 0 and all(d.evaluate(LINES) == 1 for d in dues.all())
+
+
+def test_headings_of_cards_side_by_side_start_level(demo_as: Callable[[str], Page]) -> None:
+    page = demo_as(OWNER)
+    page.goto("/admin/tokens")
+    offsets = []
+    for name in ("Everyone's tokens", "Create a token for someone"):
+        heading = page.get_by_role("heading", name=name)
+        card = heading.locator("xpath=ancestor::*[contains(@class,'card')][1]").bounding_box()
+        box = heading.bounding_box()
+        assert card is not None and box is not None
+        offsets.append(box["y"] - card["y"])
+    assert abs(offsets[0] - offsets[1]) <= 2, offsets
+
+
+def test_the_audit_filters_line_up(demo_as: Callable[[str], Page]) -> None:
+    page = demo_as(OWNER)
+    page.goto("/admin/audit")
+    form = page.get_by_role("search", name="Filter the audit trail")
+    names = ("Who (name)", "Acting as", "Action", "Subject", "From (day)", "Until (day)")
+    boxes = [form.get_by_label(name, exact=True).bounding_box() for name in names]
+    assert None not in boxes, boxes
+    heights = {round(b["height"]) for b in boxes if b is not None}
+    assert len(heights) == 1, boxes
+    tops = sorted(b["y"] for b in boxes if b is not None)
+    for a, b in pairwise(tops):
+        assert b - a <= 1 or b - a >= 20, tops  # one height per row of filters

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -150,3 +151,17 @@ def test_refused_options_and_rules_are_shown_beside_their_fields(
     )
     assert rule.status_code == 422 and ENVIRONMENT_WORDS in rule.text
     assert client.get(f"{API}/integrations/{hook.id}/rules", headers=org.headers()).json() == []
+
+
+def test_the_current_tab_is_the_list_shown(pages: Callable[[Role], PageClient]) -> None:
+    owner = pages(Role.practice_owner)
+    for url, current in (
+        ("/admin/integrations", "Integrations"),
+        ("/admin/integration-deliveries", "Deliveries"),
+        ("/admin/integration-deliveries?verdict=unmapped", "Unmapped"),
+    ):
+        html = owner.get(url).text
+        nav = html[html.index('aria-label="Integrations administration"') :]
+        nav = nav[: nav.index("</nav>")]
+        marked = re.findall(r'aria-current="page">([^<]+)</a>', nav)
+        assert marked == [current], (url, marked)

@@ -33,7 +33,9 @@ def test_suggestions_are_for_managers_and_go_once_thanked(client: TestClient, or
     assert [(s["thanked_id"], s["name"], s["recipient_kind"]) for s in held] == [
         (action["id"], org.team, "team")
     ]
-    assert "held" in held[0]["reason"]
+    # The sentence says since when: not "no recurrence since" left hanging.
+    reason = "Did a corrective action that held: no recurrence in the 45 days since it was done"
+    assert held[0]["reason"] == reason
     # Confirming is giving the kudos: the suggestion goes.
     kudos(
         client,

@@ -21,6 +21,7 @@ from failwell.failures.schemas import FailureIn
 from failwell.failures.service import report_failure
 from failwell.settings import Settings
 from failwell.surveys.models import SurveyCampaign, SurveyResponse
+from failwell.web.pages.survey_charts import statement_label
 from support import Org, PageClient
 from surveys.helpers import SurveyOrg, answer, close, new_campaign
 
@@ -140,3 +141,11 @@ def test_results_show_a_ratio_to_two_places(pages: Pages, db: Database, survey_o
     assert r.status_code == 200
     # Two near misses for three incidents: 0.67, as the metrics page would show it, not 0.6667.
     assert "<td>0.67</td>" in r.text and "0.6667" not in r.text
+
+
+def test_a_chart_labels_each_bar_with_its_statement() -> None:
+    assert statement_label("Information is actively sought.") == "Information is actively sought."
+    long = "Messengers are not punished when they deliver news of failures or other bad news."
+    label = statement_label(long)
+    assert label == "Messengers are not punished when they deliver…", label
+    assert len(label) <= 48 and long.startswith(label[:-1])

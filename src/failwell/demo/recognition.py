@@ -210,7 +210,10 @@ def _awards(
             nominee_kind=RecipientKind.team,
             nominee_team_id=team_id,
             nominated_by_id=everyone[(i * 3 + 1) % len(everyone)].id,
-            reason="Their fix held: no recurrence since, and they wrote up why it works for other teams.",
+            reason=(
+                "Their fix held: no recurrence since it went in, and they wrote up why it works"
+                " for other teams."
+            ),
             link="/lessons",
             won=i == 0,
             created_at=opened + (i + 1) * DAY,

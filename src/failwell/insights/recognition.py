@@ -125,6 +125,10 @@ def _reviews_with_lessons(session: Session, since: datetime) -> list[Suggestion 
     ]
 
 
+def _days_since(now: datetime, at: datetime | None) -> int:
+    return (now - at).days if at is not None else 0
+
+
 def _actions_that_held(session: Session, now: datetime, since: datetime) -> list[Suggestion | None]:
     later = aliased(Failure)
     recurred = exists(
@@ -149,7 +153,8 @@ def _actions_that_held(session: Session, now: datetime, since: datetime) -> list
     )
     return [
         _to(
-            "Did a corrective action that held: no recurrence since",
+            f"Did a corrective action that held: no recurrence in the {_days_since(now, a.completed_at)} days"
+            " since it was done",
             None,
             a.owner_team,
             ThankedKind.action,

@@ -69,7 +69,7 @@ EDGE_AND_CLIENT_INCIDENTS: tuple[Scenario, ...] = (
         key="inc-partner-rate-limit",
         kind=FailureKind.incident,
         services=("api-gateway", "auth-service"),
-        title="Partner API clients locked out by a {service} rate limit meant for password guessing",
+        title="Partner API clients locked out by the {service} rate limit meant for password guessing",
         description=(
             "A new rate limit on failed authentication, aimed at password guessing, also counted partner "
             "clients refreshing expired tokens. Large partners refreshing many tokens at once were blocked "

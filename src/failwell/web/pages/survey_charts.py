@@ -16,6 +16,13 @@ def _axis(max_value: float, title: str) -> dict[str, Any]:
     return {"min": 1 if max_value == 7 else 0, "max": max_value, "title": {"display": True, "text": title}}
 
 
+def statement_label(text: str, width: int = 48) -> str:
+    """A statement short enough for a bar's label, cut at a word ('westrum 1' said nothing)."""
+    if len(text) <= width:
+        return text
+    return text[: width - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
 def results_charts(results: CultureResults) -> dict[str, dict[str, Any]]:
     if not results.available or results.organisation is None:
         return {}
@@ -71,7 +78,7 @@ def results_charts(results: CultureResults) -> dict[str, dict[str, Any]]:
         charts["items"] = {
             "type": "bar",
             "data": {
-                "labels": [item.key.replace("_", " ") for item in items],
+                "labels": [statement_label(item.text) for item in items],
                 "datasets": [
                     {
                         "label": f"{value} {label.lower()}",
