@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from audit.helpers import entries, last
 from broadcast.test_delivery import channel, publish, subscribe
 from factories import API, assert_problem, make_failure
-from failwell.audit.capture import MASK
+from failwell.audit.capture import MASK, subject_words
 from failwell.db import Database
 from failwell.enums import Role
 from support import Org, PageClient
@@ -30,6 +30,7 @@ def test_token_creation_records_the_token_actor_and_never_the_secret(
     assert entry["actor_person_id"] == org.actors[Role.practitioner].person_id
     assert entry["token_id"] is not None
     assert entry["changes"]["name"] == [None, "ci"]
+    assert entry["summary"] == "API token 'ci' created"  # not "Api token"
     assert "token_hash" not in entry["changes"]
     text = json.dumps(entries(db))
     assert created["token"] not in text
@@ -163,3 +164,9 @@ def test_anonymous_report_from_the_page_records_nobody(
     assert (
         entry["actor_kind"] == "anonymous" and entry["actor_person_id"] is None and entry["token_id"] is None
     )
+
+
+def test_subject_types_read_as_words() -> None:
+    assert subject_words("api_token") == "API token"
+    assert subject_words("sso_claim_rule") == "SSO claim rule"
+    assert subject_words("award_panel_member") == "Award panel member"

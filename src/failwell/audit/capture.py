@@ -205,9 +205,19 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
             else:
                 changes = _deleted(spec, obj)
             subject = _subject_id(obj)
-            summary = f"{spec.subject_type.replace('_', ' ').capitalize()}{_label(spec, obj)} {action}"
+            summary = f"{subject_words(spec.subject_type)}{_label(spec, obj)} {action}"
             rows.append(entry(actor_columns, action, spec.subject_type, subject, summary, changes))
     write(session, rows)
+
+
+# Initialisms a subject type's words keep in capitals ("API token", not "Api token").
+_INITIALISMS = {"api": "API", "sso": "SSO"}
+
+
+def subject_words(subject_type: str) -> str:
+    """A subject type as the start of a sentence: "api_token" -> "API token"."""
+    words = [_INITIALISMS.get(word, word) for word in subject_type.split("_")]
+    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
 
 
 _installed = False
