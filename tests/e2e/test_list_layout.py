@@ -103,3 +103,18 @@ def test_the_audit_filters_line_up(demo_as: Callable[[str], Page]) -> None:
     tops = sorted(b["y"] for b in boxes if b is not None)
     for a, b in pairwise(tops):
         assert b - a <= 1 or b - a >= 20, tops  # one height per row of filters
+
+
+def test_lists_on_a_phone_show_every_column(demo_as: Callable[[str], Page]) -> None:
+    """Wide lists become one card per row on a phone: no column is left off-screen, behind a
+    sideways scroll nobody is told about."""
+    page = demo_as(OWNER)
+    page.set_viewport_size(PHONE)
+    for url in ("/problems", "/ideas", "/surveys", "/admin/integrations"):
+        page.goto(url)
+        cells = page.locator("table tbody tr:first-child > *")
+        expect(cells.first).to_be_visible()
+        width = page.evaluate("document.documentElement.clientWidth")
+        for cell in cells.all():
+            box = cell.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 1, (url, box)
