@@ -161,7 +161,16 @@ def test_the_current_tab_is_the_list_shown(pages: Callable[[Role], PageClient]) 
         ("/admin/integration-deliveries?verdict=unmapped", "Unmapped"),
     ):
         html = owner.get(url).text
-        nav = html[html.index('aria-label="Integrations administration"') :]
+        nav = html[html.index('aria-label="Integrations pages"') :]
         nav = nav[: nav.index("</nav>")]
         marked = re.findall(r'aria-current="page">([^<]+)</a>', nav)
         assert marked == [current], (url, marked)
+        # Under the administration's own tabs, where Integrations is the current one.
+        admin = html[html.index('aria-label="Administration"') :]
+        admin = admin[: admin.index("</nav>")]
+        assert re.findall(r'aria-current="page">([^<]+)</a>', admin) == ["Integrations"], url
+    for url in ("/admin/broadcast", "/admin/broadcast/deliveries"):
+        html = owner.get(url).text
+        admin = html[html.index('aria-label="Administration"') :]
+        admin = admin[: admin.index("</nav>")]
+        assert re.findall(r'aria-current="page">([^<]+)</a>', admin) == ["Broadcasting"], url
