@@ -149,6 +149,8 @@ def test_failure_report_named_and_anonymous(
     assert code == 0 and [f["title"] for f in json.loads(out)["items"]] == ["Checkout timeouts"]
     code, out, _ = run(capsys, "failure", "list", "--limit", "5")
     assert code == 0 and "Failures" in out
+    code, out, _ = run(capsys, "failure", "list", "--status", "unresolved", "--json")  # open or mitigated
+    assert code == 0 and {f["status"] for f in json.loads(out)["items"]} <= {"open", "mitigated"}
     code, out, _ = run(capsys, "failure", "show", str(anonymous.id), "--json")
     assert json.loads(out)["reporter"] is None
 

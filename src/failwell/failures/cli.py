@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from failwell.cli_support import JsonOption, UrlOption, api, console, parse_time, print_json, show_page
-from failwell.enums import FailureKind, FailureStatus, ReportChannel
+from failwell.enums import FailureKind, FailureStatusFilter, ReportChannel
 
 failure_app = typer.Typer(
     help="Failures: failed deployments, incidents and near misses.", no_args_is_help=True
@@ -63,7 +63,9 @@ def list_failures(
     service: Annotated[str | None, typer.Option()] = None,
     team: Annotated[str | None, typer.Option()] = None,
     kind: Annotated[FailureKind | None, typer.Option()] = None,
-    status: Annotated[FailureStatus | None, typer.Option()] = None,
+    status: Annotated[
+        FailureStatusFilter | None, typer.Option(help="A status, or unresolved (open or mitigated).")
+    ] = None,
     severity_at_least: Annotated[int | None, typer.Option(min=1, max=5)] = None,
     q: Annotated[
         str | None,
