@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
+from rich.text import Text
 
 from failwell import __version__, lifeline
 from failwell.actions.cli import action_app
@@ -177,10 +178,13 @@ def _banner(db: Database, url: str) -> None:
     console.rule("failwell")
     # soft_wrap: a token or URL broken across lines cannot be copied.
     console.print(
-        f"failwell {__version__} is starting at [bold]{url}[/bold]  (API docs: {url}/docs)", soft_wrap=True
+        Text.assemble(f"failwell {__version__} is starting at ", (url, "bold"), f"  (API docs: {url}/docs)"),
+        soft_wrap=True,
     )
     if has_demo:
-        console.print(f"Demo login: [bold]{DEMO_LOGIN_EMAIL}[/bold] / [bold]{DEMO_LOGIN_PASSWORD}[/bold]")
+        console.print(
+            Text.assemble("Demo login: ", (DEMO_LOGIN_EMAIL, "bold"), " / ", (DEMO_LOGIN_PASSWORD, "bold"))
+        )
         console.print(f"Demo API token: {DEMO_API_TOKEN}", highlight=False, soft_wrap=True)
         console.print(
             f"  e.g. curl -H 'Authorization: Bearer {DEMO_API_TOKEN}' {url}/api/v1/failures",

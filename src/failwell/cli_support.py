@@ -21,10 +21,20 @@ if TYPE_CHECKING:
 
     from failwell.db import Database
 
-console = Console()
+# markup=False: what the CLI prints is mostly what people wrote (titles, lessons), and rich would
+# read "[/var]" in a title as a closing tag (a traceback) or "[bold]" as a style (text lost).
+# Styles are given as styles (style=, rich.text.Text), never inside the text.
+console = Console(markup=False)
 # Off a terminal (CI logs, pipes) rich would break any line at 80 columns: keep lines whole.
 console.soft_wrap = not console.is_terminal
-err_console = Console(stderr=True)
+# An error or a gate's refusal is one line, whatever the width.
+err_console = Console(stderr=True, markup=False, soft_wrap=True)
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 corrective action', '3 corrective actions'."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
 
 UrlOption = Annotated[
     str | None,

@@ -23,16 +23,6 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
-@pytest.fixture
-def as_role(org: Org, live_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    def use(role: Role) -> None:
-        monkeypatch.setenv("FAILWELL_URL", live_url)
-        monkeypatch.setenv("FAILWELL_TOKEN", org.tokens[role])
-
-    use(Role.practitioner)
-    return use
-
-
 def count(db: Database, model: type) -> int:
     with db.session(write=False) as s:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)

@@ -7,10 +7,8 @@ import io
 import pytest
 from rich.console import Console
 
-from cli.test_cli import as_role, run
+from cli.test_cli import run
 from failwell import cli_support
-
-__all__ = ["as_role"]  # the fixture, imported for pytest
 
 LONG_TITLE = (
     "Checkout timeouts after the connection pool of the payments database was exhausted by a retry storm "

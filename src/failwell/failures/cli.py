@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
 from failwell.cli_support import JsonOption, UrlOption, api, console, parse_time, print_json, show_page
 from failwell.enums import FailureKind, FailureStatusFilter, ReportChannel
@@ -136,7 +137,7 @@ def show(failure_id: int, url: UrlOption = None, as_json: JsonOption = False) ->
     if as_json:
         print_json({**failure, "timeline": timeline})
         return
-    console.print(f"[bold]{failure['title']}[/bold]  (failure {failure['id']})")
+    console.print(Text.assemble((failure["title"], "bold"), f"  (failure {failure['id']})"))
     console.print(
         f"{failure['kind']}, severity {failure['severity']}, {failure['status']}; "
         f"services: {', '.join(failure['services']) or '-'}",

@@ -9,8 +9,18 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
-from failwell.cli_support import JsonOption, UrlOption, api, console, err_console, print_json, print_table
+from failwell.cli_support import (
+    JsonOption,
+    UrlOption,
+    api,
+    console,
+    counted,
+    err_console,
+    print_json,
+    print_table,
+)
 from failwell.recurrence.index_cli import eval_app, recurrence_app
 from failwell.recurrence.problem_cli import problem_app
 from failwell.reviews.cli import eval_language
@@ -67,9 +77,13 @@ def similar(
         err_console.print(f"warning: {body['note']}; ranking is lexical only.", highlight=False)
     strong = body.get("strong_alert", body["alert"])  # a server older than the calibration
     if strong == "fix_did_not_hold":
-        console.print("[bold red]An earlier fix did not hold: this has happened after its fix was done.[/]")
+        console.print(
+            "An earlier fix did not hold: this has happened after its fix was done.", style="bold red"
+        )
     elif strong in ("overdue_fix", "open_fix"):
-        console.print("[bold yellow]An earlier failure like this still has an open corrective action.[/]")
+        console.print(
+            "An earlier failure like this still has an open corrective action.", style="bold yellow"
+        )
     elif body["alert"] != "none":
         console.print("Possibly related: a less close earlier failure has a corrective action flagged below.")
     if body.get("suggested_problem"):
@@ -114,9 +128,12 @@ def lessons(
         print_json(body)
     else:
         console.print(
-            f"[bold]{body['service']}[/]: {body['failures']} failures on record, "
-            f"{len(body['open_actions'])} corrective actions open ({body['open_critical']} critical, "
-            f"{body['overdue']} overdue)."
+            Text.assemble(
+                (body["service"], "bold"),
+                f": {counted(body['failures'], 'failure')} on record, "
+                f"{counted(len(body['open_actions']), 'corrective action')} open ({body['open_critical']} "
+                f"critical, {body['overdue']} overdue).",
+            )
         )
         for lesson in body["lessons"]:
             console.print(
@@ -150,8 +167,9 @@ def lessons(
     }
     if fail_on is not None and closed_by[fail_on]:
         err_console.print(
-            f"lessons gate: {closed_by[fail_on]} corrective action(s) of {body['service']} match "
-            f"--fail-on {fail_on.value}; finish them before deploying.",
+            f"lessons gate: {counted(closed_by[fail_on], 'corrective action')} of {body['service']} "
+            f"{'matches' if closed_by[fail_on] == 1 else 'match'} --fail-on {fail_on.value}; finish "
+            f"{'it' if closed_by[fail_on] == 1 else 'them'} before deploying.",
             highlight=False,
         )
         raise typer.Exit(GATE_CLOSED)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
 from failwell.cli_support import JsonOption, UrlOption, api, console, print_json, print_table
 
@@ -14,7 +15,9 @@ problem_app = typer.Typer(
 
 
 def _show_problem(p: dict[str, Any]) -> None:
-    console.print(f"[bold]Problem {p['id']}: {p['title']}[/] ({p['status']})", highlight=False)
+    console.print(
+        Text.assemble((f"Problem {p['id']}: {p['title']}", "bold"), f" ({p['status']})"), highlight=False
+    )
     if p["root_cause"]:
         console.print(f"Root cause: {p['root_cause']}", highlight=False)
     stopped = "yes" if p["recurrences_stopped"] else "no"
