@@ -38,6 +38,7 @@ FLOORS: dict[str, int] = {
     **dict.fromkeys(
         (
             "db",
+            "clock",
             "settings",
             "errors",
             "fields",

@@ -26,6 +26,7 @@ from failwell.changes.schemas import (
     DeploymentOut,
     DeploymentUpdate,
 )
+from failwell.clock import refuse_future
 from failwell.db import insert_many_ids, utcnow
 from failwell.enums import Risk, Role
 from failwell.errors import InvalidInput, NotFound
@@ -248,6 +249,7 @@ def _checked_row(
     names the field under ``prefix``, e.g. ``deployments[3].``)."""
     if data.change_id is not None:
         get_change(session, data.change_id, field=f"{prefix}change_id")
+    refuse_future({f"{prefix}started_at": data.started_at, f"{prefix}finished_at": data.finished_at}, now)
     started = data.started_at or now
     if data.finished_at is not None and data.finished_at < started:
         raise InvalidInput.on(f"{prefix}finished_at", "is before started_at")
@@ -279,6 +281,7 @@ def update_deployment(
     require(actor, Role.practitioner, "Changing a deployment record")
     dep = get_deployment(session, deployment_id)
     if data.finished_at is not None:
+        refuse_future({"finished_at": data.finished_at})
         if data.finished_at < dep.started_at:
             raise InvalidInput.on("finished_at", "is before started_at")
         dep.finished_at = data.finished_at

@@ -13,11 +13,11 @@ from failwell.authz import Actor, require
 from failwell.catalogue.models import Service
 from failwell.catalogue.service import services_by_names, services_named
 from failwell.changes.models import Change, Deployment
+from failwell.clock import refuse_future
 from failwell.db import utcnow
 from failwell.enums import FailureStatus, FailureStatusFilter, Role
 from failwell.errors import InvalidInput, NotFound
 from failwell.events import FAILURE_DELETED, FAILURE_REPORTED, FAILURE_UPDATED, DomainEvent, emit, emit_all
-from failwell.failures.clock import refuse_future
 from failwell.failures.models import (
     Failure,
     SeverityLevel,

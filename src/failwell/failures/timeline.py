@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor, require
+from failwell.clock import refuse_future
 from failwell.db import utcnow
 from failwell.enums import Role
 from failwell.errors import InvalidInput, NotFound
-from failwell.failures.clock import refuse_future
 from failwell.failures.milestones import update_for_event
 from failwell.failures.models import TimelineEvent
 from failwell.failures.schemas import PersonRef, TimelineEventIn, TimelineEventOut, TimelineEventUpdate

@@ -1,4 +1,5 @@
-"""Times of a failure and its timeline happened already: only a small clock skew is allowed."""
+"""Times of what happened already (a failure, its timeline, a deployment): only a small clock
+skew ahead of ours is allowed."""
 
 from __future__ import annotations
 
