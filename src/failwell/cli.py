@@ -197,7 +197,7 @@ def _banner(db: Database, url: str) -> None:
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Default FAILWELL_HOST or 127.0.0.1.")] = None,
-    port: Annotated[int | None, typer.Option(help="Default FAILWELL_PORT or 8000.")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Default FAILWELL_PORT or 8000.")] = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Processes (SQLite or PostgreSQL).")] = 1,
     migrate: Annotated[bool, typer.Option(help="Upgrade the schema before serving.")] = True,
     demo: Annotated[bool, typer.Option(help="Load the demo organisation if the database is empty.")] = False,

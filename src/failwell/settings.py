@@ -17,7 +17,7 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL. SQLite by default; postgresql+psycopg://... for scale-out.",
     )
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(8000, ge=1, le=65535)
     # SQLite waits this long for a write lock before giving up (milliseconds).
     sqlite_busy_timeout_ms: int = 15_000
     # Requests larger than this are refused with 413 before any parsing.

@@ -53,3 +53,9 @@ def test_an_unusable_database_is_one_line(
         finally:
             get_settings.cache_clear()
         assert code == 1 and err.startswith("error: database: ")
+
+
+def test_a_port_out_of_range_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    # uvicorn would listen on 70000 - 65536 = 4464 while saying 70000.
+    assert main(["serve", "--port", "70000", "--no-migrate"]) == 2
+    assert "--port" in capsys.readouterr().err

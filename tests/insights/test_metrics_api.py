@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -65,6 +65,10 @@ def test_bad_filters_are_refused(client: TestClient, org: Org) -> None:
     assert client.get(f"{API}/dora", params={"team": "nope"}, headers=h).status_code == 422
     reversed_window = {"since": WINDOW["until"], "until": WINDOW["since"]}
     assert client.get(f"{API}/learning", params=reversed_window, headers=h).status_code == 422
+    # A since after now, without an until: the since is what to correct, not an until never given.
+    later = {"since": (datetime.now(UTC) + timedelta(days=30)).isoformat()}
+    problem = client.get(f"{API}/dora", params=later, headers=h).json()
+    assert [(e["field"], e["reason"]) for e in problem["errors"]] == [("since", "is in the future")], problem
     assert client.get(f"{API}/trend", params={"period": "day"}, headers=h).status_code == 422
     assert client.get(f"{API}/dora").status_code == 401
 

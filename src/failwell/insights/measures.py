@@ -82,7 +82,12 @@ def resolve_scope(
     end = until or now
     start = since or end - timedelta(days=DEFAULT_WINDOW_DAYS)
     if end <= start:
-        raise InvalidInput.on("until", "must be after since")
+        # Without an until the window ends now: a since after it is the one to correct.
+        raise (
+            InvalidInput.on("until", "must be after since")
+            if until
+            else InvalidInput.on("since", "is in the future")
+        )
     if end - start > timedelta(days=MAX_WINDOW_DAYS):
         raise InvalidInput.on("since", f"the window may span at most {MAX_WINDOW_DAYS} days")
     ids: set[int] | None = None
