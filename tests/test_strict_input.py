@@ -101,3 +101,17 @@ def test_ordinary_unicode_names_and_titles_are_accepted(client: TestClient, org:
     for title in ("خطأ في الدفع", "Zürich läuft nicht 🙂", "שגיאה\u200f 502", "  trimmed  "):
         failure = make_failure(client, org, title=title)
         assert failure["title"] == title.strip()
+
+
+def test_lengths_of_lower_cased_words_are_counted_in_characters(client: TestClient, org: Org) -> None:
+    """An environment or a tag is a string: its length is said in characters, not in 'items'."""
+    body = {"service": "payments", "version": "1.0.0", "outcome": "succeeded", "environment": ""}
+    problem = assert_problem(client.post(f"{API}/deployments", headers=org.headers(), json=body), 422)
+    assert [(e["field"], e["reason"]) for e in problem["errors"]] == [
+        ("environment", "String should have at least 1 character")
+    ], problem
+    long_tag = {"title": "Queue stuck", "kind": "incident", "tags": ["ok", "x" * 65]}
+    problem = assert_problem(client.post(f"{API}/failures", headers=org.headers(), json=long_tag), 422)
+    assert [(e["field"], e["reason"]) for e in problem["errors"]] == [
+        ("tags[1]", "String should have at most 64 characters")
+    ], problem

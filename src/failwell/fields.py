@@ -81,7 +81,9 @@ def _normalise(value: object) -> object:
 
 
 # Lower-cases before the pattern and length checks run (StringConstraints' own to_lower
-# runs after its pattern, which would refuse "Production" instead of accepting it).
+# runs after its pattern, which would refuse "Production" instead of accepting it). Put it
+# after the StringConstraints: a before-validator placed later runs first, and the lengths are
+# then a string's ("at least 1 character"), not a list's ("at least 1 item").
 Lowered = BeforeValidator(_normalise)
 
 
@@ -113,8 +115,8 @@ ShortText = Annotated[str, StringConstraints(max_length=2_000)]
 LongText = Annotated[str, StringConstraints(max_length=50_000)]
 Email = Annotated[
     str,
-    Lowered,
     StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    Lowered,
 ]
 Url = Annotated[AnyHttpUrl, Field(description="An http(s) URL of at most 2,000 characters"), _at_most(2_000)]
 UtcDateTime = Annotated[
@@ -122,8 +124,8 @@ UtcDateTime = Annotated[
 ]
 TagName = Annotated[
     str,
-    Lowered,
     StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9._:/-]*$"),
+    Lowered,
 ]
 
 

@@ -9,11 +9,11 @@ from failwell.enums import ChangeType, DeploymentOutcome, Risk
 from failwell.fields import Id, InputModel, LongText, Lowered, Name, Title, Url, UtcDateTime
 from failwell.listing import PageParams
 
-CommitSha = Annotated[str, Lowered, StringConstraints(pattern=r"^[0-9a-f]{7,64}$")]
+CommitSha = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{7,64}$"), Lowered]
 Environment = Annotated[
     str,
-    Lowered,
     StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$"),
+    Lowered,
 ]
 Version = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 

@@ -11,8 +11,8 @@ from failwell.listing import PageParams
 
 CategoryKey = Annotated[
     str,
-    Lowered,
     StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$"),
+    Lowered,
 ]
 
 
