@@ -254,12 +254,9 @@ def main(args: list[str] | None = None) -> int:
         err_console.print("aborted")
         return 130
     except typer.TyperException as exc:
-        # Usage errors (bad option values, missing options) show themselves, click-style.
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show()
-        else:
-            err_console.print(f"error: {exc}", highlight=False)
+        # Usage errors (bad option values, missing options) are one line too, with where to
+        # read more: click's own four (usage, hint, blank, error) split a CI log's message.
+        err_console.print(f"error: {_usage_line(exc)}", highlight=False)
         return int(getattr(exc, "exit_code", 2))
     except DomainError as exc:
         err_console.print(f"error: {exc}", highlight=False, soft_wrap=True)
@@ -279,6 +276,15 @@ def main(args: list[str] | None = None) -> int:
         err_console.print(f"error: database: {reason}", highlight=False, soft_wrap=True)
         return 1
     return code if isinstance(code, int) else 0
+
+
+def _usage_line(exc: Exception) -> str:
+    format_message = getattr(exc, "format_message", None)
+    message = format_message() if callable(format_message) else str(exc)
+    ctx = getattr(exc, "ctx", None)
+    command = getattr(ctx, "command_path", None) or "failwell"
+    # "Value error, " is pydantic's prefix for a validator's own message: noise on a command line.
+    return f"{' '.join(message.replace('Value error, ', '').split())} (see {command} --help)"
 
 
 def _is_database_error(exc: BaseException) -> bool:

@@ -59,3 +59,13 @@ def test_a_port_out_of_range_is_a_usage_error(capsys: pytest.CaptureFixture[str]
     # uvicorn would listen on 70000 - 65536 = 4464 while saying 70000.
     assert main(["serve", "--port", "70000", "--no-migrate"]) == 2
     assert "--port" in capsys.readouterr().err
+
+
+def test_usage_errors_are_one_line_too(capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = one_line_error(capsys, "failure", "list", "--status", "bogus")
+    assert code == 2 and err.startswith("error: Invalid value for '--status': 'bogus' is not one of"), err
+    assert err.endswith("(see failwell failure list --help)"), err
+    code, err = one_line_error(capsys, "deploy", "record", "--service", "payments")
+    assert code == 2 and err == "error: Missing option '--version'. (see failwell deploy record --help)"
+    code, err = one_line_error(capsys, "nosuch")
+    assert code == 2 and err == "error: No such command 'nosuch'. (see failwell --help)"
