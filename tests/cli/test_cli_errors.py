@@ -69,3 +69,8 @@ def test_usage_errors_are_one_line_too(capsys: pytest.CaptureFixture[str]) -> No
     assert code == 2 and err == "error: Missing option '--version'. (see failwell deploy record --help)"
     code, err = one_line_error(capsys, "nosuch")
     assert code == 2 and err == "error: No such command 'nosuch'. (see failwell --help)"
+    # Known values are checked before asking the server, so a typo is a usage error everywhere.
+    code, err = one_line_error(capsys, "problem", "list", "--status", "bogus")
+    assert code == 2 and "'--status'" in err, err
+    code, err = one_line_error(capsys, "metrics", "trend", "--period", "day")
+    assert code == 2 and "'--period': 'day' is not one of 'week', 'month'" in err, err

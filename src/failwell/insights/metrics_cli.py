@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
 from failwell.cli_support import JsonOption, UrlOption, api, console, parse_time, print_json, print_table
 from failwell.numbers import readable
+
+
+class Period(StrEnum):
+    """A trend's buckets (as the API's period)."""
+
+    week = "week"
+    month = "month"
+
 
 metrics_app = typer.Typer(help="Delivery (DORA) and learning metrics.", no_args_is_help=True)
 
@@ -104,7 +113,7 @@ def learning(
 
 @metrics_app.command("trend")
 def trend(
-    period: Annotated[str, typer.Option(help="week or month.")] = "week",
+    period: Annotated[Period, typer.Option(help="Buckets of a week or of a month.")] = Period.week,
     service: ServiceOption = None,
     team: TeamOption = None,
     environment: EnvOption = None,
@@ -114,7 +123,7 @@ def trend(
     as_json: JsonOption = False,
 ) -> None:
     """The metrics week by week or month by month."""
-    params = {**_params(service, team, environment, since, until), "period": period}
+    params = {**_params(service, team, environment, since, until), "period": period.value}
     with api(url) as client:
         body = client.request("GET", "/metrics/trend", params=params)
     if as_json:

@@ -8,6 +8,7 @@ import typer
 from rich.text import Text
 
 from failwell.cli_support import JsonOption, UrlOption, api, console, print_json, print_table
+from failwell.recurrence.enums import ProblemStatus
 
 problem_app = typer.Typer(
     help="Problems (the causes behind failures) and known errors.", no_args_is_help=True
@@ -56,7 +57,7 @@ def problem_create(
 
 @problem_app.command("list")
 def problem_list(
-    status: Annotated[str | None, typer.Option(help="open, known_error, resolved or closed.")] = None,
+    status: Annotated[ProblemStatus | None, typer.Option()] = None,
     q: Annotated[str | None, typer.Option("--search", "-q")] = None,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 20,
     url: UrlOption = None,
@@ -64,7 +65,8 @@ def problem_list(
 ) -> None:
     """List problems, most recently changed first."""
     with api(url) as client:
-        page = client.request("GET", "/problems", params={"status": status, "q": q, "limit": limit})
+        params = {"status": status.value if status else None, "q": q, "limit": limit}
+        page = client.request("GET", "/problems", params=params)
     if as_json:
         print_json(page)
         return
