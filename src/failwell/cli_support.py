@@ -31,11 +31,6 @@ console.soft_wrap = not console.is_terminal
 err_console = Console(stderr=True, markup=False, soft_wrap=True)
 
 
-def counted(n: int, noun: str, plural: str | None = None) -> str:
-    """'1 corrective action', '3 corrective actions'."""
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
-
-
 UrlOption = Annotated[
     str | None,
     typer.Option("--url", envvar="FAILWELL_URL", help="failwell server (default http://127.0.0.1:8000)."),

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 
+def counted(n: int, noun: str) -> str:
+    """A count with its noun agreeing: '1 near miss', '4 near misses', '3 corrective actions'."""
+    if n != 1:
+        noun += "es" if noun.endswith(("s", "x", "ch", "sh")) else "s"
+    return f"{n} {noun}"
+
+
 def readable(value: float) -> str:
     """As many digits as a person reads: 3.51, 19.2, 315, 1,204 (not 3.5066, 315.0 or 1.2e+03)."""
     size = abs(value)

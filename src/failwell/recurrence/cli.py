@@ -16,11 +16,11 @@ from failwell.cli_support import (
     UrlOption,
     api,
     console,
-    counted,
     err_console,
     print_json,
     print_table,
 )
+from failwell.numbers import counted
 from failwell.recurrence.index_cli import eval_app, recurrence_app
 from failwell.recurrence.problem_cli import problem_app
 from failwell.reviews.cli import eval_language

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from failwell import __version__
 from failwell.db import utcnow
-from failwell.numbers import readable
+from failwell.numbers import counted, readable
 from failwell.web.markdown import render_markdown
 from failwell.web.responses import NOTICE_COOKIE
 
@@ -63,10 +63,7 @@ def _label(value: Any) -> str:
 
 def _counted(n: int, value: Any) -> str:
     """A count with its noun, lower-case: (1, near_miss) -> '1 near miss', (4, ...) -> '4 near misses'."""
-    noun = _label(value).lower()
-    if n != 1:
-        noun += "es" if noun.endswith(("s", "x", "ch", "sh")) else "s"
-    return f"{n} {noun}"
+    return counted(n, _label(value).lower())
 
 
 def _value(value: Any) -> Any:

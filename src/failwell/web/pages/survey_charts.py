@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from failwell.insights.culture import CultureResults
@@ -18,9 +19,7 @@ def _axis(max_value: float, title: str) -> dict[str, Any]:
 
 def statement_label(text: str, width: int = 48) -> str:
     """A statement short enough for a bar's label, cut at a word ('westrum 1' said nothing)."""
-    if len(text) <= width:
-        return text
-    return text[: width - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+    return textwrap.shorten(text, width, placeholder="…")
 
 
 def results_charts(results: CultureResults) -> dict[str, dict[str, Any]]:
