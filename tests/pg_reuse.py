@@ -3,8 +3,9 @@
 A test's database used to be a CREATE DATABASE from a template and a DROP DATABASE after it.
 Each copy writes the whole template to the WAL and each drop waits for a checkpoint, about
 650 times a run on a machine where the suite is CPU-bound; with the reuse the suite took
-441-489 s here against 549-612 s before (2026-12-07, 2 cores). Here each test process keeps the databases its tests are done with and,
-before handing one out again, makes it what a fresh copy would be:
+441-489 s here against 549-612 s before (2026-12-07, 2 cores). Here each test process keeps
+the databases its tests are done with and, before handing one out again, makes it what a fresh
+copy would be:
 
 - every table emptied and the template's rows written back (COPY, as the template holds them),
   every sequence set where the template's stands, in one transaction with triggers and foreign
