@@ -53,13 +53,13 @@ def test_ids_come_back_in_the_order_of_the_rows(db: Database) -> None:
             # The largest id gone: SQLite would reuse it, and so do the chosen ids; PostgreSQL's
             # sequence does not. Either way, each id is the row given at its place.
             s.execute(delete(_NOTES).where(_NOTES.c.id == first[-1]))
-            rows = [_row(f"b{i}", i) for i in range(1_200)]  # over one page of parameters
+            rows = [_row(f"b{i}", i) for i in range(4_000)]  # over one statement of parameters (SQLite)
             second = insert_many_ids(s.connection(), _NOTES, rows)
         with db.session(write=False) as s:
             stored = {row.id: row for row in s.execute(select(_NOTES))}
         assert [stored[i].label for i in first[:-1]] == [f"a{i}" for i in range(4)]
-        assert [stored[i].label for i in second] == [f"b{i}" for i in range(1_200)]
-        assert len(set(first[:-1]) | set(second)) == 1_204
+        assert [stored[i].label for i in second] == [f"b{i}" for i in range(4_000)]
+        assert len(set(first[:-1]) | set(second)) == 4_004
         assert min(second) > max(first[:-1])
         for i, new_id in enumerate(second):
             want, got = _row(f"b{i}", i), stored[new_id]

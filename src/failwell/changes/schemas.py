@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AnyHttpUrl, BaseModel, Field, StringConstraints
 
 from failwell.enums import ChangeType, DeploymentOutcome, Risk
 from failwell.fields import Id, InputModel, LongText, Lowered, Name, Title, Url, UtcDateTime
@@ -70,6 +70,31 @@ class DeploymentIn(InputModel):
     outcome: DeploymentOutcome
     change_id: Id | None = Field(None, description="The change this deployment releases.")
     pipeline_url: Url | None = None
+
+
+class DeploymentFields(Protocol):
+    """What a new deployment says, as `record_deployments` reads it: a DeploymentIn, or a
+    caller's own record holding values validated as a DeploymentIn's fields are (a CI batch's
+    items, which skip building a model each)."""
+
+    @property
+    def service(self) -> str: ...
+    @property
+    def environment(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def commit_shas(self) -> list[str]: ...
+    @property
+    def started_at(self) -> datetime | None: ...
+    @property
+    def finished_at(self) -> datetime | None: ...
+    @property
+    def outcome(self) -> DeploymentOutcome: ...
+    @property
+    def change_id(self) -> int | None: ...
+    @property
+    def pipeline_url(self) -> AnyHttpUrl | None: ...
 
 
 class DeploymentUpdate(InputModel):

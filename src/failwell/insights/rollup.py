@@ -19,7 +19,20 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, insert, select, update
+import orjson
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    column,
+    delete,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -168,7 +181,13 @@ _IS_LINKED = (
 )
 _FACT_COLUMNS = (_D.c.started_at, _D.c.finished_at, _D.c.outcome, _D.c.rework, _D.c.first_commit_at)
 _FACTS = select(_D.c.id, *_FACT_COLUMNS, _IS_LINKED)
-_FACTS_BY_ID = _FACTS.where(_D.c.id.in_(bindparam("ids", expanding=True)))
+_JSON_IDS = text("SELECT value FROM json_each(:ids)").columns(column("value", Integer))
+_FACTS_BY_ID = {
+    "postgresql": _FACTS.where(_D.c.id.in_(bindparam("ids", expanding=True))),
+    # The ids as one JSON list: an IN list of a CI batch's thousand placeholders is rendered
+    # afresh each time.
+    "sqlite": _FACTS.where(_D.c.id.in_(_JSON_IDS)),
+}
 _FACTS_OF_ONE = _FACTS.where(_D.c.id == bindparam("id"))  # the usual delivery
 _INSERT_KEY = {
     name: dialect.insert(_R)
@@ -210,8 +229,11 @@ def _facts_by_id(session: Session, ids: list[int]) -> list[tuple[Any, ...]]:
     if len(ids) == 1:
         return [tuple(row) for row in connection.execute(_FACTS_OF_ONE, {"id": ids[0]})]
     rows: list[tuple[Any, ...]] = []
+    dialect = _dialect(session)
     for start in range(0, len(ids), 1_000):
-        rows += [tuple(row) for row in connection.execute(_FACTS_BY_ID, {"ids": ids[start : start + 1_000]})]
+        chunk = ids[start : start + 1_000]
+        params = {"ids": orjson.dumps(chunk).decode() if dialect == "sqlite" else chunk}
+        rows += [tuple(row) for row in connection.execute(_FACTS_BY_ID[dialect], params)]
     return rows
 
 
