@@ -113,6 +113,16 @@ class ReviewStatus(StrEnum):
     published = "published"
 
 
+class ReviewStatusFilter(StrEnum):
+    """What a reviews list filters by: a status, or "waiting" (in draft or in review although
+    the failure is resolved or closed: home's "Reviews waiting")."""
+
+    draft = "draft"
+    in_review = "in_review"
+    published = "published"
+    waiting = "waiting"
+
+
 class ActionType(StrEnum):
     mitigate = "mitigate"
     prevent = "prevent"

@@ -50,6 +50,7 @@ PAGES = [
     "/failures/{failure}/review",
     "/actions",
     "/lessons",
+    "/reviews?status=waiting",
     "/services",
     "/services/{service}",
     "/teams",

@@ -23,10 +23,10 @@ from failwell.insights.failures import FAILURE_COLUMNS, failure_rows, name_servi
 from failwell.listing import capped_count
 from failwell.people.models import Team, team_members
 from failwell.reviews.models import Review
+from failwell.reviews.service import DONE_FAILURE
+from failwell.reviews.service import WAITING as WAITING_REVIEW
 
 OPEN_FAILURE = (FailureStatus.open, FailureStatus.mitigated)
-DONE_FAILURE = (FailureStatus.resolved, FailureStatus.closed)
-WAITING_REVIEW = (ReviewStatus.draft, ReviewStatus.in_review)
 ACTIVE_ACTION = (ActionStatus.open, ActionStatus.in_progress)
 
 

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from failwell.enums import ReviewStatus
+from failwell.enums import ReviewStatus, ReviewStatusFilter
 from failwell.fields import InputModel, LongText, Lowered, Name, ShortText, UtcDateTime
 from failwell.listing import PageParams
 
@@ -69,7 +69,9 @@ ReviewSort = Literal[
 
 class ReviewFilter(PageParams):
     sort: ReviewSort | None = Field(None, description="Sort key; '-' first for descending.")
-    status: ReviewStatus | None = None
+    status: ReviewStatusFilter | None = Field(
+        None, description="A status, or 'waiting': in draft or in review for a resolved or closed failure."
+    )
     service: Name | None = Field(None, description="Affected service of the failure.")
     team: Name | None = Field(None, description="Team owning an affected service.")
     category: CategoryKey | None = Field(None, description="Has a contributing factor of this category.")

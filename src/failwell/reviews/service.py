@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 
 from failwell.authz import Actor, require
 from failwell.db import utcnow
-from failwell.enums import ReviewStatus, Role
+from failwell.enums import FailureStatus, ReviewStatus, ReviewStatusFilter, Role
 from failwell.errors import Conflict, InvalidInput, NotFound
 from failwell.events import REVIEW_PUBLISHED, REVIEW_STARTED, REVIEW_UPDATED, DomainEvent, emit
+from failwell.failures.models import Failure
 from failwell.failures.scope import scope_filters
 from failwell.failures.search import matching
 from failwell.failures.service import get_failure
@@ -177,12 +178,22 @@ SORTS = {
 }
 
 
+# A review waits while its failure is over but its learning is not published (home's panel).
+WAITING = (ReviewStatus.draft, ReviewStatus.in_review)
+DONE_FAILURE = (FailureStatus.resolved, FailureStatus.closed)
+
+
 def list_reviews(session: Session, filters: ReviewFilter) -> tuple[Sequence[Review], int, bool]:
     if filters.since and filters.until and filters.until < filters.since:
         raise InvalidInput.on("until", "is before since")
     stmt = select(Review)
-    if filters.status:
-        stmt = stmt.where(Review.status == filters.status)
+    if filters.status == ReviewStatusFilter.waiting:
+        stmt = stmt.where(
+            Review.status.in_(WAITING),
+            Review.failure_id.in_(select(Failure.id).where(Failure.status.in_(DONE_FAILURE))),
+        )
+    elif filters.status:
+        stmt = stmt.where(Review.status == ReviewStatus(filters.status.value))
     stmt = stmt.where(*scope_filters(session, Review.failure_id, service=filters.service, team=filters.team))
     if filters.category:
         category = _category_by_key(session, filters.category, "category")

@@ -23,6 +23,7 @@ from failwell.web.pages.people_admin import router as people_admin_pages
 from failwell.web.pages.recognition import router as recognition_pages
 from failwell.web.pages.recognition_awards import router as recognition_awards_pages
 from failwell.web.pages.recurrence import router as recurrence_pages
+from failwell.web.pages.review_list import router as review_list_pages
 from failwell.web.pages.reviews import router as reviews_pages
 from failwell.web.pages.reviews_admin import router as reviews_admin_pages
 from failwell.web.pages.session import router as session_pages
@@ -37,6 +38,7 @@ PAGE_ROUTERS = (
     failures_pages,
     failure_edit_pages,
     reviews_pages,
+    review_list_pages,
     coach_pages,
     lessons_pages,
     metrics_pages,
