@@ -14,7 +14,7 @@ from failwell.web.forms.base import cleaned, validate
 SORT_CHOICES = [
     ("-support", "Most supported"),
     ("-created_at", "Newest"),
-    ("-updated_at", "Recently changed"),
+    ("-updated_at", "Last changed"),
 ]
 
 
