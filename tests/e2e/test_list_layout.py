@@ -142,3 +142,23 @@ def test_filter_choices_are_not_cut_off_on_a_phone(demo_as: Callable[[str], Page
         assert selects.count() > 0, url
         clipped = [c for c in (selects.nth(i).evaluate(CLIPPED) for i in range(selects.count())) if c]
         assert not clipped, (url, clipped)
+
+
+def test_no_learning_figure_sits_alone_on_its_row(demo_as: Callable[[str], Page]) -> None:
+    page = demo_as(OWNER)
+    for width in (1280, 1024, 700, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/metrics")
+        boxes = [b for b in page.locator("#h-learning ~ .learning-stats > .card").evaluate_all(
+            "cards => cards.map(c => { const r = c.getBoundingClientRect(); return [r.top, r.width]; })"
+        )]  # fmt: skip
+        assert len(boxes) == 7, (width, boxes)
+        rows: dict[int, list[float]] = {}
+        for top, card_width in boxes:
+            rows.setdefault(round(top), []).append(card_width)
+        widths = {round(w) for ws in rows.values() for w in ws}
+        one_column = len(rows) == len(boxes)
+        # Several to a row, the last row's too (or, one a row on a phone, each as wide as the rest).
+        assert one_column or all(len(ws) > 1 for ws in list(rows.values())[:-1]), (width, rows)
+        last = list(rows.values())[-1]
+        assert one_column or len(last) > 1 or last[0] > max(widths - {round(last[0])}) * 1.5, (width, rows)
