@@ -73,8 +73,23 @@ def test_bad_filters_are_refused(client: TestClient, org: Org) -> None:
     assert client.get(f"{API}/dora").status_code == 401
 
 
+def test_an_environment_nothing_was_deployed_to_is_refused(
+    client: TestClient, org: Org, stream: Stream
+) -> None:
+    h = org.headers()
+    for path in ("dora", "learning", "trend"):
+        problem = client.get(f"{API}/{path}", params={"environment": "prodution"}, headers=h).json()
+        assert problem["status"] == 422, problem
+        [error] = problem["errors"]
+        assert error["field"] == "environment" and "'prodution'" in error["reason"], error
+        assert "staging" in error["reason"], error  # the known ones are named
+    assert client.get(f"{API}/dora", params={"environment": "staging"}, headers=h).status_code == 200
+
+
 def test_empty_organisation_says_null(client: TestClient, org: Org) -> None:
     body = client.get(f"{API}/dora", headers=org.headers()).json()
+    # A production environment the settings name is known before anything is deployed to it.
+    assert client.get(f"{API}/dora", params={"environment": "prod"}, headers=org.headers()).status_code == 200
     for key in DORA_KEYS:
         assert body[key]["value"] is None
         assert body[key]["band"] == "not_enough_data"

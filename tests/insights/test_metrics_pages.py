@@ -59,6 +59,10 @@ def test_metrics_page_filters_and_refuses_unknown_names(pages: Pages, stream: St
     assert "Team:" in r.text and 'role="alert"' in r.text
     r = page.get("/metrics?window=7")
     assert r.status_code == 200 and 'role="alert"' in r.text
+    r = page.get("/metrics?environment=prodution")
+    assert r.status_code == 200 and 'role="alert"' in r.text
+    assert "Environment:" in r.text and "no deployment was ever recorded to" in r.text
+    assert ". Measured from" not in r.text  # no scope to state, and no stray full stop for it
 
 
 def test_csv_downloads_hold_the_same_numbers(pages: Pages, stream: Stream, db: Database) -> None:

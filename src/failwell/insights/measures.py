@@ -23,6 +23,7 @@ from sqlalchemy.sql.selectable import Subquery
 from failwell.catalogue.models import Service
 from failwell.catalogue.service import service_by_name
 from failwell.errors import InvalidInput
+from failwell.insights.models import DeploymentRollup
 from failwell.people.teams import team_by_name
 from failwell.settings import get_settings
 
@@ -98,6 +99,8 @@ def resolve_scope(
         team_id = team_by_name(session, team).id
         owned = set(session.scalars(select(Service.id).where(Service.owner_team_id == team_id)))
         ids = owned if ids is None else ids & owned
+    if environment:
+        _check_environment(session, environment)
     envs = (environment,) if environment else production_environments()
     return Scope(
         since=start,
@@ -107,6 +110,24 @@ def resolve_scope(
         service=service,
         team=team,
         team_id=team_id,
+    )
+
+
+def _check_environment(session: Session, environment: str) -> None:
+    """Refuses an environment nothing was ever deployed to (a typo would read as "not enough
+    data"), unless it is one of the production ones the settings name."""
+    if environment in production_environments():
+        return
+    if session.scalar(
+        select(DeploymentRollup.environment).where(DeploymentRollup.environment == environment).limit(1)
+    ):
+        return
+    known = sorted(
+        set(session.scalars(select(DeploymentRollup.environment).distinct())) | set(production_environments())
+    )
+    shown = ", ".join(known[:20]) + (", …" if len(known) > 20 else "")
+    raise InvalidInput.on(
+        "environment", f"no deployment was ever recorded to '{environment}' (known: {shown})"
     )
 
 
