@@ -57,6 +57,11 @@ def list_deployments(
     team: Annotated[str | None, typer.Option()] = None,
     outcome: Annotated[DeploymentOutcome | None, typer.Option()] = None,
     environment: Annotated[str | None, typer.Option()] = None,
+    since: Annotated[str | None, typer.Option(help="Started at or after (ISO 8601).")] = None,
+    until: Annotated[str | None, typer.Option(help="Started before (ISO 8601).")] = None,
+    q: Annotated[
+        str | None, typer.Option("--search", "-q", help="A version, or a commit SHA's start.")
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 20,
     offset: Annotated[int, typer.Option(min=0)] = 0,
     url: UrlOption = None,
@@ -68,6 +73,9 @@ def list_deployments(
         "team": team,
         "outcome": outcome.value if outcome else None,
         "environment": environment,
+        "since": parse_time(since, "--since"),
+        "until": parse_time(until, "--until"),
+        "q": q,
         "limit": limit,
         "offset": offset,
     }

@@ -67,7 +67,13 @@ def list_failures(
     status: Annotated[
         FailureStatusFilter | None, typer.Option(help="A status, or unresolved (open or mitigated).")
     ] = None,
-    severity_at_least: Annotated[int | None, typer.Option(min=1, max=5)] = None,
+    severity: Annotated[int | None, typer.Option(min=1, max=5, help="Exactly this severity.")] = None,
+    severity_at_least: Annotated[
+        int | None, typer.Option(min=1, max=5, help="This severity or worse.")
+    ] = None,
+    tag: Annotated[str | None, typer.Option(help="Tagged with this.")] = None,
+    since: Annotated[str | None, typer.Option(help="Started at or after (ISO 8601).")] = None,
+    until: Annotated[str | None, typer.Option(help="Started before (ISO 8601).")] = None,
     q: Annotated[
         str | None,
         typer.Option(
@@ -90,7 +96,11 @@ def list_failures(
         "team": team,
         "kind": kind.value if kind else None,
         "status": status.value if status else None,
+        "severity": severity,
         "severity_at_least": severity_at_least,
+        "tag": tag,
+        "since": parse_time(since, "--since"),
+        "until": parse_time(until, "--until"),
         "q": q,
         "sort": sort,
         "limit": limit,
