@@ -20,7 +20,14 @@ from failwell.actions.cli import action_app
 from failwell.audit.cli import register as register_audit
 from failwell.broadcast.cli import register as register_broadcast
 from failwell.changes.cli import change_app, deploy_app
-from failwell.cli_support import console, err_console, local_database, on_local_database, wire_local
+from failwell.cli_support import (
+    UntilReaderLeaves,
+    console,
+    err_console,
+    local_database,
+    on_local_database,
+    wire_local,
+)
 from failwell.client import ApiError
 from failwell.errors import DomainError
 from failwell.failures.cli import failure_app
@@ -304,4 +311,5 @@ def validation_line(exc: ValidationError) -> str:
 
 
 def run() -> None:
+    sys.stdout = UntilReaderLeaves(sys.stdout)
     sys.exit(main())

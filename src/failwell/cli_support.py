@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -29,6 +30,44 @@ console = Console(markup=False)
 console.soft_wrap = not console.is_terminal
 # An error or a gate's refusal is one line, whatever the width.
 err_console = Console(stderr=True, markup=False, soft_wrap=True)
+
+
+class UntilReaderLeaves:
+    """The standard output of a command whose reader may leave early (`failwell lessons ... |
+    head`). Once the pipe is closed, what is left to print is dropped instead of ending the
+    command, so its exit code (the lessons gate's 3, say) still says what happened: Python
+    raises BrokenPipeError where a C program would end on SIGPIPE, and click made that exit 1."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._gone = False
+
+    def write(self, text: str) -> int:
+        if not self._gone:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._drop()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._drop()
+
+    def _drop(self) -> None:
+        self._gone = True
+        # The interpreter's own flush at exit writes to the descriptor: point it at nothing.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, self._stream.fileno())
+        finally:
+            os.close(devnull)
+
+    def __getattr__(self, name: str) -> Any:  # isatty, encoding, fileno... as the stream says
+        return getattr(self._stream, name)
 
 
 UrlOption = Annotated[
