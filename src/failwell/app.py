@@ -24,6 +24,7 @@ from failwell.bootstrap import bootstrap
 from failwell.broadcast.inapp import worker_lifespan
 from failwell.db import Database
 from failwell.errors import DomainError, PermissionDenied, domain_problem, problem
+from failwell.fields import error_reason
 from failwell.settings import Settings, get_settings
 from failwell.web.auth import CsrfRefused, SignInRequired
 from failwell.web.headers import SecurityHeaders, behind_proxies
@@ -256,13 +257,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if any(tuple(e.get("loc", ()))[:1] == ("path",) for e in exc.errors()):
                 return _error_page(request, 404, "Not Found", "There is no page at this address.")
             reasons = "; ".join(
-                f"{_field_path(tuple(e.get('loc', ())))}: {e.get('msg')}" for e in exc.errors()[:5]
+                f"{_field_path(tuple(e.get('loc', ())))}: {error_reason(e)}" for e in exc.errors()[:5]
             )
             return _error_page(request, 422, "Invalid input", reasons)
         errors = [
             {
                 "field": "body" if e.get("type") == "json_invalid" else _field_path(tuple(e.get("loc", ()))),
-                "reason": e.get("msg", "invalid"),
+                "reason": error_reason(e),
             }
             for e in exc.errors()
         ]

@@ -31,6 +31,7 @@ from failwell.cli_support import (
 from failwell.client import ApiError
 from failwell.errors import DomainError
 from failwell.failures.cli import failure_app
+from failwell.fields import error_reason
 from failwell.ideas.cli import register as register_ideas
 from failwell.insights.cli import register as register_insights
 from failwell.insights.metrics_cli import register as register_metrics
@@ -305,8 +306,7 @@ def validation_line(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
         field = ".".join(str(p) for p in err.get("loc", ())) or "input"
-        reason = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
-        parts.append(f"{field}: {reason}")
+        parts.append(f"{field}: {error_reason(err)}")
     return "; ".join(parts).replace("\n", " ")
 
 

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from failwell.client import ApiClient
+from failwell.client import ApiClient, ApiError
 from failwell.settings import get_settings
 
 if TYPE_CHECKING:
@@ -117,11 +117,46 @@ def local_session() -> Iterator[Session]:
 
 @contextmanager
 def api(url: str | None) -> Iterator[ApiClient]:
+    """The server's client for one verb; a refusal names the options typed, not the API's fields."""
     client = ApiClient(url)
     try:
         yield client
+    except ApiError as exc:
+        command = _current_command()
+        if not exc.fields or command is None:
+            raise
+        named = [(as_option(command, field), reason) for field, reason in exc.fields]
+        raise ApiError("; ".join(f"{f}: {r}" for f, r in named), exc.status, named) from None
     finally:
         client.close()
+
+
+# An API field the verb's own option (or its singular) sends, for the few not named alike.
+_SENT_AS = {"q": "search", "commit_shas": "commit", "services": "service", "tags": "tag"}
+
+
+def _current_command() -> Any:
+    """The verb being run (a click command), or None outside one. Typer 0.29 runs commands on
+    its own copy of click, whose context stack is not click's."""
+    try:
+        from typer._click.globals import get_current_context
+    except ImportError:  # a Typer on click itself
+        from click import get_current_context  # type: ignore[no-redef]
+    ctx = get_current_context(silent=True)
+    return None if ctx is None else ctx.command
+
+
+def as_option(command: Any, field: str) -> str:
+    """``field`` (e.g. "severity_at_least", "commit_shas[0]") as the command's option that sends
+    it ("--severity-at-least", "--commit"); unchanged if the command has none."""
+    root = field.split("[", 1)[0].split(".", 1)[0]
+    names = [root, _SENT_AS.get(root, ""), root.removesuffix("s"), root.removesuffix("_ids") + "_id"]
+    by_name = {p.name: p for p in command.params if getattr(p, "param_type_name", "") == "option"}
+    for name in names:
+        option = by_name.get(name)
+        if option is not None:
+            return str(max(option.opts, key=len))  # "--search", not "-q"
+    return field
 
 
 def parse_time(value: str | None, option: str) -> str | None:

@@ -13,22 +13,26 @@ DEFAULT_URL = "http://127.0.0.1:8000"
 class ApiError(Exception):
     """A refusal from the server (problem details) or no server at all."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, status: int | None = None, fields: list[tuple[str, str]] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.fields = fields or []  # (field, reason) as the server named them
 
 
-def _message(response: httpx.Response) -> str:
+def _refusal(response: httpx.Response) -> ApiError:
     try:
         body = response.json()
     except ValueError:
-        return f"HTTP {response.status_code}: {response.text[:200]}"
+        return ApiError(f"HTTP {response.status_code}: {response.text[:200]}", response.status_code)
     if not isinstance(body, dict):
-        return f"HTTP {response.status_code}"
-    errors = body.get("errors") or []
-    if errors:
-        return "; ".join(f"{e.get('field')}: {e.get('reason')}" for e in errors)
-    return str(body.get("detail") or body.get("title") or f"HTTP {response.status_code}")
+        return ApiError(f"HTTP {response.status_code}", response.status_code)
+    fields = [(str(e.get("field")), str(e.get("reason"))) for e in body.get("errors") or []]
+    if fields:
+        return ApiError("; ".join(f"{f}: {r}" for f, r in fields), response.status_code, fields)
+    detail = str(body.get("detail") or body.get("title") or f"HTTP {response.status_code}")
+    return ApiError(detail, response.status_code)
 
 
 class ApiClient:
@@ -50,7 +54,7 @@ class ApiClient:
         except httpx.HTTPError as exc:
             raise ApiError(f"cannot reach the failwell server at {self.url}: {exc}") from exc
         if response.status_code >= 400:
-            raise ApiError(_message(response), response.status_code)
+            raise _refusal(response)
         return response.json()
 
     def close(self) -> None:

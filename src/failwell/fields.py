@@ -20,6 +20,27 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+# What each pattern of a text field asks for, in words (see `worded`).
+PATTERN_WORDS: dict[str, str] = {}
+
+
+def worded(pattern: str, words: str) -> str:
+    """A pattern for StringConstraints, registered with what it asks for in words: a refusal
+    then says "must be <words>" instead of quoting the regular expression."""
+    PATTERN_WORDS[pattern] = words
+    return pattern
+
+
+def error_reason(error: Any) -> str:
+    """A pydantic error's reason as failwell says it (API, pages, CLI, webhook refusals): a
+    registered pattern as what it asks for, a validator's message without "Value error, "."""
+    if error.get("type") == "string_pattern_mismatch":
+        words = PATTERN_WORDS.get(str((error.get("ctx") or {}).get("pattern")))
+        if words:
+            return f"must be {words}"
+    return str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+
+
 # Times failwell accepts: nothing it records happened before 1970 or is planned past 2100, and
 # times out there are typos or probes (year 0001, 9999) that only break sorting and charts.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -115,7 +136,10 @@ ShortText = Annotated[str, StringConstraints(max_length=2_000)]
 LongText = Annotated[str, StringConstraints(max_length=50_000)]
 Email = Annotated[
     str,
-    StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    StringConstraints(
+        max_length=320,
+        pattern=worded(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", "an email address such as ana@example.com"),
+    ),
     Lowered,
 ]
 Url = Annotated[AnyHttpUrl, Field(description="An http(s) URL of at most 2,000 characters"), _at_most(2_000)]
@@ -124,7 +148,14 @@ UtcDateTime = Annotated[
 ]
 TagName = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9._:/-]*$"),
+    StringConstraints(
+        min_length=1,
+        max_length=64,
+        pattern=worded(
+            r"^[a-z0-9][a-z0-9._:/-]*$",
+            "lower-case letters, digits and . _ : / -, starting with a letter or digit, without spaces",
+        ),
+    ),
     Lowered,
 ]
 

@@ -61,7 +61,7 @@ def test_bad_input_is_one_line_and_changes_nothing(
         capsys, "deploy", "record", "--service", "nope", "--version", "1", "--outcome", "failed"
     )
     assert code == 1
-    assert err.strip() == "error: service: unknown service 'nope'"
+    assert err.strip() == "error: --service: unknown service 'nope'"  # the option typed
     code, _, err = run(
         capsys, "deploy", "record", "--service", "payments", "--version", "1", "--outcome", "exploded"
     )
@@ -95,7 +95,7 @@ def test_bad_input_is_one_line_and_changes_nothing(
         "--finished-at",
         "2026-01-02T09:00:00Z",
     )
-    assert code == 1 and "finished_at" in err
+    assert code == 1 and "--finished-at: is before started_at" in err
     assert count(db, Deployment) == before
 
 

@@ -7,6 +7,7 @@ import io
 import pytest
 
 from failwell.cli import main
+from failwell.enums import Role
 from failwell.settings import get_settings
 
 
@@ -74,3 +75,22 @@ def test_usage_errors_are_one_line_too(capsys: pytest.CaptureFixture[str]) -> No
     assert code == 2 and "'--status'" in err, err
     code, err = one_line_error(capsys, "metrics", "trend", "--period", "day")
     assert code == 2 and "'--period': 'day' is not one of 'week', 'month'" in err, err
+
+
+def test_a_refusal_names_the_option_typed(capsys: pytest.CaptureFixture[str], as_role) -> None:  # type: ignore[no-untyped-def]
+    as_role(Role.practitioner)
+    record = ["deploy", "record", "--version", "1", "--outcome", "failed"]
+    cases = [
+        (
+            [*record, "--service", "payments", "--commit", "XYZ"],
+            "error: --commit: must be a commit SHA: 7 to",
+        ),
+        ([*record, "--service", "nope"], "error: --service: unknown service 'nope'"),
+        (["failure", "list", "--team", "nobody"], "error: --team: unknown team 'nobody'"),
+        (["failure", "list", "--tag", "Not A Tag"], "error: --tag: must be lower-case"),
+        (["failure", "list", "-q", "x", "--sort", "bogus"], "error: --sort: "),
+    ]
+    for args, said in cases:
+        code = main(args)
+        err = capsys.readouterr().err
+        assert code == 1 and err.startswith(said) and len(err.strip().splitlines()) == 1, (args, err)

@@ -85,7 +85,7 @@ def test_kudos_from_the_terminal(
         "--message",
         "x",
     )
-    assert code != 0 and "thanked_id" in err and "\n" not in err.strip()
+    assert code != 0 and "--id: unknown failure" in err and "\n" not in err.strip()
     code, _, err = run(
         capsys, "recognition", "kudos", "give", "--for", "nothing", "--id", "1", "--message", "x"
     )

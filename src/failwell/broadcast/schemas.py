@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from failwell.broadcast.models import ChannelKind, DeliveryStatus, Topic
 from failwell.enums import FailureKind
-from failwell.fields import Email, Id, InputModel, Name, TagName
+from failwell.fields import Email, Id, InputModel, Name, TagName, worded
 from failwell.listing import PageParams
 from failwell.reviews.schemas import CategoryKey
 
@@ -19,7 +19,11 @@ ChannelUrl = Annotated[
         "slack://T/B/C, jsons://hooks.example.com/failwell. Stored encrypted; never shown again."
     ),
 ]
-IsoWeek = Annotated[str, StringConstraints(pattern=r"^\d{4}-W\d{2}$"), Field(description="e.g. 2026-W47")]
+IsoWeek = Annotated[
+    str,
+    StringConstraints(pattern=worded(r"^\d{4}-W\d{2}$", "an ISO week such as 2026-W47")),
+    Field(description="e.g. 2026-W47"),
+]
 
 
 class ChannelIn(InputModel):

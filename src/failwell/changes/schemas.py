@@ -6,13 +6,24 @@ from typing import Annotated, Literal, Protocol
 from pydantic import AnyHttpUrl, BaseModel, Field, StringConstraints
 
 from failwell.enums import ChangeType, DeploymentOutcome, Risk
-from failwell.fields import Id, InputModel, LongText, Lowered, Name, Title, Url, UtcDateTime
+from failwell.fields import Id, InputModel, LongText, Lowered, Name, Title, Url, UtcDateTime, worded
 from failwell.listing import PageParams
 
-CommitSha = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{7,64}$"), Lowered]
+CommitSha = Annotated[
+    str,
+    StringConstraints(pattern=worded(r"^[0-9a-f]{7,64}$", "a commit SHA: 7 to 64 hexadecimal digits")),
+    Lowered,
+]
 Environment = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$"),
+    StringConstraints(
+        min_length=1,
+        max_length=64,
+        pattern=worded(
+            r"^[a-z0-9][a-z0-9._-]*$",
+            "lower-case letters, digits and . _ -, starting with a letter or digit (e.g. production)",
+        ),
+    ),
     Lowered,
 ]
 Version = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]

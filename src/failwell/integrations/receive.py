@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from failwell.db import Database, utcnow
 from failwell.errors import Conflict, DomainError, NotAuthenticated, NotFound, PermissionDenied
+from failwell.fields import error_reason
 from failwell.integrations import alertmanager, cache, generic, github, gitlab, pagerduty
 from failwell.integrations.cache import Entry
 from failwell.integrations.config import get_integration_settings
@@ -169,7 +170,7 @@ def handled(ctx: Context, event: str, payload: Any) -> Outcome:
 
 
 def _refusal(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()[:5])
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {error_reason(e)}" for e in exc.errors()[:5])
 
 
 def _log_error(outcome: Outcome, integration_id: int) -> None:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from failwell.changes.schemas import CommitSha, Environment, Version
 from failwell.enums import DeploymentOutcome
-from failwell.fields import Id, InputModel, Name, Url, UtcDateTime
+from failwell.fields import Id, InputModel, Name, Url, UtcDateTime, worded
 from failwell.integrations.models import IntegrationKind, Verdict
 from failwell.listing import PageParams
 
@@ -17,7 +17,11 @@ Secret = Annotated[str, StringConstraints(strip_whitespace=True, min_length=16, 
 MatchField = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, pattern=r"^(repository|environment|label:[A-Za-z_][A-Za-z0-9_]{0,90})$"
+        strip_whitespace=True,
+        pattern=worded(
+            r"^(repository|environment|label:[A-Za-z_][A-Za-z0-9_]{0,90})$",
+            "repository, environment or label:<name> (a label's name: letters, digits and _)",
+        ),
     ),
 ]
 Pattern = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]

@@ -6,13 +6,17 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from failwell.enums import CycleStatus, RecipientKind, ThankedKind, VoterScope
-from failwell.fields import Id, InputModel, Name, ShortText, Title
+from failwell.fields import Id, InputModel, Name, ShortText, Title, worded
 from failwell.listing import PageParams
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
 Link = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=2_000, pattern=r"^(|/[^\s]*|https?://[^\s]+)$"),
+    StringConstraints(
+        strip_whitespace=True,
+        max_length=2_000,
+        pattern=worded(r"^(|/[^\s]*|https?://[^\s]+)$", "a path from / or an http(s) URL, without spaces"),
+    ),
 ]
 
 COLLEAGUE = "a colleague"

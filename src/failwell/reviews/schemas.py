@@ -6,12 +6,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from failwell.enums import ReviewStatus, ReviewStatusFilter
-from failwell.fields import InputModel, LongText, Lowered, Name, ShortText, UtcDateTime
+from failwell.fields import InputModel, LongText, Lowered, Name, ShortText, UtcDateTime, worded
 from failwell.listing import PageParams
 
 CategoryKey = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$"),
+    StringConstraints(
+        min_length=1, max_length=64, pattern=worded(r"^[a-z0-9_]+$", "lower-case letters, digits and _")
+    ),
     Lowered,
 ]
 

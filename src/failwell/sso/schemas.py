@@ -8,11 +8,16 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from failwell.enums import Role
-from failwell.fields import InputModel, Name
+from failwell.fields import InputModel, Name, worded
 
 ClaimName = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:/-]+$"),
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=100,
+        pattern=worded(r"^[A-Za-z0-9_.:/-]+$", "letters, digits and _ . : / -, without spaces"),
+    ),
 ]
 ClaimValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 

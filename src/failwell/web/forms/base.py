@@ -15,6 +15,7 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
 from failwell.errors import DomainError
+from failwell.fields import error_reason
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -87,8 +88,7 @@ def validate(model: type[M], data: dict[str, Any]) -> tuple[M | None, dict[str, 
         errors: dict[str, str] = {}
         for err in exc.errors():
             name = _field_name(tuple(err.get("loc", ())))
-            reason = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
-            errors.setdefault(name, reason)
+            errors.setdefault(name, error_reason(err))
         return None, plain_words(errors)
 
 

@@ -8,26 +8,12 @@ from typing import Any
 from failwell.integrations.schemas import IntegrationOptions, RuleIn
 from failwell.web.forms.base import cleaned, validate
 
-# An environment name is checked by a pattern: its message would quote the regular expression.
-ENVIRONMENT_WORDS = (
-    "Use lower-case letters, digits, dots, dashes and underscores, starting with a letter or a digit "
-    "(e.g. production)."
-)
-_ENVIRONMENT_FIELDS = ("environment", "default_environment")
-
-
-def _plain(errors: dict[str, str]) -> dict[str, str]:
-    return {
-        name: ENVIRONMENT_WORDS if name in _ENVIRONMENT_FIELDS and "pattern" in reason else reason
-        for name, reason in errors.items()
-    }
-
 
 def rule_from_form(values: dict[str, Any]) -> tuple[RuleIn | None, dict[str, str]]:
     """A rule from the add-a-rule form; empty fields are left to their defaults."""
     raw = {k: v for k, v in cleaned(values).items() if v not in ("", None)}
     data, errors = validate(RuleIn, raw)
-    return data, _plain(errors)
+    return data, errors
 
 
 def options_from_form(values: dict[str, Any]) -> tuple[IntegrationOptions | None, dict[str, str]]:
@@ -45,4 +31,4 @@ def options_from_form(values: dict[str, Any]) -> tuple[IntegrationOptions | None
             "severity": raw.get("severity") or 3,
         },
     )
-    return data, _plain(errors)
+    return data, errors
