@@ -135,6 +135,23 @@ def api(url: str | None) -> Iterator[ApiClient]:
 _SENT_AS = {"q": "search", "commit_shas": "commit", "services": "service", "tags": "tag"}
 
 
+TeamOption = Annotated[str | None, typer.Option(help="The team's name (its id is taken too).")]
+
+
+def team_id(client: ApiClient, team: str | None) -> int | None:
+    """A --team as every verb takes it, by name (as the server names teams: exactly); an id,
+    as the recognition verbs took before, still works."""
+    if team is None:
+        return None
+    if team.isdigit():
+        return int(team)
+    page = client.request("GET", "/teams", params={"q": team, "limit": 100})
+    for found in page["items"]:
+        if found["name"] == team:
+            return int(found["id"])
+    raise ApiError(f"--team: unknown team '{team}'", 422, [("--team", f"unknown team '{team}'")])
+
+
 def _current_command() -> Any:
     """The verb being run (a click command), or None outside one. Typer 0.29 runs commands on
     its own copy of click, whose context stack is not click's."""

@@ -68,6 +68,19 @@ def test_kudos_from_the_terminal(
         "--json",
     )
     assert code == 0 and json.loads(out)["recipient"]["name"] == org.team, err
+    # --team takes the team's name, as every other verb does (the id still works, above).
+    code, out, err = run(
+        capsys, "recognition", "kudos", "give", "--for", "failure", "--id", str(failure["id"]),
+        "--team", org.team, "--message", "Wrote the runbook", "--json",
+    )  # fmt: skip
+    assert code == 0 and json.loads(out)["recipient"]["name"] == org.team, err
+    code, out, err = run(capsys, "recognition", "kudos", "list", "--team", org.team, "--json")
+    assert code == 0 and {k["message"] for k in json.loads(out)["items"]} == {
+        "Fixed it fast",
+        "Wrote the runbook",
+    }
+    code, _, err = run(capsys, "recognition", "kudos", "list", "--team", "nobody")
+    assert code == 1 and err.strip() == "error: --team: unknown team 'nobody'", err
     code, out, _ = run(capsys, "recognition", "kudos", "list")
     assert "Brave report" in out and "the anonymous reporter" in out
     # Bad input: one line on stderr, a non-zero exit.

@@ -6,7 +6,17 @@ from typing import Annotated, Any
 
 import typer
 
-from failwell.cli_support import JsonOption, UrlOption, api, console, print_json, print_table, show_page
+from failwell.cli_support import (
+    JsonOption,
+    TeamOption,
+    UrlOption,
+    api,
+    console,
+    print_json,
+    print_table,
+    show_page,
+    team_id,
+)
 from failwell.enums import CycleStatus, RecipientKind, ThankedKind, VoterScope
 
 recognition_app = typer.Typer(help="Recognition for learning: kudos and awards.", no_args_is_help=True)
@@ -27,7 +37,7 @@ def give(
     thanked_id: Annotated[int, typer.Option("--id", min=1, help="Its id.")],
     message: Annotated[str, typer.Option(help="What they did that helped others learn.")],
     person: Annotated[int | None, typer.Option(min=1, help="The person's id.")] = None,
-    team: Annotated[int | None, typer.Option(min=1, help="The team's id.")] = None,
+    team: TeamOption = None,
     anonymous_reporter: Annotated[
         bool, typer.Option("--anonymous-reporter", help="Thank the anonymous reporter (nobody is named).")
     ] = False,
@@ -42,15 +52,15 @@ def give(
         if team is not None
         else RecipientKind.person
     )
-    data = {
-        "recipient_kind": kind.value,
-        "person_id": person,
-        "team_id": team,
-        "thanked_kind": thanks.value,
-        "thanked_id": thanked_id,
-        "message": message,
-    }
     with api(url) as client:
+        data = {
+            "recipient_kind": kind.value,
+            "person_id": person,
+            "team_id": team_id(client, team),
+            "thanked_kind": thanks.value,
+            "thanked_id": thanked_id,
+            "message": message,
+        }
         kudos = client.request("POST", "/recognition/kudos", json=data)
     _said(kudos, as_json, f"Kudos {kudos['id']} to {kudos['recipient']['name']}: {kudos['thanked']['title']}")
 
@@ -58,14 +68,15 @@ def give(
 @kudos_app.command("list")
 def list_kudos(
     person: Annotated[int | None, typer.Option(min=1)] = None,
-    team: Annotated[int | None, typer.Option(min=1)] = None,
+    team: TeamOption = None,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
     offset: Annotated[int, typer.Option(min=0)] = 0,
     url: UrlOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Recent kudos, newest first."""
-    params = {"person_id": person, "team_id": team, "limit": limit, "offset": offset}
+    with api(url) as client:
+        params = {"person_id": person, "team_id": team_id(client, team), "limit": limit, "offset": offset}
     show_page(
         url,
         "/recognition/kudos",
@@ -153,15 +164,21 @@ def nominate(
     cycle_id: int,
     reason: Annotated[str, typer.Option()],
     person: Annotated[int | None, typer.Option(min=1)] = None,
-    team: Annotated[int | None, typer.Option(min=1)] = None,
+    team: TeamOption = None,
     link: Annotated[str, typer.Option(help="What they did: /failures/7 or a URL.")] = "",
     url: UrlOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Nominate a person or a team (any role)."""
     kind = RecipientKind.team if team is not None else RecipientKind.person
-    data = {"nominee_kind": kind.value, "person_id": person, "team_id": team, "reason": reason, "link": link}
     with api(url) as client:
+        data = {
+            "nominee_kind": kind.value,
+            "person_id": person,
+            "team_id": team_id(client, team),
+            "reason": reason,
+            "link": link,
+        }
         n = client.request("POST", f"/recognition/cycles/{cycle_id}/nominations", json=data)
     _said(n, as_json, f"Nomination {n['id']} of {n['nominee']['name']} in cycle {cycle_id}.")
 
