@@ -34,3 +34,11 @@ def teams_of(session: Session, person_id: int) -> list[str]:
 def as_options(names: list[str]) -> list[tuple[str, str]]:
     """(value, label) pairs, as the select macro takes them."""
     return [(name, name) for name in names]
+
+
+def scope_options(session: Session) -> dict[str, list[tuple[str, str]]]:
+    """The service and team drop-downs of a list's or a report's filters."""
+    return {
+        "services": as_options(service_names(session)),
+        "teams": as_options(team_names(session)),
+    }

@@ -8,14 +8,19 @@ header (the base template makes htmx send the header on every request).
 from __future__ import annotations
 
 import hmac
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
+from failwell.authz import Actor
 from failwell.db import Database
 from failwell.deps import UnitOfWork, get_database
+from failwell.errors import InvalidInput
 from failwell.identity import SignedIn, authenticate_web_session
+from failwell.web.forms.base import domain_errors
 
 SESSION_COOKIE = "fw_session"
 # Before sign-in there is no session: the sign-in form uses a double-submit cookie instead.
@@ -98,6 +103,20 @@ class PageUnit(UnitOfWork):
     def __init__(self, db: Database, me: SignedIn, write: bool, method: str = "", path: str = "") -> None:
         super().__init__(db, me.actor, write, method, path)
         self.me = me
+
+    async def run_list(
+        self,
+        work: Callable[[Session, Actor], dict[str, Any]],
+        empty: Callable[[Session, Actor], dict[str, Any]],
+        errors: dict[str, str],
+    ) -> dict[str, Any]:
+        """A list page's data: ``work``'s, or, when a filter names what does not exist (an
+        unknown service or team), ``empty``'s with the refusal added to ``errors``."""
+        try:
+            return await self.run(work)
+        except InvalidInput as exc:
+            errors.update(domain_errors(exc))
+            return await self.run(empty)
 
 
 async def _page_unit(request: Request, me: Me) -> PageUnit:

@@ -7,7 +7,7 @@ domain error inside it rolls the whole unit back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -90,6 +90,16 @@ def validate(model: type[M], data: dict[str, Any]) -> tuple[M | None, dict[str, 
             name = _field_name(tuple(err.get("loc", ())))
             errors.setdefault(name, error_reason(err))
         return None, plain_words(errors)
+
+
+def validate_filters(model: type[M], query: Mapping[str, str]) -> tuple[M, dict[str, str]]:
+    """A list's filters from its query string: what validates is kept, what does not is left
+    out and said (the list still shows, filtered by the rest)."""
+    raw = {k: v for k, v in query.items() if v.strip()}
+    filters, errors = validate(model, raw)
+    if filters is None:
+        filters, _ = validate(model, {k: v for k, v in raw.items() if k not in errors})
+    return filters or model(), errors
 
 
 def domain_errors(exc: DomainError) -> dict[str, str]:

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from failwell.authz import Actor
 from failwell.catalogue import choices
-from failwell.errors import InvalidInput
 from failwell.listing import page_of
 from failwell.reviews.lessons import (
     PERIOD_LABELS,
@@ -24,7 +23,7 @@ from failwell.reviews.lessons import (
     list_lessons,
 )
 from failwell.web.auth import PageWork
-from failwell.web.forms.base import domain_errors, validate
+from failwell.web.forms.base import validate_filters
 from failwell.web.snippets import where_matched
 from failwell.web.templating import render
 
@@ -53,20 +52,10 @@ def _where_matched(items: list[Lesson]) -> dict[int, tuple[str, Markup]]:
 
 @router.get("/lessons")
 async def library(request: Request, page: PageWork) -> Response:
-    raw = {k: v for k, v in request.query_params.items() if v.strip()}
-    filters, errors = validate(LessonFilter, raw)
-    if filters is None:
-        # Keep what can be kept: drop the fields that did not validate.
-        filters, _ = validate(LessonFilter, {k: v for k, v in raw.items() if k not in errors})
-        filters = filters or LessonFilter()
-    shown = filters
+    shown, errors = validate_filters(LessonFilter, request.query_params)
 
     def options(session: Session) -> dict[str, Any]:
-        return {
-            "services": choices.as_options(choices.service_names(session)),
-            "teams": choices.as_options(choices.team_names(session)),
-            "categories": category_options(session),
-        }
+        return {**choices.scope_options(session), "categories": category_options(session)}
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
         items, total, exact = list_lessons(session, shown)
@@ -76,15 +65,10 @@ async def library(request: Request, page: PageWork) -> Response:
             **options(session),
         }
 
-    try:
-        data = await page.run(work)
-    except InvalidInput as exc:  # an unknown service, team or category: say so, show no results
-        errors.update(domain_errors(exc))
+    def empty(session: Session, actor: Actor) -> dict[str, Any]:  # an unknown service, team or category
+        return {"page": page_of([], 0, True, shown), "matches": {}, **options(session)}
 
-        def empty(session: Session, actor: Actor) -> dict[str, Any]:
-            return {"page": page_of([], 0, True, shown), "matches": {}, **options(session)}
-
-        data = await page.run(empty)
+    data = await page.run_list(work, empty, errors)
     return render(
         request,
         "lessons/library.html",

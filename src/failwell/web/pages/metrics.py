@@ -24,7 +24,7 @@ from failwell.insights.learning import learning
 from failwell.insights.measures import resolve_scope
 from failwell.insights.trends import TrendPoint, overview
 from failwell.web.auth import PageWork
-from failwell.web.forms.base import domain_errors, validate
+from failwell.web.forms.base import domain_errors, validate_filters
 from failwell.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -42,13 +42,8 @@ class MetricsFilter(BaseModel):
 
 
 def _filters(request: Request) -> tuple[MetricsFilter, dict[str, str]]:
-    raw = {
-        k: v.strip() for k, v in request.query_params.items() if v.strip() and k in MetricsFilter.model_fields
-    }
-    filters, errors = validate(MetricsFilter, raw)
-    if filters is None:
-        filters, _ = validate(MetricsFilter, {k: v for k, v in raw.items() if k not in errors})
-    return filters or MetricsFilter(), errors
+    known = {k: v.strip() for k, v in request.query_params.items() if k in MetricsFilter.model_fields}
+    return validate_filters(MetricsFilter, known)
 
 
 def query_string(filters: MetricsFilter) -> str:
@@ -151,17 +146,10 @@ def trend_charts(points: list[TrendPoint]) -> dict[str, dict[str, Any]]:
 
 async def _run(request: Request, page: PageWork, filters: MetricsFilter, with_trend: bool) -> dict[str, Any]:
     def work(session: Session, _actor: Actor) -> dict[str, Any]:
-        return {
-            **_measure(session, filters, with_trend),
-            "services": choices.as_options(choices.service_names(session)),
-            "teams": choices.as_options(choices.team_names(session)),
-        }
+        return {**_measure(session, filters, with_trend), **choices.scope_options(session)}
 
     def options_only(session: Session, _actor: Actor) -> dict[str, Any]:
-        return {
-            "services": choices.as_options(choices.service_names(session)),
-            "teams": choices.as_options(choices.team_names(session)),
-        }
+        return choices.scope_options(session)
 
     try:
         return await page.run(work)

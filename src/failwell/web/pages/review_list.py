@@ -13,12 +13,11 @@ from sqlalchemy.orm import Session
 from failwell.authz import Actor
 from failwell.catalogue import choices
 from failwell.enums import ReviewStatusFilter
-from failwell.errors import InvalidInput
 from failwell.listing import page_of
 from failwell.reviews.schemas import ReviewFilter
 from failwell.reviews.service import list_reviews
 from failwell.web.auth import PageWork
-from failwell.web.forms.base import domain_errors, validate
+from failwell.web.forms.base import validate_filters
 from failwell.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -56,32 +55,16 @@ def _rows(items: Any) -> list[dict[str, Any]]:
 
 @router.get("/reviews")
 async def reviews_page(request: Request, page: PageWork) -> Response:
-    raw = {k: v for k, v in request.query_params.items() if v.strip()}
-    filters, errors = validate(ReviewFilter, raw)
-    if filters is None:  # keep what can be kept: drop the fields that did not validate
-        filters, _ = validate(ReviewFilter, {k: v for k, v in raw.items() if k not in errors})
-        filters = filters or ReviewFilter()
-    shown = filters
-
-    def options(session: Session) -> dict[str, Any]:
-        return {
-            "services": choices.as_options(choices.service_names(session)),
-            "teams": choices.as_options(choices.team_names(session)),
-        }
+    shown, errors = validate_filters(ReviewFilter, request.query_params)
 
     def work(session: Session, _actor: Actor) -> dict[str, Any]:
         items, total, exact = list_reviews(session, shown)
-        return {"page": page_of(_rows(items), total, exact, shown), **options(session)}
+        return {"page": page_of(_rows(items), total, exact, shown), **choices.scope_options(session)}
 
-    try:
-        data = await page.run(work)
-    except InvalidInput as exc:  # an unknown service or team: say so, show no reviews
-        errors.update(domain_errors(exc))
+    def empty(session: Session, _actor: Actor) -> dict[str, Any]:  # an unknown service or team
+        return {"page": page_of([], 0, True, shown), **choices.scope_options(session)}
 
-        def empty(session: Session, _actor: Actor) -> dict[str, Any]:
-            return {"page": page_of([], 0, True, shown), **options(session)}
-
-        data = await page.run(empty)
+    data = await page.run_list(work, empty, errors)
     return render(
         request,
         "reviews/list.html",
