@@ -43,6 +43,12 @@ class InvalidInput(DomainError):
     def on(cls, field_name: str, reason: str) -> InvalidInput:
         return cls(detail=f"{field_name}: {reason}", errors=[FieldError(field_name, reason)])
 
+    @classmethod
+    def each(cls, refusals: list[tuple[str, str]]) -> InvalidInput:
+        """Several values refused at once (every unknown name of a list, not only the first)."""
+        errors = [FieldError(name, reason) for name, reason in refusals]
+        return cls(detail="; ".join(f"{e.field}: {e.reason}" for e in errors), errors=errors)
+
 
 class NotFound(DomainError):
     status = 404

@@ -53,9 +53,11 @@ def services_by_names(
     covers them); an unknown name is refused by its place, e.g. ``services[2]``."""
     wanted = list(dict.fromkeys(n.strip() for n in names))
     found = known if known is not None else services_named(session, wanted)
-    for i, name in enumerate(wanted):
-        if name not in found:
-            raise InvalidInput.on(f"{field}[{i}]", f"unknown service '{name}'")
+    unknown = [
+        (f"{field}[{i}]", f"unknown service '{name}'") for i, name in enumerate(wanted) if name not in found
+    ]
+    if unknown:
+        raise InvalidInput.each(unknown)
     return sorted((found[n] for n in wanted), key=lambda svc: svc.name)  # the order every read returns
 
 

@@ -146,9 +146,11 @@ def _deployments(session: Session, ids: list[int]) -> list[Deployment]:
     if not wanted:  # most reports name none: no statement
         return []
     found = {d.id: d for d in session.scalars(select(Deployment).where(Deployment.id.in_(wanted)))}
-    for i, dep_id in enumerate(wanted):
-        if dep_id not in found:
-            raise InvalidInput.on(f"deployment_ids[{i}]", f"unknown deployment {dep_id}")
+    unknown = [
+        (f"deployment_ids[{i}]", f"unknown deployment {d}") for i, d in enumerate(wanted) if d not in found
+    ]
+    if unknown:
+        raise InvalidInput.each(unknown)
     return [found[i] for i in wanted]
 
 
@@ -157,9 +159,9 @@ def _changes(session: Session, ids: list[int]) -> list[Change]:
     if not wanted:
         return []
     found = {c.id: c for c in session.scalars(select(Change).where(Change.id.in_(wanted)))}
-    for i, change_id in enumerate(wanted):
-        if change_id not in found:
-            raise InvalidInput.on(f"change_ids[{i}]", f"unknown change {change_id}")
+    unknown = [(f"change_ids[{i}]", f"unknown change {c}") for i, c in enumerate(wanted) if c not in found]
+    if unknown:
+        raise InvalidInput.each(unknown)
     return [found[i] for i in wanted]
 
 
