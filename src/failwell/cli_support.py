@@ -125,14 +125,9 @@ def api(url: str | None) -> Iterator[ApiClient]:
         command = _current_command()
         if not exc.fields or command is None:
             raise
-        named = [(as_option(command, field), reason) for field, reason in exc.fields]
-        raise ApiError("; ".join(f"{f}: {r}" for f, r in named), exc.status, named) from None
+        raise ApiError.at_fields([(as_option(command, f), r) for f, r in exc.fields], exc.status) from None
     finally:
         client.close()
-
-
-# An API field the verb's own option (or its singular) sends, for the few not named alike.
-_SENT_AS = {"q": "search", "commit_shas": "commit", "services": "service", "tags": "tag"}
 
 
 TeamOption = Annotated[str | None, typer.Option(help="The team's name (its id is taken too).")]
@@ -149,7 +144,7 @@ def team_id(client: ApiClient, team: str | None) -> int | None:
     for found in page["items"]:
         if found["name"] == team:
             return int(found["id"])
-    raise ApiError(f"--team: unknown team '{team}'", 422, [("--team", f"unknown team '{team}'")])
+    raise ApiError.at_fields([("--team", f"unknown team '{team}'")])
 
 
 def _current_command() -> Any:
@@ -161,6 +156,10 @@ def _current_command() -> Any:
         from click import get_current_context  # type: ignore[no-redef]
     ctx = get_current_context(silent=True)
     return None if ctx is None else ctx.command
+
+
+# An API field the verb's own option (or its singular) sends, for the few not named alike.
+_SENT_AS = {"q": "search", "commit_shas": "commit", "services": "service", "tags": "tag"}
 
 
 def as_option(command: Any, field: str) -> str:

@@ -20,6 +20,11 @@ class ApiError(Exception):
         self.status = status
         self.fields = fields or []  # (field, reason) as the server named them
 
+    @classmethod
+    def at_fields(cls, fields: list[tuple[str, str]], status: int | None = 422) -> ApiError:
+        """A refusal naming its fields, said as "field: reason; field: reason"."""
+        return cls("; ".join(f"{f}: {r}" for f, r in fields), status, fields)
+
 
 def _refusal(response: httpx.Response) -> ApiError:
     try:
@@ -30,7 +35,7 @@ def _refusal(response: httpx.Response) -> ApiError:
         return ApiError(f"HTTP {response.status_code}", response.status_code)
     fields = [(str(e.get("field")), str(e.get("reason"))) for e in body.get("errors") or []]
     if fields:
-        return ApiError("; ".join(f"{f}: {r}" for f, r in fields), response.status_code, fields)
+        return ApiError.at_fields(fields, response.status_code)
     detail = str(body.get("detail") or body.get("title") or f"HTTP {response.status_code}")
     return ApiError(detail, response.status_code)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, SQLColumnExpression, Table, delete, false, select
 from sqlalchemy.orm import Session
@@ -141,25 +141,24 @@ def _tags(session: Session, names: list[str]) -> list[Tag]:
     return sorted(tags, key=lambda t: t.name)  # the order every read returns
 
 
+R = TypeVar("R", Deployment, Change)
+
+
 def _deployments(session: Session, ids: list[int]) -> list[Deployment]:
-    wanted = list(dict.fromkeys(ids))
-    if not wanted:  # most reports name none: no statement
-        return []
-    found = {d.id: d for d in session.scalars(select(Deployment).where(Deployment.id.in_(wanted)))}
-    unknown = [
-        (f"deployment_ids[{i}]", f"unknown deployment {d}") for i, d in enumerate(wanted) if d not in found
-    ]
-    if unknown:
-        raise InvalidInput.each(unknown)
-    return [found[i] for i in wanted]
+    return _by_ids(session, Deployment, ids, "deployment_ids", "deployment")
 
 
 def _changes(session: Session, ids: list[int]) -> list[Change]:
+    return _by_ids(session, Change, ids, "change_ids", "change")
+
+
+def _by_ids(session: Session, model: type[R], ids: list[int], field: str, noun: str) -> list[R]:
+    """The records with these ids, in the order given; every unknown id refused at its place."""
     wanted = list(dict.fromkeys(ids))
-    if not wanted:
+    if not wanted:  # most reports name none: no statement
         return []
-    found = {c.id: c for c in session.scalars(select(Change).where(Change.id.in_(wanted)))}
-    unknown = [(f"change_ids[{i}]", f"unknown change {c}") for i, c in enumerate(wanted) if c not in found]
+    found = {r.id: r for r in session.scalars(select(model).where(model.id.in_(wanted)))}
+    unknown = [(f"{field}[{i}]", f"unknown {noun} {n}") for i, n in enumerate(wanted) if n not in found]
     if unknown:
         raise InvalidInput.each(unknown)
     return [found[i] for i in wanted]
