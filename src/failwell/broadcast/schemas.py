@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from failwell.broadcast.models import ChannelKind, DeliveryStatus, Topic
 from failwell.enums import FailureKind
-from failwell.fields import Email, Id, InputModel, Name, TagName, worded
+from failwell.fields import Email, Id, InputModel, Name, TagName, YesNo, worded
 from failwell.listing import PageParams
 from failwell.reviews.schemas import CategoryKey
 
@@ -31,18 +31,18 @@ class ChannelIn(InputModel):
     kind: ChannelKind
     url: ChannelUrl
     team: Name | None = Field(None, description="Make it this team's channel.")
-    for_people: bool = Field(
+    for_people: YesNo = Field(
         False, description="E-mail channels only: the mail server used to e-mail people."
     )
-    enabled: bool = True
+    enabled: YesNo = True
 
 
 class ChannelUpdate(InputModel):
     name: Name | None = None
     url: ChannelUrl | None = Field(None, description="Replaces the stored URL.")
     team: Name | None = Field(None, description="Make it this team's channel; '' for none.")
-    for_people: bool | None = None
-    enabled: bool | None = None
+    for_people: YesNo | None = None
+    enabled: YesNo | None = None
 
 
 class ChannelOut(BaseModel):
@@ -104,7 +104,7 @@ class SubscriptionOut(BaseModel):
 
 
 class SubscriptionFilter(PageParams):
-    mine: bool | None = Field(None, description="Only yours and your teams'.")
+    mine: YesNo | None = Field(None, description="Only yours and your teams'.")
     topic: Topic | None = None
     team: Name | None = Field(None, description="Subscriptions of this team.")
     channel: Name | None = Field(None, description="Subscriptions of this channel.")
@@ -149,8 +149,8 @@ class RetryOut(BaseModel):
 
 
 class OptionsIn(InputModel):
-    hide_names: bool | None = Field(None, description="Remove people's names from everything broadcast.")
-    owner_team_default: bool | None = Field(
+    hide_names: YesNo | None = Field(None, description="Remove people's names from everything broadcast.")
+    owner_team_default: YesNo | None = Field(
         None, description="A service's owner team hears about its failures and published reviews."
     )
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from failwell.enums import FailureKind, FailureStatus, FailureStatusFilter, ReportChannel, TimelineKind
-from failwell.fields import Id, InputModel, LongText, Name, ShortText, TagName, Title, UtcDateTime
+from failwell.fields import Id, InputModel, LongText, Name, ShortText, TagName, Title, UtcDateTime, YesNo
 from failwell.listing import PageParams
 from failwell.search import Snippet
 
@@ -27,7 +27,7 @@ class FailureIn(InputModel):
     deployment_ids: list[Id] = Field(default_factory=list, max_length=100)
     change_ids: list[Id] = Field(default_factory=list, max_length=100)
     tags: list[TagName] = Field(default_factory=list, max_length=30)
-    anonymous: bool = Field(False, description="Store nothing that identifies the reporter.")
+    anonymous: YesNo = Field(False, description="Store nothing that identifies the reporter.")
     reported_via: ReportChannel = ReportChannel.api
 
 
@@ -132,7 +132,7 @@ class TimelineEventIn(InputModel):
     occurred_at: UtcDateTime | None = Field(None, description="Default: now.")
     kind: TimelineKind = TimelineKind.note
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
-    set_failure_time: bool = Field(
+    set_failure_time: YesNo = Field(
         False,
         description=(
             "For a detection, mitigation or resolution: also set the failure's detected, mitigated "

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from failwell.changes.schemas import CommitSha, Environment, Version
 from failwell.enums import DeploymentOutcome
-from failwell.fields import Id, InputModel, Name, Url, UtcDateTime, worded
+from failwell.fields import Id, InputModel, Name, Url, UtcDateTime, YesNo, worded
 from failwell.integrations.models import IntegrationKind, Verdict
 from failwell.listing import PageParams
 
@@ -34,7 +34,7 @@ class IntegrationOptions(InputModel):
     default_environment: Environment = Field(
         "production", description="When neither event nor rule names one."
     )
-    open_failures: bool = Field(
+    open_failures: YesNo = Field(
         True, description="A failed production deployment opens a failure of kind failed_deployment."
     )
     deploy_workflows: list[Pattern] = Field(
@@ -51,16 +51,16 @@ class IntegrationIn(InputModel):
     kind: IntegrationKind
     name: Name
     secret: Secret | None = Field(None, description="Default: failwell makes one (e.g. PagerDuty's own).")
-    active: bool = True
+    active: YesNo = True
     options: IntegrationOptions = Field(default_factory=IntegrationOptions)
 
 
 class IntegrationUpdate(InputModel):
     name: Name | None = None
-    active: bool | None = None
+    active: YesNo | None = None
     options: IntegrationOptions | None = None
     secret: Secret | None = Field(None, description="Replace the secret with this one.")
-    rotate_secret: bool = Field(False, description="Make a new secret; answered once.")
+    rotate_secret: YesNo = Field(False, description="Make a new secret; answered once.")
 
 
 class IntegrationOut(BaseModel):
@@ -162,7 +162,7 @@ class GenericDeployment(InputModel):
     external_id: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None
     ) = Field(None, description="The CI's id for this deployment: a repeat updates it.")
-    rework: bool = Field(False, description="Unplanned, made because of a production failure.")
+    rework: YesNo = Field(False, description="Unplanned, made because of a production failure.")
 
 
 class GenericBatch(InputModel):

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from pydantic_core import PydanticCustomError
 
 from failwell.enums import Role
-from failwell.fields import Email, InputModel, Name, ShortText
+from failwell.fields import Email, InputModel, Name, ShortText, YesNo
 from failwell.listing import PageParams
 from failwell.people.passwords import Password, password_problem
 
@@ -66,7 +66,7 @@ class PersonUpdate(_PersonInput):
     email: Email | None = None
     role: Role | None = None
     password: Password | None = None
-    is_active: bool | None = None
+    is_active: YesNo | None = None
     teams: list[Name] | None = Field(None, max_length=50)
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from failwell.enums import CycleStatus, RecipientKind, ThankedKind, VoterScope
-from failwell.fields import Id, InputModel, Name, ShortText, Title, worded
+from failwell.fields import Day, Id, InputModel, Name, ShortText, Title, YesNo, worded
 from failwell.listing import PageParams
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
@@ -71,7 +71,7 @@ class KudosFilter(PageParams):
 
 
 class PreferenceIn(InputModel):
-    named_publicly: bool = Field(
+    named_publicly: YesNo = Field(
         description="False: kudos and awards to you show as 'a colleague' to everyone but you and "
         "practice owners."
     )
@@ -102,8 +102,8 @@ class AwardOut(BaseModel):
 
 class CycleIn(InputModel):
     title: Title = Field(description="e.g. 'November 2026'.")
-    nominations_close_on: date = Field(description="YYYY-MM-DD: the last day to nominate.")
-    voting_closes_on: date = Field(description="YYYY-MM-DD: the last day to vote.")
+    nominations_close_on: Day = Field(description="YYYY-MM-DD: the last day to nominate.")
+    voting_closes_on: Day = Field(description="YYYY-MM-DD: the last day to vote.")
     voters: VoterScope = Field(VoterScope.everyone, description="'everyone', or 'panel' (panel_ids).")
     panel_ids: list[Id] = Field(default_factory=list, max_length=100, description="Voters when 'panel'.")
 

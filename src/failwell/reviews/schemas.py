@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from failwell.enums import ReviewStatus, ReviewStatusFilter
-from failwell.fields import InputModel, LongText, Lowered, Name, ShortText, UtcDateTime, worded
+from failwell.fields import InputModel, LongText, Lowered, Name, ShortText, UtcDateTime, YesNo, worded
 from failwell.listing import PageParams
 
 CategoryKey = Annotated[
@@ -100,7 +100,7 @@ class FactorCategoryUpdate(InputModel):
     name: Name | None = None
     description: ShortText | None = None
     position: int | None = Field(None, ge=0, le=10_000)
-    is_active: bool | None = Field(None, description="Retired categories stay on old reviews.")
+    is_active: YesNo | None = Field(None, description="Retired categories stay on old reviews.")
 
 
 class FactorCategoryOut(BaseModel):

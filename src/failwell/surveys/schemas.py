@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from failwell.fields import InputModel, Name, Title
+from failwell.fields import Day, InputModel, Name, Title, YesNo
 from failwell.surveys.instruments import MAX_CUSTOM_ITEMS, MAX_FREE_TEXT, SCALE_MAX, SCALE_MIN
 
 InstrumentKey = Literal["westrum", "safety"]
@@ -32,12 +32,12 @@ class CampaignIn(InputModel):
         max_length=MAX_CUSTOM_ITEMS,
         description="Your own statements, answered on the same 1-7 agreement scale.",
     )
-    free_text: bool = Field(False, description='Ask "What would make it safer to speak up here?"')
+    free_text: YesNo = Field(False, description='Ask "What would make it safer to speak up here?"')
     teams: list[Name] = Field(
         default_factory=list, max_length=200, description="Teams asked; empty: the whole organisation."
     )
-    opens_on: date
-    closes_on: date
+    opens_on: Day
+    closes_on: Day
     remind_days_before: int = Field(3, ge=0, le=60, description="One reminder this many days before closing.")
 
     @model_validator(mode="after")
