@@ -25,6 +25,7 @@ from sqlalchemy import (
     Integer,
     Table,
     and_,
+    any_,
     bindparam,
     column,
     delete,
@@ -183,7 +184,8 @@ _FACT_COLUMNS = (_D.c.started_at, _D.c.finished_at, _D.c.outcome, _D.c.rework, _
 _FACTS = select(_D.c.id, *_FACT_COLUMNS, _IS_LINKED)
 _JSON_IDS = text("SELECT value FROM json_each(:ids)").columns(column("value", Integer))
 _FACTS_BY_ID = {
-    "postgresql": _FACTS.where(_D.c.id.in_(bindparam("ids", expanding=True))),
+    # One array: an IN list of a thousand placeholders is split by psycopg afresh each time.
+    "postgresql": _FACTS.where(_D.c.id == any_(bindparam("ids", type_=postgresql.ARRAY(Integer)))),
     # The ids as one JSON list: an IN list of a CI batch's thousand placeholders is rendered
     # afresh each time.
     "sqlite": _FACTS.where(_D.c.id.in_(_JSON_IDS)),
