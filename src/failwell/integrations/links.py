@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
+import orjson
+from sqlalchemy import Integer, Table, and_, bindparam, column, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from failwell.authz import Actor, require
 from failwell.changes.commit_index import naming_commits
 from failwell.changes.models import Deployment
-from failwell.db import utcnow
+from failwell.db import UTCDateTime, utcnow
 from failwell.enums import Role
 from failwell.errors import InvalidInput, NotFound
 from failwell.events import FAILURE_REPORTED, FAILURE_UPDATED, BulkForms, DomainEvent, HandlerTable, emit
@@ -147,17 +148,49 @@ def link_named_commits(session: Session, failure: Failure) -> list[int]:
     return [dep_id for dep_id in ids if link(session, failure.id, "deployment", dep_id, "commit")]
 
 
-_LATEST_PRODUCTION = (
-    select(Deployment.id, Deployment.started_at)
-    .where(
-        Deployment.service_id == bindparam("service_id"),
-        Deployment.environment.in_(PRODUCTION_ENVIRONMENTS),
-        Deployment.started_at >= bindparam("since"),
-        Deployment.started_at <= bindparam("until"),
+_PRODUCTION_SQL = ", ".join(f"'{e}'" for e in PRODUCTION_ENVIRONMENTS)
+# For each (failure, service, since, until): the latest production deployments of the service in
+# the window, newest first, through the index (service, start): a busy organisation's whole
+# window is never read, and a CI batch's tens of failures ask in one statement, not one each.
+_LATEST_PRODUCTION = {
+    "postgresql": text(
+        "SELECT w.failure_id, d.id, d.started_at FROM unnest(CAST(:failure_ids AS integer[]),"
+        " CAST(:service_ids AS integer[]), CAST(:sinces AS timestamptz[]), CAST(:untils AS timestamptz[]))"
+        " AS w(failure_id, service_id, since, until) CROSS JOIN LATERAL (SELECT id, started_at"
+        f" FROM deployments WHERE service_id = w.service_id AND environment IN ({_PRODUCTION_SQL})"
+        " AND started_at >= w.since AND started_at <= w.until ORDER BY started_at DESC, id DESC"
+        " LIMIT :limit) AS d"
+    ),
+    "sqlite": text(
+        "SELECT json_extract(w.value, '$[0]'), d.id, d.started_at FROM json_each(:wanted) AS w"
+        " JOIN deployments AS d ON d.id IN (SELECT id FROM deployments"
+        f" WHERE service_id = json_extract(w.value, '$[1]') AND environment IN ({_PRODUCTION_SQL})"
+        " AND started_at >= json_extract(w.value, '$[2]') AND started_at <= json_extract(w.value, '$[3]')"
+        " ORDER BY started_at DESC, id DESC LIMIT :limit)"
+    ),
+}
+
+
+def _latest_production(
+    session: Session, wanted: list[tuple[int, int, datetime, datetime]], limit: int
+) -> list[tuple[int, int, datetime]]:
+    """(failure, deployment, started) for each wanted (failure, service, since, until)."""
+    connection = session.connection()
+    dialect = connection.dialect
+    stored = UTCDateTime().bind_processor(dialect)
+    if dialect.name == "postgresql":
+        columns = list(zip(*wanted, strict=True)) if wanted else [(), (), (), ()]
+        names = ("failure_ids", "service_ids", "sinces", "untils")
+        params: dict[str, object] = {n: list(c) for n, c in zip(names, columns, strict=True)}
+    else:  # the times as SQLite stores them, so that they compare as text
+        assert stored is not None
+        as_json = [[f, s, stored(since), stored(until)] for f, s, since, until in wanted]
+        params = {"wanted": orjson.dumps(as_json).decode()}
+    params["limit"] = limit
+    statement = _LATEST_PRODUCTION[dialect.name].columns(
+        column("failure_id", Integer), column("id", Integer), column("started_at", UTCDateTime)
     )
-    .order_by(Deployment.started_at.desc(), Deployment.id.desc())
-    .limit(bindparam("limit"))
-)
+    return [(int(f), int(d), at) for f, d, at in connection.execute(statement, params)]
 
 
 def suggest_deployments(session: Session, failures: Sequence[Failure]) -> None:
@@ -176,17 +209,12 @@ def suggest_deployments(session: Session, failures: Sequence[Failure]) -> None:
         )
     ):
         services[failure_id].append(service_id)
-    connection = session.connection()
-    candidates: dict[int, set[int]] = {}
-    for f in failures:
-        # Per service, the index (service, start) hands over the latest few at once: a busy
-        # organisation's whole window is never read (a CI batch opens tens of failures).
-        since, until = f.started_at - window, f.started_at
-        latest: list[tuple[datetime, int]] = []
-        for service_id in services[f.id]:
-            params = {"service_id": service_id, "since": since, "until": until, "limit": limit}
-            latest += [(at, d) for d, at in connection.execute(_LATEST_PRODUCTION, params)]
-        candidates[f.id] = {d for _at, d in heapq.nlargest(limit, latest)}
+    wanted = [(f.id, s, f.started_at - window, f.started_at) for f in failures for s in services[f.id]]
+    latest: dict[int, list[tuple[datetime, int]]] = {i: [] for i in ids}
+    for failure_id, deployment_id, at in _latest_production(session, wanted, limit):
+        latest[failure_id].append((at, deployment_id))
+    # The latest few of all its services together.
+    candidates = {i: {d for _at, d in heapq.nlargest(limit, latest[i])} for i in ids}
     rows = session.execute(
         select(
             failure_deployments.c.failure_id, failure_deployments.c.deployment_id, failure_deployments.c.state
