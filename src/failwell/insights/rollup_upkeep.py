@@ -101,17 +101,20 @@ def _failure_changed(session: Session, actor: Actor, ev: DomainEvent) -> None:
 
 
 def _failures_changed(session: Session, _actor: Actor, events: Sequence[DomainEvent]) -> None:
-    before = [int(i) for ev in events for i in ev.data.get("deployment_ids", ())]
+    linked = {int(i) for ev in events for i in ev.data.get("deployment_ids", ())}
     failure_ids = [ev.subject_id for ev in events]
     # Only confirmed links count: a new failure's tens of suggested ones move no figure.
     current = select(_fd.c.deployment_id).where(_fd.c.failure_id.in_(failure_ids), _fd.c.state == "confirmed")
+    # The ids first, then their deployments by id: as one condition ("in these links or in
+    # those"), PostgreSQL read every deployment to test it (seen 2026-12-08).
+    linked.update(session.scalars(current))
+    if not linked:
+        return
     # A link moves a key's figures only through a deployment that counts as linked (a succeeded
     # one: rollup.deployment_facts, rollup_tally.Tally.add) or that the links made rework; a
     # failed deployment that opened its failure (every one CI reports) moves none.
     counted = or_(Deployment.outcome == DeploymentOutcome.succeeded, Deployment.rework.is_(True))
-    mark(
-        session, _keys_of(session, and_(or_(Deployment.id.in_(current), Deployment.id.in_(before)), counted))
-    )
+    mark(session, _keys_of(session, and_(Deployment.id.in_(sorted(linked)), counted)))
 
 
 # What the read side does when each event is raised; failwell.bootstrap wires it after the
