@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Table, event, insert, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
-from failwell.audit.models import ActorKind, AuditEntry
+from failwell.audit.models import ActorKind, AuditAction, AuditEntry
 from failwell.audit.registry import Audited, audited
 from failwell.authz import Actor, acting
 from failwell.db import Database, utcnow
@@ -245,7 +245,7 @@ def _failures_reported(session: Session, actor: Actor, events: Sequence[DomainEv
         named = happened.data.get("anonymous") is False
         actor_columns = who(actor) if named else ANONYMOUS
         summary = f"Failure #{happened.subject_id} reported" + ("" if named else " anonymously")
-        rows.append(entry(actor_columns, "reported", "failure", happened.subject_id, summary))
+        rows.append(entry(actor_columns, AuditAction.reported, "failure", happened.subject_id, summary))
     write(session, rows)
 
 
@@ -253,14 +253,16 @@ def _failure_deleted(session: Session, actor: Actor, happened: DomainEvent) -> N
     title = str(happened.data.get("title", ""))
     changes = {"title": [title, None]} if title else {}
     summary = f"Failure #{happened.subject_id} deleted" + (f": {title}" if title else "")
-    write(session, [entry(who(actor), "deleted", "failure", happened.subject_id, summary, changes)])
+    write(session, [entry(who(actor), AuditAction.deleted, "failure", happened.subject_id, summary, changes)])
 
 
 def _review_published(session: Session, actor: Actor, happened: DomainEvent) -> None:
     failure = happened.data.get("failure_id")
     changes = {"status": [happened.data.get("from"), happened.data.get("to")]}
     summary = f"Review #{happened.subject_id}" + (f" of failure #{failure}" if failure else "") + " published"
-    write(session, [entry(who(actor), "published", "review", happened.subject_id, summary, changes)])
+    write(
+        session, [entry(who(actor), AuditAction.published, "review", happened.subject_id, summary, changes)]
+    )
 
 
 def _review_unpublished(session: Session, actor: Actor, happened: DomainEvent) -> None:
@@ -272,7 +274,9 @@ def _review_unpublished(session: Session, actor: Actor, happened: DomainEvent) -
     summary = (
         f"Review #{happened.subject_id}" + (f" of failure #{failure}" if failure else "") + " unpublished"
     )
-    write(session, [entry(who(actor), "unpublished", "review", happened.subject_id, summary, changes)])
+    write(
+        session, [entry(who(actor), AuditAction.unpublished, "review", happened.subject_id, summary, changes)]
+    )
 
 
 HANDLERS: HandlerTable = (
@@ -290,7 +294,13 @@ BULK_FORMS: BulkForms = ((_failure_reported, _failures_reported),)
 def record_refusal(db: Database, actor: Actor, method: str, path: str, detail: str) -> None:
     """Writes a refusal in a transaction of its own: the refused request's work rolls back."""
     row = entry(
-        who(actor), "refused", "permission", "", detail, request_method=method, request_path=path[:2000]
+        who(actor),
+        AuditAction.refused,
+        "permission",
+        "",
+        detail,
+        request_method=method,
+        request_path=path[:2000],
     )
     with db.session() as session:
         write(session, [row])

@@ -8,16 +8,23 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from failwell.cli_support import JsonOption, console, local_session, parse_time, print_json, print_table
+from failwell.audit.models import AuditAction
+from failwell.cli_support import (
+    JsonOption,
+    console,
+    local_session,
+    parse_time,
+    print_json,
+    print_table,
+    wire_local,
+)
 
 if TYPE_CHECKING:
     from failwell.audit.schemas import AuditFilter
 
 audit_app = typer.Typer(help="The audit trail: who changed what, and when.", no_args_is_help=True)
 
-ActionOption = Annotated[
-    str | None, typer.Option(help="created, updated, deleted, reported, published, refused.")
-]
+ActionOption = Annotated[AuditAction | None, typer.Option(help="What was done.")]
 SubjectOption = Annotated[
     str | None, typer.Option("--subject", help="Subject type, e.g. api_token, channel.")
 ]
@@ -27,7 +34,7 @@ UntilOption = Annotated[str | None, typer.Option(help="Before this ISO 8601 time
 
 
 def _filters(
-    action: str | None,
+    action: AuditAction | None,
     subject: str | None,
     person: int | None,
     since: str | None,
@@ -35,8 +42,14 @@ def _filters(
     limit: int = 50,
     offset: int = 0,
 ) -> AuditFilter:
-    from failwell.audit.schemas import AuditFilter
+    from failwell.audit.schemas import AuditFilter, known_subject_type
 
+    if subject is not None:
+        wire_local()  # the subject types are the models the composition root registered
+        try:
+            known_subject_type(subject)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--subject") from None
     return AuditFilter(
         action=action,
         subject_type=subject,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from failwell.audit.models import ActorKind
+from failwell.audit.models import ActorKind, AuditAction
+from failwell.audit.registry import subject_types
 from failwell.fields import Id, UtcDateTime
 from failwell.listing import PageParams
 
@@ -16,11 +17,24 @@ class AuditFilter(PageParams):
     actor_person_id: Id | None = Field(None, description="Only what this person did (by any means).")
     actor: str | None = Field(None, max_length=200, description="Actor's name contains this.")
     actor_kind: ActorKind | None = None
-    action: str | None = Field(None, max_length=32, description="created, updated, deleted, reported, …")
+    action: AuditAction | None = None
     subject_type: str | None = Field(None, max_length=64, description="e.g. person, api_token, channel.")
     subject_id: str | None = Field(None, max_length=64)
     since: UtcDateTime | None = Field(None, description="At or after this time.")
     until: UtcDateTime | None = Field(None, description="Before this time.")
+
+    @field_validator("subject_type")
+    @classmethod
+    def _known_subject(cls, value: str | None) -> str | None:
+        return None if value is None else known_subject_type(value)
+
+
+def known_subject_type(value: str) -> str:
+    """A subject type the trail can hold, or a refusal naming them."""
+    known = subject_types()
+    if value not in known:
+        raise ValueError(f"unknown subject type '{value}'; one of: {', '.join(known)}")
+    return value
 
 
 class AuditExportFilter(AuditFilter):

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from failwell.audit.models import ActorKind
-from failwell.audit.schemas import AuditFilter
+from failwell.audit.models import ActorKind, AuditAction
+from failwell.audit.schemas import AuditFilter, known_subject_type
 from failwell.listing import PageParams
 from failwell.web.forms.base import plain_words, validate
 
-ACTIONS = ("created", "updated", "deleted", "reported", "published", "unpublished", "refused")
+ACTIONS = tuple(a.value for a in AuditAction)
 ACTOR_KINDS = [(k.value, k.value.capitalize()) for k in ActorKind]
 EXPORT_FORMATS = ("csv", "jsonl")
 
@@ -22,10 +22,15 @@ class AuditPageFilter(PageParams):
     limit: int = Field(50, ge=1, le=200)
     actor: str | None = Field(None, max_length=200)
     actor_kind: ActorKind | None = None
-    action: str | None = Field(None, max_length=32)
+    action: AuditAction | None = None
     subject_type: str | None = Field(None, max_length=64)
     since: date | None = None
     until: date | None = None
+
+    @field_validator("subject_type")
+    @classmethod
+    def _known_subject(cls, value: str | None) -> str | None:
+        return None if value is None else known_subject_type(value)
 
 
 def _start_of(day: date | None, days_after: int = 0) -> datetime | None:
