@@ -131,6 +131,7 @@ def api(url: str | None) -> Iterator[ApiClient]:
 
 
 TeamOption = Annotated[str | None, typer.Option(help="The team's name (its id is taken too).")]
+PersonOption = Annotated[str | None, typer.Option(help="The person's e-mail (their id is taken too).")]
 
 
 def team_id(client: ApiClient, team: str | None) -> int | None:
@@ -145,6 +146,21 @@ def team_id(client: ApiClient, team: str | None) -> int | None:
         if found["name"] == team:
             return int(found["id"])
     raise ApiError.at_fields([("--team", f"unknown team '{team}'")])
+
+
+def person_id(client: ApiClient, person: str | None, option: str = "--person") -> int | None:
+    """A person as the verbs take one, by e-mail (in any case); an id, as the recognition verbs
+    took before, still works."""
+    if person is None:
+        return None
+    if person.isdigit():
+        return int(person)
+    wanted = person.strip().lower()
+    page = client.request("GET", "/people", params={"q": wanted, "limit": 100})
+    for found in page["items"]:
+        if str(found.get("email", "")).lower() == wanted:
+            return int(found["id"])
+    raise ApiError.at_fields([(option, f"nobody has the e-mail '{person}'")])
 
 
 def _current_command() -> Any:

@@ -170,3 +170,49 @@ def test_an_award_from_the_terminal(
     assert code == 0 and f"goes to {org.team}" in out, err
     code, out, _ = run(capsys, "recognition", "awards", "list")
     assert "Learning of the month" in out and "announced" in out
+
+
+def test_people_are_named_by_e_mail(
+    capsys: pytest.CaptureFixture[str], as_role: UseRole, client: TestClient, org: Org
+) -> None:
+    """--person and --panel take an e-mail, as --team takes a name; an id still works."""
+    failure = make_failure(client, org, kind="near_miss")
+    colleague = org.emails[Role.practitioner]
+    code, out, err = run(
+        capsys, "recognition", "kudos", "give", "--for", "failure", "--id", str(failure["id"]),
+        "--person", colleague.upper(), "--message", "Wrote it up the same day", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    thanked = json.loads(out)["recipient"]
+    assert thanked["kind"] == "person" and thanked["person_id"] == org.actors[Role.practitioner].person_id
+    code, out, err = run(capsys, "recognition", "kudos", "list", "--person", colleague, "--json")
+    assert code == 0 and [k["message"] for k in json.loads(out)["items"]] == ["Wrote it up the same day"], err
+    code, out, err = run(
+        capsys, "recognition", "kudos", "list", "--person", str(thanked["person_id"]), "--json"
+    )
+    assert code == 0 and len(json.loads(out)["items"]) == 1, err
+    code, _, err = run(capsys, "recognition", "kudos", "list", "--person", "nobody@example.com")
+    assert code == 1 and err.strip() == "error: --person: nobody has the e-mail 'nobody@example.com'", err
+
+    as_role(Role.practice_owner)
+    award = json.loads(
+        run(capsys, "recognition", "awards", "create", "--name", "Lesson of the month", "--json")[1]
+    )
+    code, out, err = run(
+        capsys, "recognition", "awards", "open", str(award["id"]), "--title", "December",
+        "--nominations-close", "2026-12-20", "--voting-closes", "2026-12-30",
+        "--panel", org.emails[Role.viewer], "--panel", org.emails[Role.practice_owner], "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    cycle = json.loads(out)
+    assert cycle["voters"] == "panel"
+    code, _, err = run(
+        capsys, "recognition", "awards", "open", str(award["id"]), "--title", "Bad",
+        "--nominations-close", "2026-12-20", "--voting-closes", "2026-12-30", "--panel", "ghost@example.com",
+    )  # fmt: skip
+    assert code == 1 and "--panel: nobody has the e-mail 'ghost@example.com'" in err, err
+    code, out, err = run(
+        capsys, "recognition", "awards", "nominate", str(cycle["id"]), "--person", colleague,
+        "--reason", "Shared the near miss", "--json",
+    )  # fmt: skip
+    assert code == 0 and json.loads(out)["nominee"]["kind"] == "person", err

@@ -8,10 +8,12 @@ import typer
 
 from failwell.cli_support import (
     JsonOption,
+    PersonOption,
     TeamOption,
     UrlOption,
     api,
     console,
+    person_id,
     print_json,
     print_table,
     show_page,
@@ -36,7 +38,7 @@ def give(
     thanks: Annotated[ThankedKind, typer.Option("--for", help="What you thank them for.")],
     thanked_id: Annotated[int, typer.Option("--id", min=1, help="Its id.")],
     message: Annotated[str, typer.Option(help="What they did that helped others learn.")],
-    person: Annotated[int | None, typer.Option(min=1, help="The person's id.")] = None,
+    person: PersonOption = None,
     team: TeamOption = None,
     anonymous_reporter: Annotated[
         bool, typer.Option("--anonymous-reporter", help="Thank the anonymous reporter (nobody is named).")
@@ -55,7 +57,7 @@ def give(
     with api(url) as client:
         data = {
             "recipient_kind": kind.value,
-            "person_id": person,
+            "person_id": person_id(client, person),
             "team_id": team_id(client, team),
             "thanked_kind": thanks.value,
             "thanked_id": thanked_id,
@@ -67,7 +69,7 @@ def give(
 
 @kudos_app.command("list")
 def list_kudos(
-    person: Annotated[int | None, typer.Option(min=1)] = None,
+    person: PersonOption = None,
     team: TeamOption = None,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
     offset: Annotated[int, typer.Option(min=0)] = 0,
@@ -76,7 +78,12 @@ def list_kudos(
 ) -> None:
     """Recent kudos, newest first."""
     with api(url) as client:
-        params = {"person_id": person, "team_id": team_id(client, team), "limit": limit, "offset": offset}
+        params = {
+            "person_id": person_id(client, person),
+            "team_id": team_id(client, team),
+            "limit": limit,
+            "offset": offset,
+        }
     show_page(
         url,
         "/recognition/kudos",
@@ -141,20 +148,20 @@ def open_cycle(
     nominations_close: Annotated[str, typer.Option(help="YYYY-MM-DD")],
     voting_closes: Annotated[str, typer.Option(help="YYYY-MM-DD")],
     panel: Annotated[
-        list[int] | None, typer.Option(help="A voter's person id (repeatable); default everyone.")
+        list[str] | None, typer.Option(help="A voter's e-mail or id (repeatable); default everyone.")
     ] = None,
     url: UrlOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Open nominations for a round of an award (practice owners)."""
-    data = {
-        "title": title,
-        "nominations_close_on": nominations_close,
-        "voting_closes_on": voting_closes,
-        "voters": (VoterScope.panel if panel else VoterScope.everyone).value,
-        "panel_ids": panel or [],
-    }
     with api(url) as client:
+        data = {
+            "title": title,
+            "nominations_close_on": nominations_close,
+            "voting_closes_on": voting_closes,
+            "voters": (VoterScope.panel if panel else VoterScope.everyone).value,
+            "panel_ids": [person_id(client, voter, "--panel") for voter in panel or []],
+        }
         cycle = client.request("POST", f"/recognition/awards/{award_id}/cycles", json=data)
     _said(cycle, as_json, f"Cycle {cycle['id']} of {cycle['award_name']} is open for nominations.")
 
@@ -163,7 +170,7 @@ def open_cycle(
 def nominate(
     cycle_id: int,
     reason: Annotated[str, typer.Option()],
-    person: Annotated[int | None, typer.Option(min=1)] = None,
+    person: PersonOption = None,
     team: TeamOption = None,
     link: Annotated[str, typer.Option(help="What they did: /failures/7 or a URL.")] = "",
     url: UrlOption = None,
@@ -174,7 +181,7 @@ def nominate(
     with api(url) as client:
         data = {
             "nominee_kind": kind.value,
-            "person_id": person,
+            "person_id": person_id(client, person),
             "team_id": team_id(client, team),
             "reason": reason,
             "link": link,
