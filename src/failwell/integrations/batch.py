@@ -74,17 +74,20 @@ class Planned(NamedTuple):
     change_id: None = None
 
 
+def _facts(item: GenericDeployment) -> dict[str, str]:
+    return {k: v for k, v in (("repository", item.repository), ("environment", item.environment)) if v}
+
+
 def _plan(ctx: Context, items: Sequence[GenericDeployment]) -> list[Planned]:
     planned = []
     for index, item in enumerate(items):
-        facts = {k: v for k, v in (("repository", item.repository), ("environment", item.environment)) if v}
-        needs_rule = item.service is None or item.environment is None
-        mapped = ctx.mapped(facts) if needs_rule else None
+        # Only an item without a service or an environment asks the rules.
+        mapped = ctx.mapped(_facts(item)) if item.service is None or item.environment is None else None
         service = item.service or (mapped.service if mapped else None)
         if service is None:
             raise Unmapped(
                 f"deployments[{index}]: no rule maps repository '{item.repository or '-'}' to a service",
-                facts,
+                _facts(item),
             )
         environment = (
             (mapped.environment if mapped else None) or item.environment or ctx.options.default_environment
