@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import Table, event, insert, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
-from failwell.audit.models import ActorKind, AuditAction, AuditEntry
+from failwell.audit.enums import AuditAction
+from failwell.audit.models import ActorKind, AuditEntry
 from failwell.audit.registry import Audited, audited
 from failwell.authz import Actor, acting
 from failwell.db import Database, utcnow

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from failwell.audit.models import AuditAction
+from failwell.audit.enums import AuditAction
 from failwell.cli_support import (
     JsonOption,
     console,

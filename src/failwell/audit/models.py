@@ -19,18 +19,6 @@ class ActorKind(StrEnum):
     anonymous = "anonymous"  # an anonymous failure report: nothing about who sent it
 
 
-class AuditAction(StrEnum):
-    """What an entry records: a watched row created, updated or deleted, or a domain event."""
-
-    created = "created"
-    updated = "updated"
-    deleted = "deleted"
-    reported = "reported"  # a failure reported
-    published = "published"  # a review published
-    unpublished = "unpublished"  # a published review taken back to work
-    refused = "refused"  # a permission refused
-
-
 class AuditEntry(Base):
     """One recorded change or refusal. Never updated or deleted (triggers refuse both), except by
     the retention purge. Who acted is a snapshot (id and name at the time), not a foreign key:

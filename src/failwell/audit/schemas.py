@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from failwell.audit.models import ActorKind, AuditAction
+from failwell.audit.enums import AuditAction
+from failwell.audit.models import ActorKind
 from failwell.audit.registry import subject_types
 from failwell.fields import Id, UtcDateTime
 from failwell.listing import PageParams

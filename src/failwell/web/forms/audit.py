@@ -8,7 +8,8 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from failwell.audit.models import ActorKind, AuditAction
+from failwell.audit.enums import AuditAction
+from failwell.audit.models import ActorKind
 from failwell.audit.schemas import AuditFilter, known_subject_type
 from failwell.listing import PageParams
 from failwell.web.forms.base import plain_words, validate
