@@ -4,12 +4,15 @@ with their place in the batch."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from datetime import date, datetime
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
+import failwell
 from failwell.actions.schemas import ActionIn
 from failwell.fields import (
     InputModel,
@@ -71,7 +74,10 @@ def test_nul_outside_any_field_is_left_to_the_unknown_field_refusal() -> None:
 
 
 def _every_input_model() -> list[type[InputModel]]:
-    import failwell.app  # noqa: F401  (every router, page and form: every input model)
+    # Every module, not only what the app imports at start: pages and forms load lazily.
+    for module in pkgutil.walk_packages(failwell.__path__, "failwell."):
+        if ".migrations" not in module.name and not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
 
     found: list[type[InputModel]] = []
     todo: list[type[InputModel]] = [InputModel]

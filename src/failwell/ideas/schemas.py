@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
 from failwell.enums import ActionPriority, ActionType, IdeaStatus
 from failwell.failures.schemas import PersonRef
-from failwell.fields import Id, InputModel, LongText, Name, Title
+from failwell.fields import Day, Id, InputModel, LongText, Name, Title, YesNo
 from failwell.listing import PageParams
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
@@ -18,7 +18,7 @@ class IdeaIn(InputModel):
     body: LongText = Field("", description="Markdown: what to improve, and why.")
     failure_ids: list[Id] = Field(default_factory=list, max_length=20, description="Failures it is about.")
     problem_id: Id | None = Field(None, description="The problem it is about, if any.")
-    anonymous: bool = Field(False, description="Store nothing that identifies the proposer.")
+    anonymous: YesNo = Field(False, description="Store nothing that identifies the proposer.")
 
 
 class IdeaAccept(InputModel):
@@ -31,7 +31,7 @@ class IdeaAccept(InputModel):
     title: Title | None = Field(None, description="Default: the idea's title.")
     action_type: ActionType = ActionType.prevent
     owner_team: Name | None = Field(None, description="Default: the team owning the failure's service.")
-    due_date: date | None = Field(None, description="YYYY-MM-DD")
+    due_date: Day | None = Field(None, description="YYYY-MM-DD")
     priority: ActionPriority = ActionPriority.medium
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from failwell.fields import InputModel
+from failwell.fields import InputModel, YesNo
 from failwell.reviews.coach import MAX_TEXT
 
 RuleId = Literal[
@@ -24,7 +24,7 @@ class LanguageIn(InputModel):
     text: Annotated[str, StringConstraints(max_length=MAX_TEXT)] = Field(
         description="Review text in markdown: a section, several sections, or a single sentence."
     )
-    factor: bool = Field(
+    factor: YesNo = Field(
         False,
         description="Read the text as a contributing factor's description, where naming a person "
         "is itself a mark.",

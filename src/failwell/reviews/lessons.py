@@ -23,6 +23,7 @@ from failwell.errors import InvalidInput
 from failwell.failures.models import Failure, Tag, failure_services, failure_tags
 from failwell.failures.scope import links_service, links_teams, owned_service_ids, service_failure_ids
 from failwell.failures.search import matching
+from failwell.fields import Day
 from failwell.listing import PageParams, capped_count
 from failwell.people.teams import team_by_name
 from failwell.reviews.models import ContributingFactor, FactorCategory, Review
@@ -53,8 +54,8 @@ class LessonFilter(PageParams):
     category: str | None = Field(None, max_length=64)
     tag: str | None = Field(None, max_length=64)
     period: Period = "all"
-    since: date | None = Field(None, description="Published on or after (YYYY-MM-DD).")
-    until: date | None = Field(None, description="Published on or before (YYYY-MM-DD).")
+    since: Day | None = Field(None, description="Published on or after (YYYY-MM-DD).")
+    until: Day | None = Field(None, description="Published on or before (YYYY-MM-DD).")
 
     @model_validator(mode="after")
     def _range(self) -> LessonFilter:

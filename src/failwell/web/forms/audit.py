@@ -11,6 +11,7 @@ from pydantic import Field, field_validator
 from failwell.audit.enums import AuditAction
 from failwell.audit.models import ActorKind
 from failwell.audit.schemas import AuditFilter, known_subject_type
+from failwell.fields import Day
 from failwell.listing import PageParams
 from failwell.web.forms.base import plain_words, validate
 
@@ -25,8 +26,8 @@ class AuditPageFilter(PageParams):
     actor_kind: ActorKind | None = None
     action: AuditAction | None = None
     subject_type: str | None = Field(None, max_length=64)
-    since: date | None = None
-    until: date | None = None
+    since: Day | None = None
+    until: Day | None = None
 
     @field_validator("subject_type")
     @classmethod

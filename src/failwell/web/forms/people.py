@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import Field
 
 from failwell.enums import Role
-from failwell.fields import Email, InputModel, Name
+from failwell.fields import Email, InputModel, Name, YesNo
 from failwell.listing import PageParams
 from failwell.people.passwords import Password
 from failwell.people.schemas import PersonIn, PersonOut, PersonUpdate, TokenIn
@@ -61,7 +61,7 @@ class UserFilter(PageParams):
 
 class TokenListFilter(PageParams):
     limit: int = Field(50, ge=1, le=200)
-    active: bool = False
+    active: YesNo = False
 
 
 class NewPassword(InputModel):
