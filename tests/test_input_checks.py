@@ -10,9 +10,11 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 import failwell
+from factories import API, assert_problem
 from failwell.actions.schemas import ActionIn
 from failwell.fields import (
     InputModel,
@@ -25,6 +27,7 @@ from failwell.fields import (
     plausible_time,
 )
 from failwell.integrations.schemas import GenericBatch
+from support import Org
 
 
 def _item(**changes: Any) -> dict[str, Any]:
@@ -111,3 +114,19 @@ def test_every_time_date_and_yes_no_field_checks_its_value_through_its_type() ->
     ]
     assert not unchecked
     assert len(_every_input_model()) > 50
+
+
+def test_nul_in_queries_and_bodies_is_refused_naming_the_field(client: TestClient, org: Org) -> None:
+    h = org.headers()
+    for path, params in [
+        ("/failures", {"tag": "a\x00b"}),
+        ("/deployments", {"environment": "pro\x00d"}),
+        ("/audit", {"actor": "x\x00"}),
+        ("/actions", {"q": "x\x00"}),
+    ]:
+        (field,) = params
+        assert_problem(client.get(f"{API}{path}", params=params, headers=h), 422, field)
+    refused = client.post(f"{API}/teams", json={"name": "a\x00b"}, headers=h)
+    assert assert_problem(refused, 422, "name")["errors"] == [
+        {"field": "name", "reason": "must not contain NUL (\\x00) characters"}
+    ]
