@@ -6,7 +6,19 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime, timedelta, timezone
 
-from sqlalchemy import JSON, Boolean, Column, Enum, Integer, MetaData, String, Table, delete, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Enum,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    delete,
+    select,
+)
 
 from failwell.db import Database, UTCDateTime, insert_many_ids
 
@@ -29,6 +41,7 @@ _NOTES = Table(
     Column("colour", Enum(Colour, native_enum=False, length=16), nullable=True),
     Column("kind", String(16), nullable=False, default="plain"),
     Column("noted_at", UTCDateTime, nullable=False, default=lambda: datetime(2026, 1, 2, tzinfo=UTC)),
+    Column("body", LargeBinary, nullable=True),
 )
 
 
@@ -36,10 +49,12 @@ def _row(label: str, i: int) -> dict[str, object]:
     at = datetime(2026, 12, 7, 9, tzinfo=timezone(timedelta(hours=2))) + timedelta(minutes=i)
     return {
         "label": label,
-        "tags": [f"t{i}", {"n": i}] if i % 3 else [],
+        "tags": [f"t{i}", {"n": i, 7: 'quote " and \\ slash'}] if i % 3 else [],
         "at": None if i % 4 == 0 else at,
         "done": i % 2 == 0,
         "colour": None if i % 5 == 0 else list(Colour)[i % 2],
+        # Raw bytes of any value (a webhook's body), and JSON with number keys and text to escape.
+        "body": None if i % 6 == 0 else bytes([i % 256, 0, 255, 92, 34]) + "é".encode(),
     }
 
 
@@ -63,7 +78,9 @@ def test_ids_come_back_in_the_order_of_the_rows(db: Database) -> None:
         assert min(second) > max(first[:-1])
         for i, new_id in enumerate(second):
             want, got = _row(f"b{i}", i), stored[new_id]
-            assert (got.tags, got.done, got.colour) == (want["tags"], want["done"], want["colour"])
+            tags = want["tags"] and [f"t{i}", {"n": i, "7": 'quote " and \\ slash'}]  # JSON's keys are text
+            assert (got.tags, got.done, got.colour) == (tags, want["done"], want["colour"])
+            assert got.body == want["body"]
             assert got.at == want["at"] and (got.at is None or got.at.tzinfo == UTC)
             # Columns left out get their client-side defaults, as with an ORM insert.
             assert (got.kind, got.noted_at) == ("plain", datetime(2026, 1, 2, tzinfo=UTC))
