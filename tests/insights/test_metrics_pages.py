@@ -82,6 +82,19 @@ def test_csv_downloads_hold_the_same_numbers(pages: Pages, stream: Stream, db: D
     assert 12 <= len(points) <= 13 and "deployments" in points[0]
 
 
+def test_csv_downloads_refuse_the_filters_the_page_refuses(pages: Pages) -> None:
+    """Not the default figures under the filters' name: each refusal, as the page says it."""
+    page = pages(Role.viewer)
+    for path in ("/metrics.csv", "/metrics/trend.csv"):
+        r = page.get(f"{path}?team=nobody")
+        assert r.status_code == 422 and r.headers["content-type"].startswith("text/plain")
+        assert "team:" in r.text and "nobody" in r.text, r.text
+        r = page.get(f"{path}?window=7&environment=prodution")
+        assert r.status_code == 422 and "window:" in r.text, r.text
+        r = page.get(f"{path}?environment=prodution")
+        assert r.status_code == 422 and "no deployment was ever recorded to" in r.text, r.text
+
+
 def test_service_and_team_pages_show_delivery(pages: Pages, db: Database) -> None:
     with db.session() as s:
         team = Team(name="deliver-team")

@@ -180,6 +180,13 @@ async def metrics_page(request: Request, page: PageWork) -> Response:
     )
 
 
+def _refused(errors: dict[str, str]) -> Response:
+    """A download's filters refused, each with why (the page shows the same at its fields):
+    never the default figures under a name that says otherwise."""
+    detail = "; ".join(f"{field}: {reason}" for field, reason in errors.items())
+    return Response(f"Fix the filters first ({detail}).\n", status_code=422, media_type="text/plain")
+
+
 def _csv(rows: list[list[Any]], name: str) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -192,10 +199,10 @@ def _csv(rows: list[list[Any]], name: str) -> Response:
 @router.get("/metrics.csv")
 async def metrics_csv(request: Request, page: PageWork) -> Response:
     """Every figure of the page with its unit, sample size and band."""
-    filters, _ = _filters(request)
+    filters, errors = _filters(request)
     data = await _run(request, page, filters, with_trend=False)
-    if "refused" in data:
-        return Response("Unknown service or team.\n", status_code=422, media_type="text/plain")
+    if errors or "refused" in data:
+        return _refused({**errors, **data.get("refused", {})})
     scope = data["scope"]
     rows: list[list[Any]] = [["group", "metric", "value", "unit", "sample_size", "band", "since", "until"]]
     for group in ("dora", "learning"):
@@ -218,10 +225,10 @@ async def metrics_csv(request: Request, page: PageWork) -> Response:
 @router.get("/metrics/trend.csv")
 async def trend_csv(request: Request, page: PageWork) -> Response:
     """The trend, one row per week or month."""
-    filters, _ = _filters(request)
+    filters, errors = _filters(request)
     data = await _run(request, page, filters, with_trend=True)
-    if "refused" in data:
-        return Response("Unknown service or team.\n", status_code=422, media_type="text/plain")
+    if errors or "refused" in data:
+        return _refused({**errors, **data.get("refused", {})})
     points: list[TrendPoint] = data["trend"]
     keys = [k for k in (points[0].as_dict() if points else {"start": None})]
     rows: list[list[Any]] = [keys] + [list(p.as_dict().values()) for p in points]
