@@ -134,33 +134,31 @@ TeamOption = Annotated[str | None, typer.Option(help="The team's name (its id is
 PersonOption = Annotated[str | None, typer.Option(help="The person's e-mail (their id is taken too).")]
 
 
-def team_id(client: ApiClient, team: str | None) -> int | None:
-    """A --team as every verb takes it, by name (as the server names teams: exactly); an id,
-    as the recognition verbs took before, still works."""
-    if team is None:
+def _id_by(
+    client: ApiClient, path: str, typed: str | None, key: str, option: str, unknown: str
+) -> int | None:
+    """The id of what an option names by ``key`` (a team's name, a person's e-mail), found
+    through the list at ``path``; digits are taken as the id itself, as the verbs took it."""
+    if typed is None:
         return None
-    if team.isdigit():
-        return int(team)
-    page = client.request("GET", "/teams", params={"q": team, "limit": 100})
+    if typed.isdigit():
+        return int(typed)
+    page = client.request("GET", path, params={"q": typed, "limit": 100})
     for found in page["items"]:
-        if found["name"] == team:
+        if str(found.get(key, "")) == typed:
             return int(found["id"])
-    raise ApiError.at_fields([("--team", f"unknown team '{team}'")])
+    raise ApiError.at_fields([(option, unknown)])
+
+
+def team_id(client: ApiClient, team: str | None) -> int | None:
+    """A --team by name, exactly as the server names teams (an id still works)."""
+    return _id_by(client, "/teams", team, "name", "--team", f"unknown team '{team}'")
 
 
 def person_id(client: ApiClient, person: str | None, option: str = "--person") -> int | None:
-    """A person as the verbs take one, by e-mail (in any case); an id, as the recognition verbs
-    took before, still works."""
-    if person is None:
-        return None
-    if person.isdigit():
-        return int(person)
-    wanted = person.strip().lower()
-    page = client.request("GET", "/people", params={"q": wanted, "limit": 100})
-    for found in page["items"]:
-        if str(found.get("email", "")).lower() == wanted:
-            return int(found["id"])
-    raise ApiError.at_fields([(option, f"nobody has the e-mail '{person}'")])
+    """A person by e-mail, in any case (an id still works)."""
+    wanted = None if person is None else person.strip().lower()
+    return _id_by(client, "/people", wanted, "email", option, f"nobody has the e-mail '{person}'")
 
 
 def _current_command() -> Any:

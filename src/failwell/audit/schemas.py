@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from failwell.audit.enums import AuditAction
 from failwell.audit.models import ActorKind
@@ -14,28 +14,27 @@ from failwell.fields import Id, UtcDateTime
 from failwell.listing import PageParams
 
 
-class AuditFilter(PageParams):
-    actor_person_id: Id | None = Field(None, description="Only what this person did (by any means).")
-    actor: str | None = Field(None, max_length=200, description="Actor's name contains this.")
-    actor_kind: ActorKind | None = None
-    action: AuditAction | None = None
-    subject_type: str | None = Field(None, max_length=64, description="e.g. person, api_token, channel.")
-    subject_id: str | None = Field(None, max_length=64)
-    since: UtcDateTime | None = Field(None, description="At or after this time.")
-    until: UtcDateTime | None = Field(None, description="Before this time.")
-
-    @field_validator("subject_type")
-    @classmethod
-    def _known_subject(cls, value: str | None) -> str | None:
-        return None if value is None else known_subject_type(value)
-
-
 def known_subject_type(value: str) -> str:
     """A subject type the trail can hold, or a refusal naming them."""
     known = subject_types()
     if value not in known:
         raise ValueError(f"unknown subject type '{value}'; one of: {', '.join(known)}")
     return value
+
+
+# A filter's subject type: one the trail can hold (the API's, the page's and the CLI's).
+SubjectType = Annotated[str, StringConstraints(max_length=64), AfterValidator(known_subject_type)]
+
+
+class AuditFilter(PageParams):
+    actor_person_id: Id | None = Field(None, description="Only what this person did (by any means).")
+    actor: str | None = Field(None, max_length=200, description="Actor's name contains this.")
+    actor_kind: ActorKind | None = None
+    action: AuditAction | None = None
+    subject_type: SubjectType | None = Field(None, description="e.g. person, api_token, channel.")
+    subject_id: str | None = Field(None, max_length=64)
+    since: UtcDateTime | None = Field(None, description="At or after this time.")
+    until: UtcDateTime | None = Field(None, description="Before this time.")
 
 
 class AuditExportFilter(AuditFilter):

@@ -152,6 +152,7 @@ _PRODUCTION_SQL = ", ".join(f"'{e}'" for e in PRODUCTION_ENVIRONMENTS)
 # For each (failure, service, since, until): the latest production deployments of the service in
 # the window, newest first, through the index (service, start): a busy organisation's whole
 # window is never read, and a CI batch's tens of failures ask in one statement, not one each.
+_LATEST_COLUMNS = (column("failure_id", Integer), column("id", Integer), column("started_at", UTCDateTime))
 _LATEST_PRODUCTION = {
     "postgresql": text(
         "SELECT w.failure_id, d.id, d.started_at FROM unnest(CAST(:failure_ids AS integer[]),"
@@ -160,14 +161,14 @@ _LATEST_PRODUCTION = {
         f" FROM deployments WHERE service_id = w.service_id AND environment IN ({_PRODUCTION_SQL})"
         " AND started_at >= w.since AND started_at <= w.until ORDER BY started_at DESC, id DESC"
         " LIMIT :limit) AS d"
-    ),
+    ).columns(*_LATEST_COLUMNS),
     "sqlite": text(
         "SELECT json_extract(w.value, '$[0]'), d.id, d.started_at FROM json_each(:wanted) AS w"
         " JOIN deployments AS d ON d.id IN (SELECT id FROM deployments"
         f" WHERE service_id = json_extract(w.value, '$[1]') AND environment IN ({_PRODUCTION_SQL})"
         " AND started_at >= json_extract(w.value, '$[2]') AND started_at <= json_extract(w.value, '$[3]')"
         " ORDER BY started_at DESC, id DESC LIMIT :limit)"
-    ),
+    ).columns(*_LATEST_COLUMNS),
 }
 
 
@@ -175,22 +176,20 @@ def _latest_production(
     session: Session, wanted: list[tuple[int, int, datetime, datetime]], limit: int
 ) -> list[tuple[int, int, datetime]]:
     """(failure, deployment, started) for each wanted (failure, service, since, until)."""
+    if not wanted:
+        return []
     connection = session.connection()
     dialect = connection.dialect
-    stored = UTCDateTime().bind_processor(dialect)
+    params: dict[str, object] = {"limit": limit}
     if dialect.name == "postgresql":
-        columns = list(zip(*wanted, strict=True)) if wanted else [(), (), (), ()]
         names = ("failure_ids", "service_ids", "sinces", "untils")
-        params: dict[str, object] = {n: list(c) for n, c in zip(names, columns, strict=True)}
+        params.update((n, list(c)) for n, c in zip(names, zip(*wanted, strict=True), strict=True))
     else:  # the times as SQLite stores them, so that they compare as text
+        stored = UTCDateTime().bind_processor(dialect)
         assert stored is not None
         as_json = [[f, s, stored(since), stored(until)] for f, s, since, until in wanted]
-        params = {"wanted": orjson.dumps(as_json).decode()}
-    params["limit"] = limit
-    statement = _LATEST_PRODUCTION[dialect.name].columns(
-        column("failure_id", Integer), column("id", Integer), column("started_at", UTCDateTime)
-    )
-    return [(int(f), int(d), at) for f, d, at in connection.execute(statement, params)]
+        params["wanted"] = orjson.dumps(as_json).decode()
+    return [(int(f), int(d), at) for f, d, at in connection.execute(_LATEST_PRODUCTION[dialect.name], params)]
 
 
 def suggest_deployments(session: Session, failures: Sequence[Failure]) -> None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from failwell.audit.enums import AuditAction
 from failwell.audit.models import ActorKind
-from failwell.audit.schemas import AuditFilter, known_subject_type
+from failwell.audit.schemas import AuditFilter, SubjectType
 from failwell.fields import Day
 from failwell.listing import PageParams
 from failwell.web.forms.base import plain_words, validate
@@ -25,14 +25,9 @@ class AuditPageFilter(PageParams):
     actor: str | None = Field(None, max_length=200)
     actor_kind: ActorKind | None = None
     action: AuditAction | None = None
-    subject_type: str | None = Field(None, max_length=64)
+    subject_type: SubjectType | None = None
     since: Day | None = None
     until: Day | None = None
-
-    @field_validator("subject_type")
-    @classmethod
-    def _known_subject(cls, value: str | None) -> str | None:
-        return None if value is None else known_subject_type(value)
 
 
 def _start_of(day: date | None, days_after: int = 0) -> datetime | None:

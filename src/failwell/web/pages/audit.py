@@ -18,6 +18,7 @@ from failwell.listing import page_of
 from failwell.web.forms.audit import ACTIONS, ACTOR_KINDS, audit_filters
 from failwell.web.forms.base import FormState
 from failwell.web.pages.admin import OwnerWork
+from failwell.web.responses import filters_refused
 from failwell.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -65,8 +66,7 @@ async def admin_audit_export(request: Request, page: OwnerWork) -> Response:
     fmt = "jsonl" if query.pop("format", "csv") == "jsonl" else "csv"
     filters, _, errors, _ = audit_filters(query)
     if errors:
-        detail = "; ".join(f"{k}: {v}" for k, v in errors.items())
-        return Response(f"Fix the filters first ({detail}).\n", status_code=422, media_type="text/plain")
+        return filters_refused(errors)
 
     def work(session: Session, actor: Actor) -> str:
         return service.export(session, actor, filters, "jsonl" if fmt == "jsonl" else "csv")

@@ -25,6 +25,7 @@ from failwell.insights.measures import resolve_scope
 from failwell.insights.trends import TrendPoint, overview
 from failwell.web.auth import PageWork
 from failwell.web.forms.base import domain_errors, validate_filters
+from failwell.web.responses import filters_refused
 from failwell.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -180,13 +181,6 @@ async def metrics_page(request: Request, page: PageWork) -> Response:
     )
 
 
-def _refused(errors: dict[str, str]) -> Response:
-    """A download's filters refused, each with why (the page shows the same at its fields):
-    never the default figures under a name that says otherwise."""
-    detail = "; ".join(f"{field}: {reason}" for field, reason in errors.items())
-    return Response(f"Fix the filters first ({detail}).\n", status_code=422, media_type="text/plain")
-
-
 def _csv(rows: list[list[Any]], name: str) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -202,7 +196,7 @@ async def metrics_csv(request: Request, page: PageWork) -> Response:
     filters, errors = _filters(request)
     data = await _run(request, page, filters, with_trend=False)
     if errors or "refused" in data:
-        return _refused({**errors, **data.get("refused", {})})
+        return filters_refused({**errors, **data.get("refused", {})})
     scope = data["scope"]
     rows: list[list[Any]] = [["group", "metric", "value", "unit", "sample_size", "band", "since", "until"]]
     for group in ("dora", "learning"):
@@ -228,7 +222,7 @@ async def trend_csv(request: Request, page: PageWork) -> Response:
     filters, errors = _filters(request)
     data = await _run(request, page, filters, with_trend=True)
     if errors or "refused" in data:
-        return _refused({**errors, **data.get("refused", {})})
+        return filters_refused({**errors, **data.get("refused", {})})
     points: list[TrendPoint] = data["trend"]
     keys = [k for k in (points[0].as_dict() if points else {"start": None})]
     rows: list[list[Any]] = [keys] + [list(p.as_dict().values()) for p in points]
